@@ -1,0 +1,161 @@
+"""Creating a database: reference data from data/, and on request a believable demo.
+
+Reference data and the demo are written in one transaction together with the `initialized`
+marker, so an interrupted first start leaves nothing half-written and simply runs again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import config, criteria
+from .permissions import CLI_USER, User
+from .services.common import DEMO_TODAY_KEY, now
+from .services.reference import store_criteria_set
+from .services.users import hash_password
+from .storage import Storage, Tx
+from .text import ascii_slug, nfc
+
+DEMO_ACTOR = User(username="demo", full_name="Dữ liệu minh họa", role="admin")
+
+
+def district_config(data_dir: Path = config.DATA_DIR) -> dict[str, Any]:
+    return nfc(yaml.safe_load((data_dir / "district.yaml").read_text(encoding="utf-8")))
+
+
+def read_units(data_dir: Path, cfg: dict) -> list[dict]:
+    d = cfg["district"]
+    with open(data_dir / d["units_file"], encoding="utf-8-sig", newline="") as fh:
+        return [dict(code=r["commune_code"], name=r["commune_name"], kind=r["commune_type"],
+                     district_code=d["code"], district_name=d["name"],
+                     province_code=d["province_code"], province_name=d["province_name"],
+                     valid_from=d["units_valid_from"], valid_to=None)
+                for r in csv.DictReader(fh)]
+
+
+def read_offices(data_dir: Path, cfg: dict) -> list[dict]:
+    with open(data_dir / cfg["offices_file"], encoding="utf-8-sig", newline="") as fh:
+        return [dict(code=r["office_code"], name=r["office_name"]) for r in csv.DictReader(fh)]
+
+
+def is_initialized(storage: Storage) -> bool:
+    return storage.scalar("setting_get", key="initialized") == "1"
+
+
+def initialize(storage: Storage, demo: bool, data_dir: Path = config.DATA_DIR) -> bool:
+    """Seed reference data (and the demo) once; return False if the database was seeded already."""
+    if is_initialized(storage):
+        return False
+    cfg = district_config(data_dir)
+    units = read_units(data_dir, cfg)
+    offices = read_offices(data_dir, cfg)
+    office_codes = [o["code"] for o in offices]
+    sets = {p["year"]: criteria.load_yaml_file(data_dir / p["criteria_file"], office_codes)
+            for p in cfg["periods"]}
+    demo_hash = hash_password(cfg["demo"]["password"]) if demo else None
+
+    def work(tx: Tx) -> None:
+        tx.many("unit_upsert", units)
+        tx.many("office_upsert", offices)
+        for p in cfg["periods"]:
+            row = {k: v for k, v in p.items() if k != "criteria_file"}
+            set_id = store_criteria_set(tx, CLI_USER, sets[p["year"]])
+            tx.run("period_insert", **row, criteria_set_id=set_id)
+        tx.audit(CLI_USER.username, "init", "database", "reference",
+                 new={"units": len(units), "offices": len(offices), "periods": [p["year"] for p in cfg["periods"]]})
+        if demo:
+            _seed_demo(tx, cfg, units, sets, demo_hash)
+        tx.run("setting_put", key="demo", value="1" if demo else "0")
+        tx.run("setting_put", key="initialized", value="1")
+
+    storage.write(work)
+    return True
+
+
+def open_database(settings: config.Settings, demo_if_new: bool = True) -> Storage:
+    """Open (creating if needed) and migrate the database; seed it on first use."""
+    storage = Storage(settings.db_path)
+    storage.migrate()
+    if not is_initialized(storage):
+        initialize(storage, demo=demo_if_new)
+    return storage
+
+
+# ------------------------------------------------------------------ the demo
+
+
+def demo_accounts(units: list[dict]) -> list[dict]:
+    """One account per role and one per commune; the login page lists them."""
+    accounts = [
+        dict(username="admin", full_name="Chuyên viên Phòng Nội vụ", role="admin", unit_code=None, office_code=None),
+        dict(username="lanhdao", full_name="Chủ tịch UBND huyện", role="leader", unit_code=None, office_code=None),
+        dict(username="hoidong", full_name="Thành viên Hội đồng (Phòng Nội vụ)", role="council", unit_code=None, office_code="NV"),
+    ]
+    for u in units:
+        accounts.append(dict(username=ascii_slug(u["name"]), full_name=f"Cán bộ {u['name']}",
+                             role="commune", unit_code=u["code"], office_code=None))
+    return accounts
+
+
+def _seed_demo(tx: Tx, cfg: dict, units: list[dict], sets: dict, password_hash: str) -> None:
+    """Mid-campaign on the demo day: some communes submitted, some in draft, some not started."""
+    rng = random.Random(2022)
+    created = now()
+    for acc in demo_accounts(units):
+        tx.run("user_insert", **acc, password_hash=password_hash, must_change_password=False,
+               is_demo=True, created_at=created)
+    year = cfg["periods"][0]["year"]
+    period = cfg["periods"][0]
+    leaves = [n for n in sets[year].leaves() if n.source == "self_assessed"]
+    order = list(units)
+    rng.shuffle(order)
+    submitted, drafts = order[:8], order[8:17]
+    deadline = period["self_assessment_deadline"]
+    for i, u in enumerate(submitted):
+        at = dt.datetime.combine(deadline - dt.timedelta(days=7 - i % 7), dt.time(8 + i, 15))
+        tx.run("assessment_insert", year=year, unit_code=u["code"], state="submitted",
+               submitted_at=at, is_late=False, updated_at=at)
+        _demo_scores(tx, rng, year, u["code"], leaves, share=1.0, at=at)
+    for u in drafts:
+        at = dt.datetime.combine(deadline - dt.timedelta(days=rng.randint(1, 6)), dt.time(14, 30))
+        tx.run("assessment_insert", year=year, unit_code=u["code"], state="draft",
+               submitted_at=None, is_late=False, updated_at=at)
+        _demo_scores(tx, rng, year, u["code"], leaves, share=rng.uniform(0.3, 0.9), at=at)
+    _demo_survey(tx, rng, year, order[:18], period)
+    tx.run("setting_put", key=DEMO_TODAY_KEY, value=cfg["demo"]["today"].isoformat())
+    tx.audit(DEMO_ACTOR.username, "demo.seed", "database", "demo",
+             new={"submitted": len(submitted), "draft": len(drafts), "today": cfg["demo"]["today"]})
+
+
+def _demo_scores(tx: Tx, rng: random.Random, year: int, unit_code: str, leaves: list,
+                 share: float, at: dt.datetime) -> None:
+    count = max(1, round(len(leaves) * share))
+    rows = []
+    for leaf in leaves[:count]:
+        na = leaf.na_allowed and rng.random() < 0.15
+        steps = int(leaf.max_points / leaf.step)
+        lost = 0 if rng.random() < 0.6 else rng.randint(1, steps)
+        points = None if na else leaf.max_points - leaf.step * lost
+        rows.append(dict(year=year, unit_code=unit_code, criterion_code=leaf.code,
+                         self_points=points, not_applicable=na, note="",
+                         explanation="", updated_at=at, updated_by="demo"))
+    tx.many("score_insert", rows)
+
+
+def _demo_survey(tx: Tx, rng: random.Random, year: int, units: list[dict], period: dict) -> None:
+    opens = period["survey_opens"]
+    for u in units:
+        mood = rng.uniform(0.6, 0.95)          # how satisfied this commune's citizens tend to be
+        for _ in range(rng.randint(15, 70)):
+            at = dt.datetime.combine(opens + dt.timedelta(days=rng.randint(0, 38)), dt.time(rng.randint(7, 16), rng.randint(0, 59)))
+            rid = tx.one("survey_response_insert", year=year, unit_code=u["code"],
+                         channel="web" if rng.random() < 0.7 else "paper", submitted_at=at)["id"]
+            for element in range(1, 6):
+                value = rng.choice((4, 5)) if rng.random() < mood else rng.choice((1, 2, 3))
+                tx.run("survey_answer_insert", response_id=rid, element=element, value=value)

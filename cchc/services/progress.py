@@ -1,0 +1,37 @@
+"""Where the campaign stands: per-unit progress and the headline figures."""
+
+from __future__ import annotations
+
+from ..permissions import User, require
+from ..storage import Storage
+from ..workflow import HANDED_IN, next_deadline
+from .common import today
+from .reference import period
+
+
+def campaign(storage: Storage, actor: User, year: int) -> dict:
+    """Headline figures and one row per unit, for the dashboard and the appraisal queue."""
+    require(actor, "progress.view")
+    p = period(storage, year)
+    day = today(storage)
+    rows = storage.all("unit_progress", year=year)
+    handed_in = [r for r in rows if r["state"] in HANDED_IN]
+    return {
+        "period": p,
+        "today": day,
+        "units": rows,
+        "total": len(rows),
+        "submitted": len(handed_in),
+        "late": sum(1 for r in handed_in if r["is_late"]),
+        "draft": sum(1 for r in rows if r["state"] == "draft"),
+        "not_started": sum(1 for r in rows if r["state"] == "not_started"),
+        "survey_responses": sum(r["survey_responses"] for r in rows),
+        "survey_target": p["survey_quota"] * len(rows),
+        "next_deadline": next_deadline(p, day),
+    }
+
+
+def unit_progress(storage: Storage, actor: User, year: int, unit_code: str) -> dict | None:
+    """One unit's progress; a commune officer may only ask for their own unit."""
+    require(actor, "assessment.view", unit_code)
+    return next((r for r in storage.all("unit_progress", year=year) if r["unit_code"] == unit_code), None)

@@ -1,0 +1,196 @@
+"""Accounts and logins. Passwords are bcrypt hashes; the login widget gets a credentials dict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import bcrypt
+
+from .. import config
+from ..permissions import ROLES, User, require
+from ..storage import Storage, Tx
+from .common import ServiceError, now
+
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD_LENGTH = 8
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+
+
+# ------------------------------------------------------------------ passwords
+
+
+def hash_password(password: str, rounds: int | None = None) -> str:
+    rounds = rounds or config.from_env().bcrypt_rounds
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
+
+
+def check_password(password: str, password_hash: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii"))
+    except ValueError:
+        return False
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ServiceError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if password.strip() != password:
+        raise ServiceError("Mật khẩu không được bắt đầu hoặc kết thúc bằng dấu cách.")
+
+
+# ------------------------------------------------------------------ reading users
+
+
+def _as_user(row: dict) -> User:
+    return User(username=row["username"], full_name=row["full_name"], role=row["role"],
+                unit_code=row["unit_code"], office_code=row["office_code"])
+
+
+def active_user(storage: Storage, username: str | None) -> User | None:
+    """The account behind a logged-in session, or None if it is unknown or disabled."""
+    if not username:
+        return None
+    row = storage.one("user_get", username=username)
+    return _as_user(row) if row and row["active"] else None
+
+
+def list_users(storage: Storage, actor: User) -> list[dict]:
+    require(actor, "user.view")
+    return storage.all("user_list")
+
+
+# ------------------------------------------------------------------ logins
+
+
+def login_credentials(storage: Storage, at: dt.datetime | None = None) -> dict:
+    """Credentials for streamlit-authenticator: active accounts only. A locked account is given
+    the maximum failed count so that the widget refuses it before checking the password."""
+    at = at or now()
+    users = {}
+    for row in storage.all("user_login_candidates"):
+        locked = row["locked_until"] is not None and row["locked_until"] > at
+        failed = MAX_FAILED_LOGINS if locked else (0 if row["locked_until"] else row["failed_logins"])
+        users[row["username"]] = {
+            "name": row["full_name"],
+            "password": row["password_hash"],
+            "roles": [row["role"]],
+            "failed_login_attempts": failed,
+        }
+    return {"usernames": users}
+
+
+def record_login(storage: Storage, username: str) -> None:
+    at = now()
+
+    def work(tx: Tx) -> None:
+        tx.run("user_login_ok", username=username, at=at)
+        tx.audit(username, "login", "app_user", username)
+
+    storage.write(work)
+
+
+def record_failed_login(storage: Storage, username: str) -> dt.datetime | None:
+    """Count a wrong password; return the time the account stays locked until, if it now is."""
+    at = now()
+
+    def work(tx: Tx) -> dt.datetime | None:
+        row = tx.one("user_get", username=username)
+        if row is None:
+            return None
+        expired = row["locked_until"] is not None and row["locked_until"] <= at
+        failed = (0 if expired else row["failed_logins"]) + 1
+        locked_until = at + dt.timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_LOGINS else None
+        tx.run("user_login_failed", username=username, failed_logins=failed, locked_until=locked_until)
+        tx.audit(username, "login.locked" if locked_until else "login.failed", "app_user", username,
+                 new={"failed_logins": failed})
+        return locked_until
+
+    return storage.write(work)
+
+
+# ------------------------------------------------------------------ managing accounts
+
+
+def _check_new_user(storage: Storage, username: str, role: str, unit_code: str | None,
+                    office_code: str | None) -> None:
+    if not USERNAME_RE.match(username):
+        raise ServiceError(f"Tên đăng nhập '{username}' không hợp lệ: 3–32 ký tự, chữ thường không dấu, số, '.', '_' hoặc '-'.")
+    if role not in ROLES:
+        raise ServiceError(f"Vai trò '{role}' không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
+    if role == "commune":
+        if not unit_code:
+            raise ServiceError("Tài khoản cấp xã cần mã đơn vị (--unit).")
+        if storage.one("unit_get", code=unit_code) is None:
+            raise ServiceError(f"Không có đơn vị mã '{unit_code}'.")
+    elif unit_code:
+        raise ServiceError("Chỉ tài khoản cấp xã (commune) mới gắn với đơn vị.")
+    if role == "council":
+        if not office_code:
+            raise ServiceError("Thành viên hội đồng cần mã cơ quan (--office).")
+        if office_code not in {o["code"] for o in storage.all("office_list")}:
+            raise ServiceError(f"Không có cơ quan mã '{office_code}'.")
+    elif office_code:
+        raise ServiceError("Chỉ thành viên hội đồng (council) mới gắn với cơ quan.")
+    if storage.one("user_get", username=username):
+        raise ServiceError(f"Tên đăng nhập '{username}' đã có.")
+
+
+def add_user(storage: Storage, actor: User, username: str, full_name: str, role: str,
+             password: str, unit_code: str | None = None, office_code: str | None = None,
+             must_change_password: bool = False, password_hash: str | None = None,
+             is_demo: bool = False) -> None:
+    require(actor, "user.manage")
+    username = username.strip().lower()
+    _check_new_user(storage, username, role, unit_code, office_code)
+    if password_hash is None:
+        check_password_rules(password)
+        password_hash = hash_password(password)
+    row = dict(username=username, full_name=full_name.strip() or username, role=role,
+               unit_code=unit_code, office_code=office_code, password_hash=password_hash,
+               must_change_password=must_change_password, is_demo=is_demo, created_at=now())
+
+    def work(tx: Tx) -> None:
+        tx.run("user_insert", **row)
+        tx.audit(actor.username, "user.create", "app_user", username,
+                 new={k: v for k, v in row.items() if k != "password_hash"})
+
+    storage.write(work)
+
+
+def set_password(storage: Storage, actor: User, username: str, password: str,
+                 must_change: bool = False) -> None:
+    """An administrator sets a password, or a user changes their own."""
+    if actor.username != username:
+        require(actor, "user.manage")
+    check_password_rules(password)
+    if storage.one("user_get", username=username) is None:
+        raise ServiceError(f"Không có tài khoản '{username}'.")
+    password_hash = hash_password(password)
+
+    def work(tx: Tx) -> None:
+        tx.run("user_set_password", username=username, password_hash=password_hash,
+               must_change_password=must_change)
+        tx.audit(actor.username, "user.password", "app_user", username)
+
+    storage.write(work)
+
+
+def set_active(storage: Storage, actor: User, username: str, active: bool, reason: str = "") -> None:
+    """Disable or re-enable an account. Accounts are never deleted; the last admin stays."""
+    require(actor, "user.manage")
+
+    def work(tx: Tx) -> None:
+        row = tx.one("user_get", username=username)
+        if row is None:
+            raise ServiceError(f"Không có tài khoản '{username}'.")
+        if row["active"] == active:
+            return
+        if not active and row["role"] == "admin" and tx.one("user_count_active_admins")["n"] <= 1:
+            raise ServiceError("Không thể khóa tài khoản quản trị cuối cùng đang hoạt động.")
+        tx.run("user_set_active", username=username, active=active)
+        tx.audit(actor.username, "user.enable" if active else "user.disable", "app_user", username,
+                 old={"active": row["active"]}, new={"active": active}, reason=reason)
+
+    storage.write(work)

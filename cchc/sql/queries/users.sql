@@ -1,0 +1,42 @@
+-- name: user_get
+SELECT * FROM app_user WHERE username = $username;
+
+-- name: user_list
+SELECT u.username, u.full_name, u.role, u.unit_code, un.name AS unit_name, u.office_code,
+       o.name AS office_name, u.active, u.must_change_password, u.locked_until, u.last_login, u.is_demo
+FROM app_user u
+LEFT JOIN unit un ON un.code = u.unit_code
+LEFT JOIN office o ON o.code = u.office_code
+ORDER BY CASE u.role WHEN 'admin' THEN 1 WHEN 'leader' THEN 2 WHEN 'council' THEN 3 ELSE 4 END,
+         u.unit_code, u.username;
+
+-- name: user_login_candidates
+-- Active accounts, for the login widget's credentials dict.
+SELECT username, full_name, role, password_hash, failed_logins, locked_until
+FROM app_user WHERE active;
+
+-- name: user_insert
+INSERT INTO app_user (username, full_name, role, unit_code, office_code, password_hash,
+                      must_change_password, is_demo, created_at)
+VALUES ($username, $full_name, $role, $unit_code, $office_code, $password_hash,
+        $must_change_password, $is_demo, $created_at);
+
+-- name: user_set_password
+UPDATE app_user SET password_hash = $password_hash, must_change_password = $must_change_password,
+       failed_logins = 0, locked_until = NULL
+WHERE username = $username;
+
+-- name: user_set_active
+UPDATE app_user SET active = $active WHERE username = $username;
+
+-- name: user_login_ok
+UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login = $at WHERE username = $username;
+
+-- name: user_login_failed
+UPDATE app_user SET failed_logins = $failed_logins, locked_until = $locked_until WHERE username = $username;
+
+-- name: user_count_active_admins
+SELECT count(*) AS n FROM app_user WHERE role = 'admin' AND active;
+
+-- name: user_count_real
+SELECT count(*) AS n FROM app_user WHERE NOT is_demo;

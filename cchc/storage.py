@@ -1,0 +1,197 @@
+"""The only module that talks to DuckDB. SQL lives in cchc/sql/: numbered migrations, and named
+queries in cchc/sql/queries/*.sql (blocks that start with `-- name: some_name`).
+
+One connection per process, a fresh cursor per call (a connection used by two threads at once
+raises); writes are serialised by a lock and retried when DuckDB reports a transaction conflict.
+Every text parameter is normalised to NFC on the way in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+import time
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+import duckdb
+
+from .text import nfc
+
+SQL_DIR = Path(__file__).parent / "sql"
+MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+NAME_RE = re.compile(r"^--\s*name:\s*([a-z0-9_]+)\s*$", re.MULTILINE)
+T = TypeVar("T")
+
+
+class StorageError(RuntimeError):
+    """The database could not be opened or used; the message is for people."""
+
+
+@lru_cache(maxsize=1)
+def named_queries() -> dict[str, str]:
+    queries: dict[str, str] = {}
+    for path in sorted((SQL_DIR / "queries").glob("*.sql")):
+        parts = NAME_RE.split(path.read_text(encoding="utf-8"))
+        for name, body in zip(parts[1::2], parts[2::2]):
+            if name in queries:
+                raise StorageError(f"Truy vấn '{name}' được khai báo hai lần ({path.name}).")
+            queries[name] = body.strip().rstrip(";")
+    return queries
+
+
+def migrations() -> list[tuple[str, str]]:
+    """(version, SQL text) of every migration file, in order."""
+    found = []
+    for path in sorted(SQL_DIR.glob("*.sql")):
+        match = MIGRATION_RE.match(path.name)
+        if match:
+            found.append((path.stem, path.read_text(encoding="utf-8")))
+    return found
+
+
+class Storage:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            raise StorageError(
+                f"Không mở được cơ sở dữ liệu {self.path}: tệp đang được một tiến trình khác dùng "
+                "(hãy dừng ứng dụng trước) hoặc không đọc được.") from exc
+        self._write_lock = threading.RLock()
+
+    def close(self) -> None:
+        self._con.close()
+
+    # ------------------------------------------------------------ reads
+
+    def _sql(self, name: str) -> str:
+        try:
+            return named_queries()[name]
+        except KeyError:
+            raise StorageError(f"Không có truy vấn tên '{name}' trong cchc/sql/queries.") from None
+
+    @staticmethod
+    def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+        if cur.description is None:
+            return []
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def all(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        """Run the named query and return its rows as dicts."""
+        cur = self._con.cursor()
+        try:
+            cur.execute(self._sql(name), nfc(params) or None)
+            return self._rows(cur)
+        finally:
+            cur.close()
+
+    def one(self, name: str, /, **params: Any) -> dict[str, Any] | None:
+        rows = self.all(name, **params)
+        return rows[0] if rows else None
+
+    def scalar(self, name: str, /, **params: Any) -> Any:
+        row = self.one(name, **params)
+        return next(iter(row.values())) if row else None
+
+    # ------------------------------------------------------------ writes
+
+    @contextmanager
+    def _transaction(self) -> Iterator["Tx"]:
+        with self._write_lock:
+            cur = self._con.cursor()
+            cur.begin()
+            try:
+                yield Tx(self, cur)
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.close()
+
+    def write(self, work: Callable[["Tx"], T], retries: int = 3) -> T:
+        """Run `work(tx)` in one serialised transaction; retry it on a transaction conflict."""
+        for attempt in range(retries + 1):
+            try:
+                with self._transaction() as tx:
+                    return work(tx)
+            except duckdb.TransactionException:
+                if attempt == retries:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    # ------------------------------------------------------------ schema
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations not yet recorded; return the versions applied now."""
+        with self._write_lock:
+            cur = self._con.cursor()
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                        "(version VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+            done = {r[0] for r in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+            cur.close()
+        applied = []
+        for version, sql in migrations():
+            if version in done:
+                continue
+
+            def apply(tx: Tx, version: str = version, sql: str = sql) -> None:
+                tx.cur.execute(sql)
+                tx.cur.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, dt.datetime.now()])
+
+            self.write(apply)
+            applied.append(version)
+        return applied
+
+    def checkpoint(self) -> None:
+        with self._write_lock:
+            cur = self._con.cursor()
+            cur.execute("CHECKPOINT")
+            cur.close()
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Hold off every write and flush the file, so it can be copied consistently."""
+        with self._write_lock:
+            self.checkpoint()
+            yield
+
+
+class Tx:
+    """A transaction in progress: named statements and the audit log."""
+
+    def __init__(self, storage: Storage, cur: duckdb.DuckDBPyConnection):
+        self._storage = storage
+        self.cur = cur
+
+    def run(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        self.cur.execute(self._storage._sql(name), nfc(params) or None)
+        return Storage._rows(self.cur)
+
+    def one(self, name: str, /, **params: Any) -> dict[str, Any] | None:
+        rows = self.run(name, **params)
+        return rows[0] if rows else None
+
+    def many(self, name: str, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.cur.executemany(self._storage._sql(name), [nfc(r) for r in rows])
+
+    def audit(self, actor: str, action: str, entity: str, key: str,
+              old: Any = None, new: Any = None, reason: str = "") -> None:
+        self.run("audit_insert", logged_at=dt.datetime.now(), actor=actor, action=action, entity=entity,
+                 entity_key=key, old_value=_json(old), new_value=_json(new), reason=reason or "")
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(nfc(value), ensure_ascii=False, default=str, sort_keys=True)

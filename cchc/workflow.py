@@ -1,0 +1,56 @@
+"""The yearly workflow: assessment states and the period's deadlines. Pure: no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+#: Assessment states of a unit in a period, in workflow order, with their Vietnamese labels.
+STATES = {
+    "not_started": "Chưa bắt đầu",
+    "draft": "Đang tự đánh giá",
+    "submitted": "Đã nộp",
+    "appraisal_r1": "Đang thẩm định vòng 1",
+    "explanation": "Đang giải trình",
+    "appraisal_r2": "Đang thẩm định vòng 2",
+    "final": "Đã thẩm định xong",
+    "approved": "Đã phê duyệt",
+    "published": "Đã công bố",
+}
+#: States in which the commune's self-assessment has been handed in.
+HANDED_IN = frozenset(STATES) - {"not_started", "draft"}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str
+    label: str
+    date: dt.date
+
+
+def deadlines(period: dict) -> list[Deadline]:
+    """The period's dated steps, in order (from a `period` row)."""
+    steps = [
+        ("council_deadline", "Thành lập Hội đồng thẩm định"),
+        ("self_assessment_deadline", "Cấp xã nộp báo cáo tự đánh giá"),
+        ("appraisal_deadline", "Thẩm định, xác định chỉ số, trình phê duyệt"),
+        ("publication_deadline", "Công bố kết quả"),
+    ]
+    return [Deadline(key, label, period[key]) for key, label in steps if period.get(key)]
+
+
+def next_deadline(period: dict, today: dt.date) -> Deadline | None:
+    """The first deadline on or after today; None once every deadline has passed."""
+    return next((d for d in deadlines(period) if d.date >= today), None)
+
+
+def days_left_text(deadline: Deadline, today: dt.date) -> str:
+    days = (deadline.date - today).days
+    if days == 0:
+        return "hạn cuối là hôm nay"
+    return f"còn {days} ngày"
+
+
+def survey_open(period: dict, today: dt.date) -> bool:
+    opens, closes = period.get("survey_opens"), period.get("survey_closes")
+    return bool(opens and closes and opens <= today <= closes)
