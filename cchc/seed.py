@@ -159,3 +159,24 @@ def _demo_survey(tx: Tx, rng: random.Random, year: int, units: list[dict], perio
             for element in range(1, 6):
                 value = rng.choice((4, 5)) if rng.random() < mood else rng.choice((1, 2, 3))
                 tx.run("survey_answer_insert", response_id=rid, element=element, value=value)
+
+
+def add_demo(storage: Storage, data_dir: Path = config.DATA_DIR) -> None:
+    """Add the demo to a database initialised without it, if it holds no real accounts yet."""
+    from .services.common import ServiceError, is_demo
+
+    if is_demo(storage):
+        raise ServiceError("Cơ sở dữ liệu này đã có dữ liệu minh họa.")
+    if storage.scalar("user_count_real"):
+        raise ServiceError("Cơ sở dữ liệu đã có tài khoản thật: không tạo dữ liệu minh họa lẫn vào dữ liệu thật.")
+    cfg = district_config(data_dir)
+    units = read_units(data_dir, cfg)
+    year = cfg["periods"][0]["year"]
+    sets = {year: criteria.load_yaml_file(data_dir / cfg["periods"][0]["criteria_file"])}
+    password_hash = hash_password(cfg["demo"]["password"])
+
+    def work(tx: Tx) -> None:
+        _seed_demo(tx, cfg, units, sets, password_hash)
+        tx.run("setting_put", key="demo", value="1")
+
+    storage.write(work)

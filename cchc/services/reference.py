@@ -108,3 +108,13 @@ def import_criteria_set(storage: Storage, actor: User, cs: CriteriaSet, year: in
 
     return storage.write(work)
 
+
+
+def public_units(storage: Storage, year: int) -> list[dict]:
+    """Codes and names of the year's units: public, for the survey's unit picker."""
+    return [{"code": u["code"], "name": u["name"]} for u in storage.all("units_in_year", year=year)]
+
+
+def recent_audit(storage: Storage, actor: User, limit: int = 200) -> list[dict]:
+    require(actor, "audit.view")
+    return storage.all("audit_recent", limit=limit)

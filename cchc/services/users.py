@@ -194,3 +194,19 @@ def set_active(storage: Storage, actor: User, username: str, active: bool, reaso
                  old={"active": row["active"]}, new={"active": active}, reason=reason)
 
     storage.write(work)
+
+
+def demo_accounts(storage: Storage) -> list[dict]:
+    """The demo's active accounts, for the login page of a demo (public by design)."""
+    return [r for r in storage.all("user_list") if r["is_demo"] and r["active"]]
+
+
+def change_own_password(storage: Storage, actor: User, current: str, new: str, again: str) -> None:
+    row = storage.one("user_get", username=actor.username)
+    if row is None or not check_password(current, row["password_hash"]):
+        raise ServiceError("Mật khẩu hiện tại không đúng.")
+    if new != again:
+        raise ServiceError("Hai lần nhập mật khẩu mới không khớp.")
+    if new == current:
+        raise ServiceError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    set_password(storage, actor, actor.username, new)

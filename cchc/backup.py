@@ -1,0 +1,138 @@
+"""Backups: one .zip holding a consistent copy of the database file, the evidence files and a
+manifest that says it is a CCHC backup. Restore refuses anything else and never trusts the
+archive's member names as paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+import duckdb
+
+from . import __version__
+from .permissions import User, require
+from .storage import Storage
+from .services.common import now
+
+MANIFEST = "cchc-backup.json"
+DB_MEMBER = "cchc.duckdb"
+FILES_PREFIX = "files/"
+APP_ID = "cchc"
+SAFE_FILE_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}$|^[0-9a-f]{64}$")
+
+
+class BackupError(ValueError):
+    """Not a usable backup, or the restore cannot proceed; the message says why."""
+
+
+def _evidence_files(files_dir: Path) -> list[Path]:
+    if not files_dir.is_dir():
+        return []
+    return sorted(p for p in files_dir.rglob("*") if p.is_file())
+
+
+def create_backup(storage: Storage, files_dir: Path, out: Path | BinaryIO, actor: User) -> dict:
+    """Write the backup; writes are held off while the database file is copied."""
+    require(actor, "backup.create")
+    files = _evidence_files(files_dir)
+    manifest = {"app": APP_ID, "format": 1, "app_version": __version__,
+                "created_at": now().isoformat(), "created_by": actor.username,
+                "schema": [r["version"] for r in storage.all("schema_versions")],
+                "files": len(files)}
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+        with storage.frozen():
+            zf.write(storage.path, DB_MEMBER)
+        for path in files:
+            zf.write(path, FILES_PREFIX + path.relative_to(files_dir).as_posix())
+    storage.write(lambda tx: tx.audit(actor.username, "backup.create", "database", "backup", new=manifest))
+    return manifest
+
+
+def read_manifest(source: Path | BinaryIO) -> dict:
+    """The manifest of a CCHC backup; BackupError for anything that is not one."""
+    try:
+        with zipfile.ZipFile(source) as zf:
+            names = set(zf.namelist())
+            if MANIFEST not in names or DB_MEMBER not in names:
+                raise BackupError("Tệp này không phải bản sao lưu của ứng dụng CCHC (thiếu tệp mô tả hoặc cơ sở dữ liệu).")
+            try:
+                manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                raise BackupError("Tệp mô tả của bản sao lưu bị hỏng.") from None
+            for name in names - {MANIFEST, DB_MEMBER}:
+                if not (name.startswith(FILES_PREFIX) and SAFE_FILE_RE.match(name[len(FILES_PREFIX):])):
+                    raise BackupError(f"Bản sao lưu chứa tệp lạ '{name}': từ chối khôi phục.")
+    except zipfile.BadZipFile:
+        raise BackupError("Tệp này không phải bản sao lưu của ứng dụng CCHC (không phải tệp .zip hợp lệ).") from None
+    if not isinstance(manifest, dict) or manifest.get("app") != APP_ID:
+        raise BackupError("Tệp này không phải bản sao lưu của ứng dụng CCHC.")
+    return manifest
+
+
+def restore_backup(source: Path, db_path: Path, files_dir: Path, actor: User) -> dict:
+    """Replace the database and evidence files with a backup's. Run with the app stopped.
+    The replaced database and files are kept beside the new ones, named with the time."""
+    require(actor, "backup.restore")
+    manifest = read_manifest(source)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    with tempfile.TemporaryDirectory(dir=db_path.parent) as tmp:
+        tmp_db = Path(tmp) / DB_MEMBER
+        tmp_files = Path(tmp) / "files"
+        with zipfile.ZipFile(source) as zf:
+            with zf.open(DB_MEMBER) as src, open(tmp_db, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            for name in zf.namelist():
+                if name.startswith(FILES_PREFIX):
+                    target = tmp_files / PurePosixPath(name[len(FILES_PREFIX):])
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with zf.open(name) as src, open(target, "wb") as dst:
+                        shutil.copyfileobj(src, dst)
+        _check_database(tmp_db)
+        if db_path.exists():
+            _check_not_in_use(db_path)
+            os.replace(db_path, db_path.with_name(f"{db_path.name}.truoc-khoi-phuc-{stamp}"))
+        wal = db_path.with_name(db_path.name + ".wal")
+        if wal.exists():
+            wal.unlink()
+        os.replace(tmp_db, db_path)
+        if files_dir.exists():
+            os.replace(files_dir, files_dir.with_name(f"{files_dir.name}.truoc-khoi-phuc-{stamp}"))
+        if tmp_files.exists():
+            shutil.move(str(tmp_files), files_dir)
+    restored = Storage(db_path)
+    try:
+        restored.migrate()
+        restored.write(lambda tx: tx.audit(actor.username, "backup.restore", "database", "backup",
+                                           new={"created_at": manifest.get("created_at")}))
+    finally:
+        restored.close()
+    return manifest
+
+
+def _check_database(path: Path) -> None:
+    try:
+        con = duckdb.connect(str(path))
+        try:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        finally:
+            con.close()
+    except duckdb.Error:
+        raise BackupError("Cơ sở dữ liệu trong bản sao lưu bị hỏng, không mở được.") from None
+    if not {"schema_migrations", "app_user", "audit_log"} <= tables:
+        raise BackupError("Cơ sở dữ liệu trong bản sao lưu không phải của ứng dụng CCHC.")
+
+
+def _check_not_in_use(path: Path) -> None:
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.IOException:
+        raise BackupError("Cơ sở dữ liệu đang được ứng dụng dùng: hãy dừng ứng dụng rồi khôi phục lại.") from None

@@ -1,0 +1,56 @@
+"""Which pages exist, at which stable URL, for which roles. Pure data; cchc.web builds st.Page
+objects from it. A page a role may not use is simply not registered for that role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .permissions import STAFF
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str
+    url_path: str
+    title: str
+    icon: str
+    roles: frozenset[str]     # empty: public, no login needed
+    section: str
+
+
+WORK = "Công việc"
+PUBLIC = "Trang công khai"
+ACCOUNT = "Tài khoản"
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("views/trang-chu.py", "trang-chu", "Trang chủ", ":material/home:", STAFF, WORK),
+    PageSpec("views/tu-danh-gia.py", "tu-danh-gia", "Tự đánh giá", ":material/edit_note:", frozenset({"commune"}), WORK),
+    PageSpec("views/tham-dinh.py", "tham-dinh", "Thẩm định", ":material/fact_check:", frozenset({"council", "admin"}), WORK),
+    PageSpec("views/bang-dieu-khien.py", "bang-dieu-khien", "Bảng điều khiển", ":material/monitoring:", frozenset({"leader", "admin", "council"}), WORK),
+    PageSpec("views/tieu-chi.py", "tieu-chi", "Bộ tiêu chí", ":material/checklist:", STAFF, WORK),
+    PageSpec("views/quan-tri.py", "quan-tri", "Quản trị", ":material/admin_panel_settings:", frozenset({"admin"}), WORK),
+    PageSpec("views/tai-khoan.py", "tai-khoan", "Đổi mật khẩu", ":material/key:", STAFF, ACCOUNT),
+    PageSpec("views/ket-qua.py", "ket-qua", "Kết quả công bố", ":material/leaderboard:", frozenset(), PUBLIC),
+    PageSpec("views/khao-sat.py", "khao-sat", "Khảo sát sự hài lòng", ":material/sentiment_satisfied:", frozenset(), PUBLIC),
+    PageSpec("views/dieu-tra.py", "dieu-tra", "Điều tra xã hội học", ":material/quiz:", frozenset(), PUBLIC),
+)
+LOGIN = PageSpec("views/dang-nhap.py", "dang-nhap", "Đăng nhập", ":material/login:", frozenset(), ACCOUNT)
+NO_ACCESS_FILE = "views/khong-co-quyen.py"
+
+
+def pages_for(role: str | None) -> list[PageSpec]:
+    """The pages registered for a role (None: not logged in), the default one first."""
+    if role is None:
+        return [LOGIN] + [p for p in PAGES if not p.roles]
+    return [p for p in PAGES if role in p.roles or not p.roles]
+
+
+def stand_ins_for(role: str | None) -> list[PageSpec]:
+    """Hidden pages that answer at the URLs of pages this role does not have: the login form for
+    someone not logged in (so a deep link opens after login), a "no access" note otherwise.
+    They run a different script, so registering them grants nothing."""
+    if role is None:
+        return [PageSpec(LOGIN.file, p.url_path, p.title, p.icon, frozenset(), ACCOUNT) for p in PAGES if p.roles]
+    stand_ins = [PageSpec(NO_ACCESS_FILE, p.url_path, p.title, p.icon, frozenset(), ACCOUNT)
+                 for p in PAGES if p.roles and role not in p.roles]
+    return stand_ins + [LOGIN]
