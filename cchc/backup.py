@@ -72,6 +72,8 @@ def read_manifest(source: Path | BinaryIO) -> dict:
                     raise BackupError(f"Bản sao lưu chứa tệp lạ '{name}': từ chối khôi phục.")
     except zipfile.BadZipFile:
         raise BackupError("Tệp này không phải bản sao lưu của ứng dụng CCHC (không phải tệp .zip hợp lệ).") from None
+    except OSError as exc:
+        raise BackupError(f"Không đọc được tệp sao lưu: {exc.strerror or exc}.") from None
     if not isinstance(manifest, dict) or manifest.get("app") != APP_ID:
         raise BackupError("Tệp này không phải bản sao lưu của ứng dụng CCHC.")
     return manifest

@@ -96,6 +96,8 @@ def main() -> None:
     except StorageError as exc:
         st.error(str(exc))
         st.stop()
+    # The cookie component is an invisible iframe; keep it from taking a line at the top.
+    st.html("<style>.st-key-init, .st-key-set, .st-key-delete {position: absolute; height: 0; overflow: hidden;}</style>")
     auth, _ = _make_authenticator(db)
     try:
         auth.login(location="unrendered")        # a valid cookie logs the user back in

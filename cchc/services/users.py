@@ -15,6 +15,7 @@ from .common import ServiceError, now
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_BYTES = 72
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 
 
@@ -36,6 +37,8 @@ def check_password(password: str, password_hash: str) -> bool:
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise ServiceError(f"Mật khẩu quá dài: tối đa {MAX_PASSWORD_BYTES} byte (bcrypt không dùng phần thừa).")
     if password.strip() != password:
         raise ServiceError("Mật khẩu không được bắt đầu hoặc kết thúc bằng dấu cách.")
 

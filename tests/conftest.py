@@ -1,0 +1,77 @@
+"""Shared fixtures: every test gets its own DuckDB file; nothing of ours is mocked."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Cheap bcrypt for tests (same algorithm, fewer rounds); the app's default stays 12.
+os.environ["CCHC_BCRYPT_ROUNDS"] = "4"
+os.environ.pop("CCHC_TODAY", None)
+
+from cchc import config, seed  # noqa: E402
+from cchc.storage import Storage  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "data" / "criteria" / "2022-cap-xa-mau.yaml"
+DEMO_PASSWORD = "Demo@2022"
+
+
+@pytest.fixture(scope="session")
+def blank_file(tmp_path_factory) -> Path:
+    """A database with the reference data and no demo, built once; tests get a copy."""
+    path = tmp_path_factory.mktemp("blank") / "blank.duckdb"
+    db = Storage(path)
+    db.migrate()
+    seed.initialize(db, demo=False)
+    db.checkpoint()
+    db.close()
+    return path
+
+
+@pytest.fixture
+def storage(blank_file, tmp_path) -> Storage:
+    """A fresh database of its own with the reference data and no demo."""
+    path = tmp_path / "cchc.duckdb"
+    shutil.copy(blank_file, path)
+    db = Storage(path)
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """A demo database built once per test run; tests copy it before writing to it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    db = Storage(path)
+    db.migrate()
+    seed.initialize(db, demo=True)
+    db.checkpoint()
+    db.close()
+    return path
+
+
+@pytest.fixture
+def demo_storage(demo_file, tmp_path) -> Storage:
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    db = Storage(path)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def demo_env(demo_file, tmp_path, monkeypatch) -> Path:
+    """Point the app (AppTest runs in this process) at a copy of the demo database."""
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_file, path)
+    monkeypatch.setenv("CCHC_DB", str(path))
+    monkeypatch.setenv("CCHC_FILES", str(tmp_path / "files"))
+    return path
+
+
+def settings_for(path: Path) -> config.Settings:
+    return config.from_env({"CCHC_DB": str(path), "CCHC_BCRYPT_ROUNDS": "4"})

@@ -1,0 +1,185 @@
+"""AppTest of every page for every role, logins through the real streamlit-authenticator widget,
+and the refusals the app itself makes. Each test runs on its own copy of the demo database."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cchc import config
+from cchc.navigation import LOGIN, PAGES, pages_for
+from cchc.permissions import CLI_USER
+from cchc.services import users
+from cchc.storage import Storage
+
+from .conftest import DEMO_PASSWORD, ROOT
+
+APP = str(ROOT / "app.py")
+ACCOUNTS = {"admin": "admin", "leader": "lanhdao", "council": "hoidong", "commune": "sonhong"}
+
+
+def app_as(username: str | None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if username:
+        # What the login widget leaves in the session once the password (or cookie) was accepted.
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = username
+        at.session_state["name"] = username
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.subheader]
+    parts += [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.error]
+    parts += [e.value for e in at.success] + [e.value for e in at.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+@pytest.mark.parametrize("role", sorted(ACCOUNTS))
+def test_every_page_of_every_role_renders(demo_env, role):
+    at = app_as(ACCOUNTS[role])
+    assert_clean(at)
+    for spec in pages_for(role):
+        at.switch_page(spec.file).run()
+        assert_clean(at)
+        assert at.title, f"{spec.file} has no title"
+        assert "Bạn cần đăng nhập" not in texts(at)
+
+
+def test_pages_a_role_may_not_use_are_not_registered(demo_env):
+    at = app_as("sonhong")
+    for spec in PAGES:
+        if spec.roles and "commune" not in spec.roles:
+            with pytest.raises(ValueError):
+                at.switch_page(spec.file)
+
+
+def test_anonymous_sees_the_login_and_the_public_pages_only(demo_env):
+    at = app_as(None)
+    assert_clean(at)
+    assert at.title[0].value == "Đăng nhập"
+    assert "Bản minh họa" in texts(at) and DEMO_PASSWORD in texts(at)
+    for spec in pages_for(None):
+        at.switch_page(spec.file).run()
+        assert_clean(at)
+    with pytest.raises(ValueError):
+        at.switch_page("views/quan-tri.py")
+
+
+def test_the_commune_officer_sees_their_own_unit(demo_env):
+    at = app_as("sonhong")
+    at.switch_page("views/tu-danh-gia.py").run()
+    assert at.title[0].value == "Tự đánh giá — Xã Sơn Hồng"
+    assert "bộ tiêu chí mẫu" in texts(at)
+
+
+def test_the_dashboard_counts_the_demo_campaign(demo_env):
+    at = app_as("lanhdao")
+    at.switch_page("views/bang-dieu-khien.py").run()
+    assert_clean(at)
+    submitted = next(m for m in at.metric if m.label == "Đã nộp tự đánh giá")
+    assert submitted.value == "8/25"
+
+
+# ------------------------------------------------------------------ logging in for real
+
+
+def login(at: AppTest, username: str, password: str) -> AppTest:
+    inputs = {t.label: t for t in at.text_input}
+    inputs["Tên đăng nhập"].input(username)
+    inputs["Mật khẩu"].input(password)
+    next(b for b in at.button if b.label == "Đăng nhập").click()
+    return at.run()
+
+
+def test_a_right_password_logs_in_and_is_recorded(demo_env):
+    at = login(app_as(None), "sonhong", DEMO_PASSWORD)
+    assert_clean(at)
+    assert at.session_state["authentication_status"] is True
+    db = Storage(demo_env)
+    try:
+        assert db.one("user_get", username="sonhong")["last_login"] is not None
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("username, password", [("sonhong", "sai-mat-khau"), ("khongco", DEMO_PASSWORD)])
+def test_a_wrong_password_or_unknown_user_gets_the_same_message(demo_env, username, password):
+    at = login(app_as(None), username, password)
+    assert_clean(at)
+    assert [e.value for e in at.error] == ["Tên đăng nhập hoặc mật khẩu không đúng."]
+    assert not at.session_state["authentication_status"]
+
+
+def test_repeated_failures_lock_the_account_for_a_while(demo_env):
+    at = app_as(None)
+    for _ in range(users.MAX_FAILED_LOGINS):
+        at = login(at, "sonhong", "sai-mat-khau")
+    at = login(at, "sonhong", DEMO_PASSWORD)          # even the right password is refused now
+    assert not at.session_state["authentication_status"]
+    assert any("tạm khóa" in e.value for e in at.error)
+    db = Storage(demo_env)
+    try:
+        row = db.one("user_get", username="sonhong")
+        assert row["locked_until"] is not None and row["failed_logins"] == users.MAX_FAILED_LOGINS
+        assert db.all("audit_recent", limit=1)[0]["action"] == "login.locked"
+    finally:
+        db.close()
+
+
+def test_a_disabled_account_cannot_log_in_or_stay_logged_in(demo_env):
+    db = Storage(demo_env)
+    users.set_active(db, CLI_USER, "sonhong", False, reason="thử")
+    db.close()
+    at = login(app_as(None), "sonhong", DEMO_PASSWORD)
+    assert not at.session_state["authentication_status"]
+    at = app_as("sonhong")                               # a session from before the disabling
+    assert at.title[0].value == "Đăng nhập"
+
+
+# ------------------------------------------------------------------ configuration refusals
+
+
+def test_a_real_install_refuses_the_example_cookie_key(storage, monkeypatch):
+    monkeypatch.setenv("CCHC_DB", str(storage.path))
+    storage.close()
+    at = app_as(None)
+    assert at.error and "khóa bí mật" in at.error[0].value
+    assert not [t for t in at.title if t.value == "Đăng nhập"]
+
+
+def test_a_real_install_runs_with_its_own_key(storage, monkeypatch):
+    monkeypatch.setenv("CCHC_DB", str(storage.path))
+    monkeypatch.setenv("CCHC_COOKIE_KEY", "mot-khoa-rieng-rat-dai-cho-lan-thu-nay-1234567890")
+    storage.close()
+    at = app_as(None)
+    assert_clean(at)
+    assert at.title[0].value == "Đăng nhập" and "Bản minh họa" not in texts(at)
+    assert config.EXAMPLE_COOKIE_KEY != config.from_env().cookie_key
+
+
+# ------------------------------------------------------------------ public pages
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("18139", "Xã Sơn Hồng"),
+    ("99999", "Không tìm thấy xã, thị trấn có mã «99999»"),
+    ("<script>", "Không tìm thấy xã, thị trấn có mã «<script>»"),
+])
+def test_the_survey_link_names_the_commune_or_says_it_is_unknown(demo_env, query, expected):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["dv"] = query
+    at.run()
+    at.switch_page(next(p.file for p in PAGES if p.url_path == "khao-sat"))
+    at.query_params["dv"] = query
+    at.run()
+    assert_clean(at)
+    assert expected in texts(at)
+
+
+def test_the_login_page_is_the_default_for_anonymous_users():
+    assert pages_for(None)[0] == LOGIN

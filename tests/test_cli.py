@@ -1,0 +1,216 @@
+"""The command line: in-process for speed, and through a real `python -m cchc` process for the
+parts that depend on the process (exit codes, standard input, help)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from cchc import cli, criteria
+from cchc.storage import Storage
+
+from .conftest import ROOT, TEMPLATE
+
+COMMANDS = [[], ["init"], ["demo"], ["user"], ["user", "add"], ["user", "list"], ["user", "passwd"],
+            ["user", "disable"], ["criteria"], ["criteria", "validate"], ["criteria", "export"],
+            ["criteria", "import"], ["backup"], ["restore"]]
+
+
+def run(*args, stdin: str = "", env_db=None, check_rc=None):
+    env = {**os.environ, "CCHC_BCRYPT_ROUNDS": "4"}
+    if env_db:
+        env["CCHC_DB"] = str(env_db)
+        env["CCHC_FILES"] = str(env_db.parent / "files")
+    proc = subprocess.run([sys.executable, "-m", "cchc", *args], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120)
+    if check_rc is not None:
+        assert proc.returncode == check_rc, proc.stdout + proc.stderr
+    return proc
+
+
+@pytest.fixture
+def db_env(tmp_path, monkeypatch):
+    path = tmp_path / "cli.duckdb"
+    monkeypatch.setenv("CCHC_DB", str(path))
+    monkeypatch.setenv("CCHC_FILES", str(tmp_path / "files"))
+    return path
+
+
+@pytest.mark.parametrize("words", COMMANDS, ids=lambda w: " ".join(w) or "top")
+def test_every_command_has_vietnamese_help(words, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*words, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Cách dùng: python -m cchc") and "hiện hướng dẫn này" in out
+
+
+@pytest.mark.parametrize("words", [["user", "add"], ["user", "add", "x"], ["criteria", "export", "--period", "2022"],
+                                   ["restore"], ["user", "add", "x", "--role", "vua"], ["khong-co-lenh"]])
+def test_a_missing_or_wrong_argument_prints_usage_and_exits_2(words, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(words)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Cách dùng:" in err and "lỗi:" in err
+
+
+def test_a_real_install_from_scratch(tmp_path):
+    db = tmp_path / "that.duckdb"
+    out = run("init", "--no-demo", env_db=db, check_rc=0).stdout
+    assert "không có dữ liệu minh họa" in out
+    run("user", "add", "quantri", "--role", "admin", "--name", "Nguyễn Văn A", stdin="MatKhau#2022\n", env_db=db, check_rc=0)
+    run("user", "add", "sonhong", "--role", "commune", "--unit", "18139", stdin="MatKhau#2022\n", env_db=db, check_rc=0)
+    listing = run("user", "list", env_db=db, check_rc=0).stdout
+    assert "quantri" in listing and "Xã Sơn Hồng" in listing and "Demo" not in listing
+    store = Storage(db)
+    try:
+        rows = store.all("user_list")
+        assert [r["username"] for r in rows] == ["quantri", "sonhong"] and not any(r["is_demo"] for r in rows)
+        assert store.scalar("setting_get", key="demo") == "0"
+    finally:
+        store.close()
+    # and a real install refuses the demo on top of real accounts
+    proc = run("demo", env_db=db, check_rc=1)
+    assert proc.stderr.strip().startswith("Lỗi:") and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_errors_are_one_line_and_exit_1(db_env, capsys):
+    assert cli.main(["user", "list"]) == 1
+    assert capsys.readouterr().err.strip() == f"Lỗi: Chưa có cơ sở dữ liệu {db_env}: hãy chạy 'python -m cchc init' trước."
+
+
+def test_user_commands(db_env, capsys, monkeypatch):
+    assert cli.main(["init", "--no-demo"]) == 0
+    monkeypatch.setattr(sys, "stdin", _Stdin("ngan\n"))
+    assert cli.main(["user", "add", "quantri", "--role", "admin"]) == 1
+    assert "ít nhất 8 ký tự" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", _Stdin("MatKhau#2022\n"))
+    assert cli.main(["user", "add", "hd1", "--role", "council"]) == 1
+    assert "cần mã cơ quan" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", _Stdin("MatKhau#2022\n"))
+    assert cli.main(["user", "add", "xa1", "--role", "commune", "--unit", "00000"]) == 1
+    assert "Không có đơn vị mã '00000'" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", _Stdin("MatKhau#2022\n"))
+    assert cli.main(["user", "add", "quantri", "--role", "admin"]) == 0
+    monkeypatch.setattr(sys, "stdin", _Stdin("MatKhauMoi#2023\n"))
+    assert cli.main(["user", "passwd", "quantri", "--must-change"]) == 0
+    assert cli.main(["user", "disable", "quantri"]) == 1          # the last admin stays
+    assert "quản trị cuối cùng" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", _Stdin("MatKhau#2022\n"))
+    assert cli.main(["user", "add", "lanhdao", "--role", "leader"]) == 0
+    assert cli.main(["user", "disable", "lanhdao", "--reason", "chuyển công tác"]) == 0
+    store = Storage(db_env)
+    try:
+        assert store.one("user_get", username="lanhdao")["active"] is False
+        assert store.one("user_get", username="quantri")["must_change_password"] is True
+    finally:
+        store.close()
+
+
+class _Stdin:
+    def __init__(self, text):
+        self._lines = iter(text.splitlines(keepends=True))
+
+    def isatty(self):
+        return False
+
+    def readline(self):
+        return next(self._lines, "")
+
+
+def test_criteria_validate_lists_every_error(tmp_path, capsys):
+    bad = tmp_path / "sai.yaml"
+    text = TEMPLATE.read_text(encoding="utf-8").replace('code: "1.1.2"', 'code: "1.1.1"').replace("max: 9\n", "max: 10\n", 1)
+    bad.write_text(text, encoding="utf-8")
+    assert cli.main(["criteria", "validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "không nạp gì" in err
+    assert "Tiêu chí 1.1.1: mã bị trùng." in err
+
+
+def test_criteria_validate_accepts_the_template(capsys):
+    assert cli.main(["criteria", "validate", str(TEMPLATE)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Hợp lệ:") and "Tự đánh giá, thẩm định: 70 điểm" in out
+
+
+def test_criteria_export_then_import_a_new_version(db_env, tmp_path, capsys):
+    assert cli.main(["init", "--no-demo"]) == 0
+    out = tmp_path / "bo.yaml"
+    assert cli.main(["criteria", "export", "--period", "2022", "--out", str(out)]) == 0
+    assert criteria.load_yaml_file(out) == criteria.load_yaml_file(TEMPLATE)
+    assert cli.main(["criteria", "import", str(out), "--period", "2022"]) == 1     # same version
+    assert "tăng 'version'" in capsys.readouterr().err
+    out.write_text(out.read_text(encoding="utf-8").replace("version: 1", "version: 2"), encoding="utf-8")
+    assert cli.main(["criteria", "import", str(out), "--period", "2022"]) == 0
+    assert cli.main(["criteria", "import", str(out), "--period", "2031"]) == 1
+    assert "Chưa có kỳ đánh giá năm 2031" in capsys.readouterr().err
+
+
+def test_criteria_import_is_refused_once_a_commune_has_submitted(demo_file, tmp_path, monkeypatch, capsys):
+    import shutil
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, db)
+    monkeypatch.setenv("CCHC_DB", str(db))
+    out = tmp_path / "bo.yaml"
+    assert cli.main(["criteria", "export", "--period", "2022", "--out", str(out)]) == 0
+    out.write_text(out.read_text(encoding="utf-8").replace("version: 1", "version: 2"), encoding="utf-8")
+    assert cli.main(["criteria", "import", str(out), "--period", "2022"]) == 1
+    assert "đã có 8 đơn vị nộp" in capsys.readouterr().err
+
+
+def test_backup_and_restore_round_trip(tmp_path):
+    db = tmp_path / "a.duckdb"
+    run("init", env_db=db, check_rc=0)
+    files = tmp_path / "files" / "ab"
+    files.mkdir(parents=True)
+    (files / ("c" * 64)).write_bytes(b"%PDF-1.4 minh chung")
+    backup_file = tmp_path / "sao-luu.zip"
+    assert "1 tệp minh chứng" in run("backup", "--out", str(backup_file), env_db=db, check_rc=0).stdout
+    assert run("backup", "--out", str(backup_file), env_db=db, check_rc=1).stderr.startswith("Lỗi: Tệp")
+    # change the data after the backup, then restore and find the old state again
+    run("user", "add", "sau", "--role", "leader", stdin="MatKhau#2022\n", env_db=db, check_rc=0)
+    (files / ("c" * 64)).unlink()
+    refused = run("restore", str(backup_file), env_db=db, check_rc=1)
+    assert "--yes" in refused.stderr
+    restored = run("restore", str(backup_file), "--yes", env_db=db, check_rc=0).stdout
+    assert "Đã khôi phục bản sao lưu tạo ngày" in restored
+    assert (files / ("c" * 64)).read_bytes() == b"%PDF-1.4 minh chung"
+    store = Storage(db)
+    try:
+        assert store.one("user_get", username="sau") is None
+        assert store.all("audit_recent", limit=1)[0]["action"] == "backup.restore"
+    finally:
+        store.close()
+    assert list(tmp_path.glob("a.duckdb.truoc-khoi-phuc-*"))     # the replaced database is kept
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.write_text("không phải zip"), "không phải tệp .zip hợp lệ"),
+    (lambda p: zipfile.ZipFile(p, "w").writestr("x.txt", "x"), "thiếu tệp mô tả"),
+    (lambda p: _zip(p, {"cchc-backup.json": '{"app": "khac"}', "cchc.duckdb": "x"}), "không phải bản sao lưu"),
+    (lambda p: _zip(p, {"cchc-backup.json": '{"app": "cchc"}', "cchc.duckdb": "x", "files/../../etc/passwd": "x"}), "tệp lạ"),
+    (lambda p: _zip(p, {"cchc-backup.json": '{"app": "cchc"}', "cchc.duckdb": "khong phai duckdb"}), "bị hỏng"),
+])
+def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(tmp_path, make, message, capsys, monkeypatch):
+    db = tmp_path / "a.duckdb"
+    monkeypatch.setenv("CCHC_DB", str(db))
+    monkeypatch.setenv("CCHC_FILES", str(tmp_path / "files"))
+    assert cli.main(["init", "--no-demo"]) == 0
+    before = db.read_bytes()
+    bad = tmp_path / "bad.zip"
+    make(bad)
+    assert cli.main(["restore", str(bad), "--yes"]) == 1
+    assert message in capsys.readouterr().err
+    assert db.read_bytes() == before and not list(tmp_path.glob("*.truoc-khoi-phuc-*"))
+
+
+def _zip(path, members):
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
