@@ -38,19 +38,29 @@ LOGIN = PageSpec("views/dang-nhap.py", "dang-nhap", "Đăng nhập", ":material/
 NO_ACCESS_FILE = "views/khong-co-quyen.py"
 
 
-def pages_for(role: str | None) -> list[PageSpec]:
-    """The pages registered for a role (None: not logged in), the default one first."""
+ACCOUNT_PAGE = next(p for p in PAGES if p.url_path == "tai-khoan")
+
+
+def pages_for(role: str | None, must_change_password: bool = False) -> list[PageSpec]:
+    """The pages registered for a role (None: not logged in), the default one first. Someone who
+    must change their password gets only the page to do it (and the public pages)."""
     if role is None:
         return [LOGIN] + [p for p in PAGES if not p.roles]
+    if must_change_password:
+        return [ACCOUNT_PAGE] + [p for p in PAGES if not p.roles]
     return [p for p in PAGES if role in p.roles or not p.roles]
 
 
-def stand_ins_for(role: str | None) -> list[PageSpec]:
+def stand_ins_for(role: str | None, must_change_password: bool = False) -> list[PageSpec]:
     """Hidden pages that answer at the URLs of pages this role does not have: the login form for
-    someone not logged in (so a deep link opens after login), a "no access" note otherwise.
-    They run a different script, so registering them grants nothing."""
+    someone not logged in (so a deep link opens after login), the password page for someone who
+    must change it first, a "no access" note otherwise. They run a different script, so
+    registering them grants nothing."""
     if role is None:
         return [PageSpec(LOGIN.file, p.url_path, p.title, p.icon, frozenset(), ACCOUNT) for p in PAGES if p.roles]
+    if must_change_password:
+        return [PageSpec(ACCOUNT_PAGE.file, p.url_path, p.title, p.icon, frozenset(), ACCOUNT)
+                for p in PAGES if p.roles and p != ACCOUNT_PAGE] + [LOGIN]
     stand_ins = [PageSpec(NO_ACCESS_FILE, p.url_path, p.title, p.icon, frozenset(), ACCOUNT)
                  for p in PAGES if p.roles and role not in p.roles]
     return stand_ins + [LOGIN]

@@ -36,6 +36,7 @@ class User:
     role: str
     unit_code: str | None = None
     office_code: str | None = None
+    must_change_password: bool = False
 
     @property
     def role_label(self) -> str:

@@ -106,17 +106,19 @@ def main() -> None:
     user = current_user()
     if st.session_state.get("authentication_status") and user is None:
         auth.logout(location="unrendered")
-    nav = st.navigation(_pages(user.role if user else None), position="sidebar")
+    nav = st.navigation(_pages(user), position="sidebar")
     _sidebar(auth, user, db)
     nav.run()
 
 
-def _pages(role: str | None) -> dict[str, list]:
+def _pages(user: User | None) -> dict[str, list]:
+    role = user.role if user else None
+    must_change = bool(user and user.must_change_password)
     sections: dict[str, list] = defaultdict(list)
-    for i, spec in enumerate(pages_for(role)):
+    for i, spec in enumerate(pages_for(role, must_change)):
         sections[spec.section].append(
             st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=(i == 0)))
-    for spec in stand_ins_for(role):
+    for spec in stand_ins_for(role, must_change):
         sections[spec.section].append(
             st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path, visibility="hidden"))
     return dict(sections)

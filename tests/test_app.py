@@ -35,6 +35,10 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def on_login_page(at: AppTest) -> bool:
+    return any(t.label == "Tên đăng nhập" for t in at.text_input)
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
 
@@ -61,7 +65,7 @@ def test_pages_a_role_may_not_use_are_not_registered(demo_env):
 def test_anonymous_sees_the_login_and_the_public_pages_only(demo_env):
     at = app_as(None)
     assert_clean(at)
-    assert at.title[0].value == "Đăng nhập"
+    assert on_login_page(at)
     assert "Bản minh họa" in texts(at) and DEMO_PASSWORD in texts(at)
     for spec in pages_for(None):
         at.switch_page(spec.file).run()
@@ -138,7 +142,7 @@ def test_a_disabled_account_cannot_log_in_or_stay_logged_in(demo_env):
     at = login(app_as(None), "sonhong", DEMO_PASSWORD)
     assert not at.session_state["authentication_status"]
     at = app_as("sonhong")                               # a session from before the disabling
-    assert at.title[0].value == "Đăng nhập"
+    assert on_login_page(at) and not at.session_state["authentication_status"]
 
 
 # ------------------------------------------------------------------ configuration refusals
@@ -149,7 +153,7 @@ def test_a_real_install_refuses_the_example_cookie_key(storage, monkeypatch):
     storage.close()
     at = app_as(None)
     assert at.error and "khóa bí mật" in at.error[0].value
-    assert not [t for t in at.title if t.value == "Đăng nhập"]
+    assert not on_login_page(at)
 
 
 def test_a_real_install_runs_with_its_own_key(storage, monkeypatch):
@@ -158,7 +162,7 @@ def test_a_real_install_runs_with_its_own_key(storage, monkeypatch):
     storage.close()
     at = app_as(None)
     assert_clean(at)
-    assert at.title[0].value == "Đăng nhập" and "Bản minh họa" not in texts(at)
+    assert on_login_page(at) and "Bản minh họa" not in texts(at)
     assert config.EXAMPLE_COOKIE_KEY != config.from_env().cookie_key
 
 
@@ -183,3 +187,34 @@ def test_the_survey_link_names_the_commune_or_says_it_is_unknown(demo_env, query
 
 def test_the_login_page_is_the_default_for_anonymous_users():
     assert pages_for(None)[0] == LOGIN
+
+
+def test_a_user_who_must_change_the_password_gets_only_that_page(demo_env):
+    db = Storage(demo_env)
+    users.set_password(db, CLI_USER, "lanhdao", "MatKhauTam#1", must_change=True)
+    db.close()
+    at = app_as("lanhdao")
+    assert at.title[0].value == "Đổi mật khẩu" and "cần đổi mật khẩu" in texts(at)
+    with pytest.raises(ValueError):
+        at.switch_page("views/bang-dieu-khien.py")
+    fields = {t.label: t for t in at.text_input}
+    fields["Mật khẩu hiện tại"].input("MatKhauTam#1")
+    fields["Mật khẩu mới (ít nhất 8 ký tự)"].input("MatKhauMoi#2")
+    fields["Nhập lại mật khẩu mới"].input("MatKhauMoi#2")
+    next(b for b in at.button if b.label == "Đổi mật khẩu").click()
+    at.run()
+    assert_clean(at)
+    at.switch_page("views/bang-dieu-khien.py").run()      # the role's pages are back
+    assert at.title[0].value.startswith("Bảng điều khiển")
+
+
+def test_changing_the_password_checks_the_current_one(demo_env):
+    at = app_as("lanhdao")
+    at.switch_page("views/tai-khoan.py").run()
+    fields = {t.label: t for t in at.text_input}
+    fields["Mật khẩu hiện tại"].input("sai")
+    fields["Mật khẩu mới (ít nhất 8 ký tự)"].input("MatKhauMoi#2")
+    fields["Nhập lại mật khẩu mới"].input("MatKhauMoi#2")
+    next(b for b in at.button if b.label == "Đổi mật khẩu").click()
+    at.run()
+    assert [e.value for e in at.error] == ["Mật khẩu hiện tại không đúng."]

@@ -12,8 +12,8 @@ from cchc.services.common import is_demo
 
 if web.current_user() is not None:       # already logged in: this address is only an alias
     st.switch_page("views/trang-chu.py")
-st.title("Đăng nhập")
-st.caption("Xác định Chỉ số cải cách hành chính của UBND các xã, thị trấn")
+st.title("Chỉ số cải cách hành chính cấp xã")
+st.caption(f"{district_config()['district']['name']}, {district_config()['district']['province_name']}")
 db = web.storage()
 auth, credentials = web.authenticator()
 before = {u: e.get("failed_login_attempts", 0) for u, e in credentials["usernames"].items()}

@@ -48,7 +48,8 @@ def check_password_rules(password: str) -> None:
 
 def _as_user(row: dict) -> User:
     return User(username=row["username"], full_name=row["full_name"], role=row["role"],
-                unit_code=row["unit_code"], office_code=row["office_code"])
+                unit_code=row["unit_code"], office_code=row["office_code"],
+                must_change_password=row["must_change_password"])
 
 
 def active_user(storage: Storage, username: str | None) -> User | None:

@@ -1,0 +1,109 @@
+"""Accounts, passwords and the lockout, on a real database; and the navigation table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cchc import navigation, workflow
+from cchc.permissions import CLI_USER
+from cchc.services import ServiceError, users
+
+
+def test_passwords_are_bcrypt_hashes(storage):
+    users.add_user(storage, CLI_USER, "lanhdao", "Lãnh đạo", "leader", "MatKhau#2022")
+    stored = storage.one("user_get", username="lanhdao")["password_hash"]
+    assert stored.startswith("$2b$") and "MatKhau" not in stored
+    assert users.check_password("MatKhau#2022", stored) and not users.check_password("matkhau#2022", stored)
+
+
+@pytest.mark.parametrize("password, message", [
+    ("ngan", "ít nhất 8 ký tự"), (" co-dau-cach ", "dấu cách"), ("ư" * 40, "tối đa 72 byte")])
+def test_weak_or_unusable_passwords_are_refused(storage, password, message):
+    with pytest.raises(ServiceError, match=message):
+        users.add_user(storage, CLI_USER, "lanhdao", "Lãnh đạo", "leader", password)
+    assert storage.one("user_get", username="lanhdao") is None
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(username="A B", role="leader"), "không hợp lệ"),
+    (dict(username="xa", role="commune", unit_code="18139"), "không hợp lệ"),
+    (dict(username="xa1", role="commune"), "cần mã đơn vị"),
+    (dict(username="hd1", role="council", office_code="KHONGCO"), "Không có cơ quan"),
+    (dict(username="ld1", role="leader", unit_code="18139"), "Chỉ tài khoản cấp xã"),
+    (dict(username="ld1", role="chairman"), "Vai trò 'chairman' không hợp lệ"),
+])
+def test_bad_accounts_are_refused(storage, kwargs, message):
+    with pytest.raises(ServiceError, match=message):
+        users.add_user(storage, CLI_USER, full_name="X", password="MatKhau#2022", **kwargs)
+
+
+def test_credentials_hold_active_accounts_only(storage):
+    users.add_user(storage, CLI_USER, "quantri", "Quản trị", "admin", "MatKhau#2022")
+    users.add_user(storage, CLI_USER, "sonhong", "Cán bộ", "commune", "MatKhau#2022", unit_code="18139")
+    users.set_active(storage, CLI_USER, "sonhong", False)
+    creds = users.login_credentials(storage)["usernames"]
+    assert set(creds) == {"quantri"}
+    assert creds["quantri"]["roles"] == ["admin"] and creds["quantri"]["password"].startswith("$2b$")
+    assert users.active_user(storage, "sonhong") is None and users.active_user(storage, "quantri").role == "admin"
+
+
+def test_failed_logins_lock_for_a_while_then_unlock(storage):
+    users.add_user(storage, CLI_USER, "sonhong", "Cán bộ", "commune", "MatKhau#2022", unit_code="18139")
+    locked_until = None
+    for _ in range(users.MAX_FAILED_LOGINS):
+        locked_until = users.record_failed_login(storage, "sonhong")
+    assert locked_until is not None
+    now = dt.datetime.now()
+    assert users.login_credentials(storage, now)["usernames"]["sonhong"]["failed_login_attempts"] == users.MAX_FAILED_LOGINS
+    later = locked_until + dt.timedelta(seconds=1)
+    assert users.login_credentials(storage, later)["usernames"]["sonhong"]["failed_login_attempts"] == 0
+    users.record_login(storage, "sonhong")
+    row = storage.one("user_get", username="sonhong")
+    assert row["failed_logins"] == 0 and row["locked_until"] is None and row["last_login"] is not None
+
+
+def test_an_unknown_username_is_not_recorded(storage):
+    before = storage.scalar("audit_count")
+    assert users.record_failed_login(storage, "khongco") is None
+    assert storage.scalar("audit_count") == before
+
+
+def test_only_an_admin_may_set_someone_elses_password(storage):
+    users.add_user(storage, CLI_USER, "lanhdao", "Lãnh đạo", "leader", "MatKhau#2022")
+    leader = users.active_user(storage, "lanhdao")
+    users.set_password(storage, leader, "lanhdao", "MatKhauMoi#1")        # their own: allowed
+    from cchc.permissions import PermissionDenied
+    with pytest.raises(PermissionDenied):
+        users.set_password(storage, leader, "admin", "MatKhauMoi#1")
+
+
+# ------------------------------------------------------------------ navigation, pure
+
+
+def test_every_staff_page_has_a_stable_address_and_roles():
+    paths = [p.url_path for p in navigation.PAGES]
+    assert len(paths) == len(set(paths))
+    assert {"tu-danh-gia", "tham-dinh", "bang-dieu-khien", "quan-tri", "khao-sat", "dieu-tra", "ket-qua"} <= set(paths)
+    for p in navigation.PAGES + (navigation.LOGIN,):
+        assert p.file == f"views/{p.url_path}.py"
+
+
+@pytest.mark.parametrize("role", ["admin", "leader", "council", "commune", None])
+def test_stand_ins_never_run_a_page_of_another_role(role):
+    real = {p.url_path for p in navigation.pages_for(role)}
+    for stand_in in navigation.stand_ins_for(role):
+        assert stand_in.file in (navigation.LOGIN.file, navigation.NO_ACCESS_FILE)
+        assert stand_in.url_path not in real or stand_in == navigation.LOGIN
+
+
+def test_workflow_deadlines_against_the_clock():
+    period = {"council_deadline": dt.date(2022, 11, 8), "self_assessment_deadline": dt.date(2022, 11, 10),
+              "appraisal_deadline": dt.date(2022, 11, 25), "publication_deadline": dt.date(2022, 11, 25)}
+    assert workflow.next_deadline(period, dt.date(2022, 11, 9)).key == "self_assessment_deadline"
+    assert workflow.next_deadline(period, dt.date(2022, 11, 10)).key == "self_assessment_deadline"
+    assert workflow.next_deadline(period, dt.date(2022, 11, 26)) is None
+    d = workflow.next_deadline(period, dt.date(2022, 11, 9))
+    assert workflow.days_left_text(d, dt.date(2022, 11, 9)) == "còn 1 ngày"
+    assert workflow.days_left_text(d, dt.date(2022, 11, 10)) == "hạn cuối là hôm nay"
