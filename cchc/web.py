@@ -106,8 +106,8 @@ def main() -> None:
     user = current_user()
     if st.session_state.get("authentication_status") and user is None:
         auth.logout(location="unrendered")
-    nav = st.navigation(_pages(user), position="sidebar")
-    _sidebar(auth, user, db)
+    _sidebar(auth, user, db)                 # its logout button acts before the pages are chosen
+    nav = st.navigation(_pages(current_user()), position="sidebar")
     nav.run()
 
 
@@ -132,7 +132,13 @@ def _sidebar(auth: Authenticate, user: User | None, db: Storage) -> None:
         if user is not None:
             where = reference.unit(db, user.unit_code)["name"] if user.unit_code else user.role_label
             st.markdown(f"Đăng nhập: **{user.full_name}**  \n{where}")
-            auth.logout(button_name="Đăng xuất", location="sidebar", key="dang_xuat")
+            auth.logout(button_name="Đăng xuất", location="sidebar", key="dang_xuat", callback=_on_logout)
+
+
+def _on_logout(event: dict) -> None:
+    st.session_state.pop("_cchc_login_recorded", None)
+    if event.get("username"):
+        users.record_logout(storage(), event["username"])
 
 
 # ------------------------------------------------------------------ shared display helpers

@@ -20,16 +20,19 @@ TEMPLATE = ROOT / "data" / "criteria" / "2022-cap-xa-mau.yaml"
 DEMO_PASSWORD = "Demo@2022"
 
 
-@pytest.fixture(scope="session")
-def blank_file(tmp_path_factory) -> Path:
-    """A database with the reference data and no demo, built once; tests get a copy."""
-    path = tmp_path_factory.mktemp("blank") / "blank.duckdb"
+def _build(path: Path, demo: bool) -> Path:
     db = Storage(path)
     db.migrate()
-    seed.initialize(db, demo=False)
+    seed.initialize(db, demo=demo)
     db.checkpoint()
     db.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def blank_file(tmp_path_factory) -> Path:
+    """A database with the reference data and no demo, built once; tests get a copy."""
+    return _build(tmp_path_factory.mktemp("blank") / "blank.duckdb", demo=False)
 
 
 @pytest.fixture
@@ -45,13 +48,7 @@ def storage(blank_file, tmp_path) -> Storage:
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory) -> Path:
     """A demo database built once per test run; tests copy it before writing to it."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    db = Storage(path)
-    db.migrate()
-    seed.initialize(db, demo=True)
-    db.checkpoint()
-    db.close()
-    return path
+    return _build(tmp_path_factory.mktemp("demo") / "demo.duckdb", demo=True)
 
 
 @pytest.fixture

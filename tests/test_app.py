@@ -197,12 +197,7 @@ def test_a_user_who_must_change_the_password_gets_only_that_page(demo_env):
     assert at.title[0].value == "Đổi mật khẩu" and "cần đổi mật khẩu" in texts(at)
     with pytest.raises(ValueError):
         at.switch_page("views/bang-dieu-khien.py")
-    fields = {t.label: t for t in at.text_input}
-    fields["Mật khẩu hiện tại"].input("MatKhauTam#1")
-    fields["Mật khẩu mới (ít nhất 8 ký tự)"].input("MatKhauMoi#2")
-    fields["Nhập lại mật khẩu mới"].input("MatKhauMoi#2")
-    next(b for b in at.button if b.label == "Đổi mật khẩu").click()
-    at.run()
+    change_password(at, "MatKhauTam#1", "MatKhauMoi#2")
     assert_clean(at)
     at.switch_page("views/bang-dieu-khien.py").run()      # the role's pages are back
     assert at.title[0].value.startswith("Bảng điều khiển")
@@ -211,10 +206,27 @@ def test_a_user_who_must_change_the_password_gets_only_that_page(demo_env):
 def test_changing_the_password_checks_the_current_one(demo_env):
     at = app_as("lanhdao")
     at.switch_page("views/tai-khoan.py").run()
-    fields = {t.label: t for t in at.text_input}
-    fields["Mật khẩu hiện tại"].input("sai")
-    fields["Mật khẩu mới (ít nhất 8 ký tự)"].input("MatKhauMoi#2")
-    fields["Nhập lại mật khẩu mới"].input("MatKhauMoi#2")
-    next(b for b in at.button if b.label == "Đổi mật khẩu").click()
-    at.run()
+    change_password(at, "sai", "MatKhauMoi#2")
     assert [e.value for e in at.error] == ["Mật khẩu hiện tại không đúng."]
+
+
+def change_password(at: AppTest, current: str, new: str) -> AppTest:
+    fields = {t.label: t for t in at.text_input}
+    fields["Mật khẩu hiện tại"].input(current)
+    fields["Mật khẩu mới (ít nhất 8 ký tự)"].input(new)
+    fields["Nhập lại mật khẩu mới"].input(new)
+    next(b for b in at.button if b.label == "Đổi mật khẩu").click()
+    return at.run()
+
+
+def test_logging_out_clears_the_session_and_is_audited(demo_env):
+    at = app_as("lanhdao")
+    next(b for b in at.sidebar.button if b.label == "Đăng xuất").click()
+    at.run()
+    assert_clean(at)
+    assert not at.session_state["authentication_status"] and on_login_page(at)
+    db = Storage(demo_env)
+    try:
+        assert db.all("audit_recent", limit=1)[0]["action"] == "logout"
+    finally:
+        db.close()

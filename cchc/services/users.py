@@ -95,6 +95,10 @@ def record_login(storage: Storage, username: str) -> None:
     storage.write(work)
 
 
+def record_logout(storage: Storage, username: str) -> None:
+    storage.write(lambda tx: tx.audit(username, "logout", "app_user", username))
+
+
 def record_failed_login(storage: Storage, username: str) -> dt.datetime | None:
     """Count a wrong password; return the time the account stays locked until, if it now is."""
     at = now()
