@@ -33,9 +33,11 @@ class BackupError(ValueError):
 
 
 def _evidence_files(files_dir: Path) -> list[Path]:
+    """The evidence files (named by content hash); anything else in the folder is not ours."""
     if not files_dir.is_dir():
         return []
-    return sorted(p for p in files_dir.rglob("*") if p.is_file())
+    return sorted(p for p in files_dir.rglob("*")
+                  if p.is_file() and SAFE_FILE_RE.match(p.relative_to(files_dir).as_posix()))
 
 
 def create_backup(storage: Storage, files_dir: Path, out: Path | BinaryIO, actor: User) -> dict:
@@ -101,15 +103,7 @@ def restore_backup(source: Path, db_path: Path, files_dir: Path, actor: User) ->
         _check_database(tmp_db)
         if db_path.exists():
             _check_not_in_use(db_path)
-            os.replace(db_path, db_path.with_name(f"{db_path.name}.truoc-khoi-phuc-{stamp}"))
-        wal = db_path.with_name(db_path.name + ".wal")
-        if wal.exists():
-            wal.unlink()
-        os.replace(tmp_db, db_path)
-        if files_dir.exists():
-            os.replace(files_dir, files_dir.with_name(f"{files_dir.name}.truoc-khoi-phuc-{stamp}"))
-        if tmp_files.exists():
-            shutil.move(str(tmp_files), files_dir)
+        _swap_in(tmp_db, db_path, tmp_files, files_dir, stamp)
     restored = Storage(db_path)
     try:
         restored.migrate()
@@ -118,6 +112,35 @@ def restore_backup(source: Path, db_path: Path, files_dir: Path, actor: User) ->
     finally:
         restored.close()
     return manifest
+
+
+def _swap_in(new_db: Path, db_path: Path, new_files: Path, files_dir: Path, stamp: str) -> None:
+    """Put the staged database and files in place, keeping the old ones aside. If any step
+    fails, the steps already done are undone: nothing is left half-restored."""
+    aside_db = db_path.with_name(f"{db_path.name}.truoc-khoi-phuc-{stamp}")
+    aside_files = files_dir.with_name(f"{files_dir.name}.truoc-khoi-phuc-{stamp}")
+    wal = db_path.with_name(db_path.name + ".wal")
+    undo: list = []
+    try:
+        if db_path.exists():
+            os.replace(db_path, aside_db)
+            undo.append(lambda: os.replace(aside_db, db_path))
+        if wal.exists():
+            aside_wal = aside_db.with_name(aside_db.name + ".wal")
+            os.replace(wal, aside_wal)
+            undo.append(lambda: os.replace(aside_wal, wal))
+        shutil.move(str(new_db), db_path)
+        undo.append(lambda: db_path.unlink())
+        if files_dir.exists():
+            shutil.move(str(files_dir), aside_files)
+            undo.append(lambda: shutil.move(str(aside_files), files_dir))
+        undo.append(lambda: shutil.rmtree(files_dir, ignore_errors=True))   # a partial copy
+        if new_files.exists():
+            shutil.move(str(new_files), files_dir)
+    except OSError as exc:
+        for step in reversed(undo):
+            step()
+        raise BackupError(f"Không thay được dữ liệu ({exc.strerror or exc}); dữ liệu hiện tại được giữ nguyên.") from None
 
 
 def _check_database(path: Path) -> None:

@@ -266,4 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, ServiceError, PermissionDenied, StorageError, backup.BackupError, config.ConfigError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:          # a path that cannot be read or written
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"Lỗi: không đọc/ghi được tệp{where}: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
     return 0

@@ -152,7 +152,7 @@ def parse_set(data: Any, offices: Iterable[str] | None = None) -> CriteriaSet:
         raise CriteriaError(errors)
     office_set = set(offices) if offices is not None else None
     nodes = _parse_nodes(raw_nodes, defaults, office_set, errors)
-    if not errors:
+    if header["total"] is not None:
         _check_tree(nodes, header["total"], errors)
     if errors:
         raise CriteriaError(errors)
@@ -312,9 +312,10 @@ def _check_tree(nodes: list[Criterion], total: Decimal, errors: list[str]) -> No
     by_parent: dict[str | None, list[Criterion]] = {}
     for n in nodes:
         by_parent.setdefault(n.parent_code, []).append(n)
+    unreadable = {n.code for n in nodes if n.max_points <= 0}   # already reported as errors
     for n in nodes:
         kids = by_parent.get(n.code)
-        if kids:
+        if kids and n.code not in unreadable and not unreadable & {k.code for k in kids}:
             kids_sum = sum((k.max_points for k in kids), Decimal(0))
             if kids_sum != n.max_points:
                 errors.append(f"Tiêu chí {n.code}: điểm tối đa {fmt_points(n.max_points)} khác tổng điểm các tiêu chí con {fmt_points(kids_sum)}.")
@@ -326,7 +327,7 @@ def _check_tree(nodes: list[Criterion], total: Decimal, errors: list[str]) -> No
             errors.append(f"Tiêu chí {f.code}: một lĩnh vực không được trộn điểm thưởng, điểm trừ với điểm thường.")
         elif not extra:
             counted += f.max_points
-    if counted != total:
+    if counted != total and not unreadable:
         errors.append(f"Bộ tiêu chí: tổng điểm các lĩnh vực là {fmt_points(counted)}, khác tổng điểm khai báo {fmt_points(total)}.")
 
 
@@ -350,6 +351,8 @@ def load_yaml_file(path: str | Path, offices: Iterable[str] | None = None) -> Cr
         raise CriteriaError([f"Không tìm thấy tệp {path}."]) from None
     except UnicodeDecodeError:
         raise CriteriaError([f"Tệp {path} không phải văn bản UTF-8."]) from None
+    except OSError as exc:
+        raise CriteriaError([f"Không đọc được tệp {path}: {exc.strerror or exc}."]) from None
     return load_yaml_text(text, offices)
 
 

@@ -3,8 +3,10 @@ the few display helpers every page shares."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
+import jwt
 import streamlit as st
 from streamlit_authenticator import Authenticate
 from streamlit_authenticator.utilities import LoginError
@@ -22,6 +24,7 @@ COOKIE_NAME = "cchc_dang_nhap"
 COOKIE_DAYS = 7.0
 APP_TITLE = "Chỉ số CCHC cấp xã"
 _AUTH_KEY = "_cchc_auth"
+_LOGOUT_KEY = "_cchc_logout_requested"
 
 
 # ------------------------------------------------------------------ the database
@@ -48,7 +51,9 @@ def _cookie_key(db: Storage) -> str:
         except Exception:  # no secrets.toml at all: fall through to the example key
             key = None
     key = key or config.EXAMPLE_COOKIE_KEY
-    if key == config.EXAMPLE_COOKIE_KEY and not is_demo(db):
+    # The example key is public: anyone could sign a cookie with it. Only a pure demo (no real
+    # account) may run on it.
+    if key == config.EXAMPLE_COOKIE_KEY and (not is_demo(db) or users.has_real_accounts(db)):
         st.error("Ứng dụng chưa được cấu hình khóa bí mật cho phiên đăng nhập. Quản trị viên hãy đặt "
                  "`cookie_key` trong mục `[auth]` của `.streamlit/secrets.toml` hoặc biến môi trường "
                  "`CCHC_COOKIE_KEY` (một chuỗi ngẫu nhiên dài), rồi khởi động lại.")
@@ -58,10 +63,27 @@ def _cookie_key(db: Storage) -> str:
 
 def _make_authenticator(db: Storage) -> tuple[Authenticate, dict]:
     credentials = users.login_credentials(db)
-    auth = Authenticate(credentials, COOKIE_NAME, _cookie_key(db), COOKIE_DAYS,
+    key = _cookie_key(db)
+    _refuse_revoked_cookie(db, key)
+    auth = Authenticate(credentials, COOKIE_NAME, key, COOKIE_DAYS,
                         auto_hash=False, login_sleep_time=0)
     st.session_state[_AUTH_KEY] = (auth, credentials)
     return auth, credentials
+
+
+def _refuse_revoked_cookie(db: Storage, key: str) -> None:
+    """A re-login cookie issued before the user's last logout, password change or disabling
+    must not log anyone in: tell the authenticator to ignore cookies for this session."""
+    token = st.context.cookies.get(COOKIE_NAME)
+    if not token or st.session_state.get("authentication_status"):
+        return
+    try:
+        data = jwt.decode(token, key, algorithms=["HS256"])
+        issued = dt.datetime.fromtimestamp(float(data["exp_date"]) - COOKIE_DAYS * 86400)
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError, OverflowError):
+        return          # the authenticator ignores an unreadable cookie too
+    if not users.cookie_accepted(db, data.get("username"), issued):
+        st.session_state["logout"] = True
 
 
 def authenticator() -> tuple[Authenticate, dict]:
@@ -78,9 +100,13 @@ def current_user() -> User | None:
 def record_login_attempt(credentials: dict, before: dict[str, int]) -> None:
     """Persist what the login widget did to the in-memory counts: a success or a failure."""
     db = storage()
+    counted = False
     for username, entry in credentials["usernames"].items():
         if entry.get("failed_login_attempts", 0) > before.get(username, 0):
             users.record_failed_login(db, username)
+            counted = True
+    if st.session_state.get("authentication_status") is False and not counted:
+        users.equalize_timing()      # an unknown username: take as long as a wrong password
     if st.session_state.get("authentication_status") and not st.session_state.get("_cchc_login_recorded"):
         users.record_login(db, st.session_state["username"])
         st.session_state["_cchc_login_recorded"] = True
@@ -93,7 +119,8 @@ def main() -> None:
     st.set_page_config(page_title=APP_TITLE, page_icon=":material/account_balance:", layout="wide")
     try:
         db = storage()
-    except StorageError as exc:
+        config.from_env()
+    except (StorageError, config.ConfigError) as exc:
         st.error(str(exc))
         st.stop()
     # The cookie component is an invisible iframe; keep it from taking a line at the top.
@@ -105,10 +132,14 @@ def main() -> None:
         st.session_state["authentication_status"] = None
     user = current_user()
     if st.session_state.get("authentication_status") and user is None:
-        auth.logout(location="unrendered")
-    _sidebar(auth, user, db)                 # its logout button acts before the pages are chosen
-    nav = st.navigation(_pages(current_user()), position="sidebar")
-    nav.run()
+        auth.logout(location="unrendered")    # the account was disabled meanwhile
+    if st.session_state.pop(_LOGOUT_KEY, False) and user is not None:
+        auth.logout(location="unrendered")    # clears the session and deletes the cookie
+        users.record_logout(db, user.username)
+        st.session_state.pop("_cchc_login_recorded", None)
+        user = None
+    _sidebar(user, db)
+    st.navigation(_pages(user), position="sidebar").run()
 
 
 def _pages(user: User | None) -> dict[str, list]:
@@ -124,7 +155,13 @@ def _pages(user: User | None) -> dict[str, list]:
     return dict(sections)
 
 
-def _sidebar(auth: Authenticate, user: User | None, db: Storage) -> None:
+def _request_logout() -> None:
+    # A callback, and a flag kept in the session: a rerun triggered by the cookie component at
+    # the same moment cannot swallow the click.
+    st.session_state[_LOGOUT_KEY] = True
+
+
+def _sidebar(user: User | None, db: Storage) -> None:
     with st.sidebar:
         st.markdown(f"**{APP_TITLE}**  \n{seed.district_config()['district']['name']}")
         if is_demo(db):
@@ -132,13 +169,7 @@ def _sidebar(auth: Authenticate, user: User | None, db: Storage) -> None:
         if user is not None:
             where = reference.unit(db, user.unit_code)["name"] if user.unit_code else user.role_label
             st.markdown(f"Đăng nhập: **{user.full_name}**  \n{where}")
-            auth.logout(button_name="Đăng xuất", location="sidebar", key="dang_xuat", callback=_on_logout)
-
-
-def _on_logout(event: dict) -> None:
-    st.session_state.pop("_cchc_login_recorded", None)
-    if event.get("username"):
-        users.record_logout(storage(), event["username"])
+            st.button("Đăng xuất", key="dang_xuat", on_click=_request_logout, icon=":material/logout:")
 
 
 # ------------------------------------------------------------------ shared display helpers
@@ -153,12 +184,38 @@ def require_user() -> User:
     return user
 
 
+def open_work_pages_soon() -> None:
+    """Rerun the whole app two seconds from now (the second tick of a timed fragment)."""
+    st.session_state["_cchc_login_ticks"] = 0
+
+    @st.fragment(run_every="2s")
+    def tick() -> None:
+        ticks = st.session_state.get("_cchc_login_ticks", 0)
+        st.session_state["_cchc_login_ticks"] = ticks + 1
+        if ticks >= 1:
+            st.rerun(scope="app")
+
+    tick()
+
+
+def home_page(user: User) -> str:
+    """The file of the user's default page."""
+    return pages_for(user.role, user.must_change_password)[0].file
+
+
 def current_year(db: Storage) -> int:
     year = reference.latest_year(db)
     if year is None:
         st.info("Chưa có kỳ đánh giá nào. Quản trị viên cần tạo kỳ đánh giá trước.")
         st.stop()
     return year
+
+
+def unit_not_in_period(year: int) -> None:
+    """Stop the page for an officer whose unit is not in the period's list of units."""
+    st.warning(f"Đơn vị của tài khoản này không có trong danh mục đơn vị năm {year} (có thể đã sáp nhập "
+               "hoặc đổi tên). Hãy liên hệ Phòng Nội vụ để được gắn với đơn vị đúng.")
+    st.stop()
 
 
 def criteria_banner(cs: CriteriaSet | None) -> None:

@@ -230,3 +230,57 @@ def test_logging_out_clears_the_session_and_is_audited(demo_env):
         assert db.all("audit_recent", limit=1)[0]["action"] == "logout"
     finally:
         db.close()
+
+
+# ------------------------------------------------------------------ stand-in pages
+
+
+def test_the_login_address_sends_a_logged_in_user_home(demo_env):
+    at = app_as("lanhdao")
+    at.switch_page("views/dang-nhap.py").run()
+    assert_clean(at)
+    assert at.title[0].value.startswith("Xin chào")
+
+
+def test_the_login_address_sends_someone_who_must_change_the_password_to_that_page(demo_env):
+    db = Storage(demo_env)
+    users.set_password(db, CLI_USER, "lanhdao", "MatKhauTam#1", must_change=True)
+    db.close()
+    at = app_as("lanhdao")
+    at.switch_page("views/dang-nhap.py").run()
+    assert_clean(at)
+    assert at.title[0].value == "Đổi mật khẩu"
+
+
+def test_a_page_of_another_role_answers_with_no_access(demo_env):
+    at = app_as("sonhong")
+    at.switch_page("views/khong-co-quyen.py").run()
+    assert_clean(at)
+    assert at.title[0].value == "Không có quyền truy cập"
+    assert "Cán bộ UBND cấp xã" in texts(at)
+
+
+def test_an_officer_whose_unit_left_the_list_gets_a_message_not_a_crash(demo_env):
+    db = Storage(demo_env)
+    db.write(lambda tx: tx.cur.execute("UPDATE unit SET valid_to = 2021 WHERE code = '18139'"))
+    db.close()
+    at = app_as("sonhong")
+    assert_clean(at)
+    assert "không có trong danh mục đơn vị năm 2022" in texts(at)
+    at.switch_page("views/tu-danh-gia.py").run()
+    assert_clean(at)
+    assert "không có trong danh mục đơn vị năm 2022" in texts(at)
+
+
+def test_a_demo_with_a_real_account_refuses_the_example_key(demo_env):
+    db = Storage(demo_env)
+    users.add_user(db, CLI_USER, "quantri", "Quản trị thật", "admin", "MatKhau#2022")
+    db.close()
+    at = app_as(None)
+    assert at.error and "khóa bí mật" in at.error[0].value and not on_login_page(at)
+
+
+def test_a_bad_clock_setting_is_a_message_not_a_traceback(demo_env, monkeypatch):
+    monkeypatch.setenv("CCHC_TODAY", "09/11/2022")
+    at = app_as(None)
+    assert at.error and "CCHC_TODAY" in at.error[0].value

@@ -77,36 +77,65 @@ def browser():
         b.close()
 
 
+def settle(page, quiet_ms: int = 600, timeout_s: float = 30) -> None:
+    """Wait until the app has stopped running for a moment, so that a click is not taken by a
+    rerun that is still in flight (the cookie component reruns the app when it mounts)."""
+    deadline = time.time() + timeout_s
+    quiet_since = None
+    while time.time() < deadline:
+        if page.locator("[data-testid='stStatusWidget']").count() == 0:
+            quiet_since = quiet_since or time.time()
+            if time.time() - quiet_since >= quiet_ms / 1000:
+                return
+        else:
+            quiet_since = None
+        time.sleep(0.05)
+
+
+def login_cookie(context):
+    return next((c for c in context.cookies() if c["name"] == "cchc_dang_nhap"), None)
+
+
+def wait_for(condition, timeout_s: float = 15):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_commune_officer_logs_in_stays_logged_in_and_logs_out(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})   # sidebar open
     page = context.new_page()
     page.set_default_timeout(30_000)
     # A deep link before logging in, as the very first request to a fresh server.
     page.goto(server + "/tu-danh-gia")
+    page.get_by_label("Tên đăng nhập").wait_for()
+    settle(page)
     page.get_by_label("Tên đăng nhập").fill("sonhong")
     page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    heading = page.get_by_role("heading", name="Tự đánh giá — Xã Sơn Hồng")
-    heading.wait_for()
+    page.get_by_role("heading", name="Tự đánh giá — Xã Sơn Hồng").wait_for()
     assert page.url.endswith("/tu-danh-gia")
-    # The re-login cookie is set by the page; wait for it, then reload.
-    for _ in range(50):
-        if any(c["name"] == "cchc_dang_nhap" for c in context.cookies()):
-            break
-        time.sleep(0.2)
+    # The re-login cookie is set by the page; once it is there, a reload keeps the login.
+    assert wait_for(lambda: login_cookie(context) is not None), "no re-login cookie was set"
+    old_cookie = login_cookie(context)
     page.reload()
     page.get_by_role("heading", name="Tự đánh giá — Xã Sơn Hồng").wait_for()
+    settle(page)
     # Log out (the button is in the sidebar), then reload: still logged out.
-    logout = page.get_by_role("button", name="Đăng xuất")
-    logout.wait_for(state="visible")
-    logout.click()
+    page.get_by_role("button", name="Đăng xuất").click()
     page.get_by_label("Tên đăng nhập").wait_for()
-    for _ in range(50):
-        if not any(c["name"] == "cchc_dang_nhap" for c in context.cookies()):
-            break
-        time.sleep(0.2)
+    wait_for(lambda: login_cookie(context) is None, timeout_s=5)
     page.reload()
     page.get_by_label("Tên đăng nhập").wait_for()
+    assert page.get_by_role("heading", name="Tự đánh giá — Xã Sơn Hồng").count() == 0
+    # A copy of the old cookie (left behind on a shared computer) no longer logs anyone in.
+    context.add_cookies([old_cookie])
+    page.reload()
+    page.get_by_label("Tên đăng nhập").wait_for()
+    settle(page)
     assert page.get_by_role("heading", name="Tự đánh giá — Xã Sơn Hồng").count() == 0
     context.close()
 

@@ -131,6 +131,7 @@ def test_criteria_validate_lists_every_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "không nạp gì" in err
     assert "Tiêu chí 1.1.1: mã bị trùng." in err
+    assert "Tiêu chí 1: điểm tối đa 10 khác tổng điểm các tiêu chí con" in err
 
 
 def test_criteria_validate_accepts_the_template(capsys):
@@ -214,3 +215,57 @@ def _zip(path, members):
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in members.items():
             zf.writestr(name, data)
+
+
+def test_a_restore_that_fails_midway_puts_everything_back(tmp_path, monkeypatch, capsys):
+    import shutil as sh
+    db = tmp_path / "a.duckdb"
+    files = tmp_path / "files"
+    monkeypatch.setenv("CCHC_DB", str(db))
+    monkeypatch.setenv("CCHC_FILES", str(files))
+    assert cli.main(["init", "--no-demo"]) == 0
+    (files / "ab").mkdir(parents=True)
+    (files / "ab" / ("d" * 64)).write_bytes(b"cu")
+    backup_file = tmp_path / "b.zip"
+    assert cli.main(["backup", "--out", str(backup_file)]) == 0
+    (files / "ab" / ("d" * 64)).write_bytes(b"moi")
+    before = db.read_bytes()
+    real_move = sh.move
+
+    def failing_move(src, dst, *args, **kwargs):
+        if str(dst) == str(files) and "truoc-khoi-phuc" not in str(src):   # the restored files
+            raise OSError(18, "Invalid cross-device link")
+        return real_move(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(sh, "move", failing_move)
+    assert cli.main(["restore", str(backup_file), "--yes"]) == 1
+    assert "dữ liệu hiện tại được giữ nguyên" in capsys.readouterr().err
+    assert db.read_bytes() == before
+    assert (files / "ab" / ("d" * 64)).read_bytes() == b"moi"
+    assert not list(tmp_path.glob("*.truoc-khoi-phuc-*"))
+
+
+def test_a_backup_holds_only_evidence_files(tmp_path, monkeypatch):
+    db = tmp_path / "a.duckdb"
+    files = tmp_path / "files"
+    monkeypatch.setenv("CCHC_DB", str(db))
+    monkeypatch.setenv("CCHC_FILES", str(files))
+    assert cli.main(["init", "--no-demo"]) == 0
+    (files / "ab").mkdir(parents=True)
+    (files / "ab" / ("e" * 64)).write_bytes(b"minh chung")
+    (files / "ghi-chu.txt").write_text("không phải minh chứng")
+    out = tmp_path / "b.zip"
+    assert cli.main(["backup", "--out", str(out)]) == 0
+    names = zipfile.ZipFile(out).namelist()
+    assert f"files/ab/{'e' * 64}" in names and "files/ghi-chu.txt" not in names
+    assert cli.main(["restore", str(out), "--yes"]) == 0                 # and it restores
+
+
+@pytest.mark.parametrize("words", [["criteria", "validate", "/"], ["criteria", "export", "--period", "2022", "--out", "/khong/co/thu-muc/x.yaml"],
+                                   ["backup", "--out", "/khong/co/thu-muc/x.zip"]])
+def test_unwritable_or_unreadable_paths_are_one_line_errors(db_env, words, capsys):
+    assert cli.main(["init", "--no-demo"]) == 0
+    capsys.readouterr()
+    assert cli.main(words) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(("Lỗi:", "Bộ tiêu chí có")) and "Traceback" not in err

@@ -171,3 +171,41 @@ def test_missing_file_is_reported(tmp_path):
     with pytest.raises(CriteriaError) as info:
         load_yaml_file(tmp_path / "khong-co.yaml")
     assert "Không tìm thấy tệp" in info.value.errors[0]
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda d: d.update(set=["không", "phải"]), "Phần 'set' phải có các mục code, name, year, total."),
+    (lambda d: d["set"].pop("name"), "Phần 'set': thiếu tên bộ tiêu chí (name)."),
+    (lambda d: d["set"].update(version=0), "Phần 'set': phiên bản (version) '0' phải là số nguyên dương."),
+    (lambda d: d["set"].update(is_template="có"), "Phần 'set': is_template phải là true hoặc false."),
+    (lambda d: d["set"].update(total="một trăm"), "Phần 'set': tổng điểm (total) 'một trăm' không phải là số."),
+    (lambda d: d.update(defaults=[1, 2]), "Phần 'defaults' phải là các cặp khóa: giá trị."),
+    (lambda d: d["defaults"].update(colour=1), "Phần 'defaults': khóa không hợp lệ 'colour'."),
+    (lambda d: node(d, "1").pop("office"), "Tiêu chí 1.1.1: thiếu cơ quan thẩm định (office)."),
+])
+def test_header_and_defaults_errors(change, expected):
+    errors = errors_of(mutate(change))
+    assert any(e.startswith(expected) for e in errors), errors
+
+
+def test_sum_errors_are_listed_together_with_other_errors():
+    def two(d):
+        node(d, "1.1.1").update(guidance="")
+        node(d, "1.1").update(max=5)
+    errors = errors_of(mutate(two))
+    assert "Tiêu chí 1.1.1: thiếu cách chấm điểm (guidance)." in errors
+    assert "Tiêu chí 1.1: điểm tối đa 5 khác tổng điểm các tiêu chí con 4." in errors
+
+
+def test_an_unreadable_maximum_does_not_add_a_misleading_sum_error():
+    errors = errors_of(mutate(lambda d: node(d, "1.1.1").update(max="hai")))
+    assert errors == ["Tiêu chí 1.1.1: điểm tối đa (max) 'hai' không phải là số."]
+
+
+def test_a_file_that_is_not_utf8_or_not_a_file_is_refused(tmp_path):
+    latin = tmp_path / "latin1.yaml"
+    latin.write_bytes("set: {name: Bộ}".encode("cp1258", errors="replace") + b"\xff\xfe")
+    with pytest.raises(CriteriaError, match="không phải văn bản UTF-8"):
+        load_yaml_file(latin)
+    with pytest.raises(CriteriaError, match="Không đọc được tệp"):
+        load_yaml_file(tmp_path)

@@ -107,3 +107,25 @@ def test_workflow_deadlines_against_the_clock():
     d = workflow.next_deadline(period, dt.date(2022, 11, 9))
     assert workflow.days_left_text(d, dt.date(2022, 11, 9)) == "còn 1 ngày"
     assert workflow.days_left_text(d, dt.date(2022, 11, 10)) == "hạn cuối là hôm nay"
+
+
+def test_logout_password_change_and_disabling_revoke_older_cookies(storage):
+    users.add_user(storage, CLI_USER, "sonhong", "Cán bộ", "commune", "MatKhau#2022", unit_code="18139")
+    issued = dt.datetime.now()
+    assert users.cookie_accepted(storage, "sonhong", issued)
+    users.record_logout(storage, "sonhong")
+    assert not users.cookie_accepted(storage, "sonhong", issued)           # issued before the logout
+    assert users.cookie_accepted(storage, "sonhong", dt.datetime.now())    # a new login's cookie
+    issued = dt.datetime.now()
+    users.set_password(storage, CLI_USER, "sonhong", "MatKhauMoi#1")
+    assert not users.cookie_accepted(storage, "sonhong", issued)
+    users.set_active(storage, CLI_USER, "sonhong", False)
+    assert not users.cookie_accepted(storage, "sonhong", dt.datetime.now())
+    assert not users.cookie_accepted(storage, "khongco", dt.datetime.now())
+
+
+@pytest.mark.parametrize("role", ["admin", "leader", "council", "commune"])
+def test_stand_ins_for_someone_who_must_change_the_password_run_only_that_page(role):
+    for stand_in in navigation.stand_ins_for(role, must_change_password=True):
+        assert stand_in.file in (navigation.ACCOUNT_PAGE.file, navigation.LOGIN.file)
+    assert [p.url_path for p in navigation.pages_for(role, True) if p.roles] == ["tai-khoan"]

@@ -10,8 +10,8 @@ from cchc.services import users
 from cchc.services.common import is_demo
 
 
-if web.current_user() is not None:       # already logged in: this address is only an alias
-    st.switch_page("views/trang-chu.py")
+if (user := web.current_user()) is not None:    # already logged in: this address is only an alias
+    st.switch_page(web.home_page(user))
 st.title("Chỉ số cải cách hành chính cấp xã")
 st.caption(f"{district_config()['district']['name']}, {district_config()['district']['province_name']}")
 db = web.storage()
@@ -28,6 +28,9 @@ if st.session_state.get("authentication_status") is False:
     st.error("Tên đăng nhập hoặc mật khẩu không đúng.")
 elif st.session_state.get("authentication_status"):
     st.success("Đăng nhập thành công. Đang mở trang làm việc…")
+    # No st.rerun() here: it would cancel the component that stores the re-login cookie. That
+    # component reruns the app itself once the cookie is stored; this is the fallback if not.
+    web.open_work_pages_soon()
 
 if is_demo(db):
     with st.container(border=True):

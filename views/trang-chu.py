@@ -31,6 +31,8 @@ st.dataframe([{"Việc": d.label, "Hạn": fmt_date(d.date), "Tình trạng": "�
 
 if user.role == "commune":
     mine = progress.unit_progress(db, user, year, user.unit_code)
+    if mine is None:
+        web.unit_not_in_period(year)
     st.subheader(mine["unit_name"])
     c1, c2 = st.columns(2)
     c1.metric("Trạng thái", STATES[mine["state"]])

@@ -13,6 +13,8 @@ user = web.require_user()
 db = web.storage()
 year = web.current_year(db)
 mine = progress.unit_progress(db, user, year, user.unit_code)
+if mine is None:
+    web.unit_not_in_period(year)
 period = reference.period(db, year)
 
 st.title(f"Tự đánh giá — {mine['unit_name']}")

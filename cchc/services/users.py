@@ -95,8 +95,38 @@ def record_login(storage: Storage, username: str) -> None:
     storage.write(work)
 
 
+def _revoke_sessions(tx: Tx, username: str) -> None:
+    # Full precision: a new login in the same second must still count as after the logout.
+    tx.run("user_revoke_sessions", username=username, at=dt.datetime.now())
+
+
 def record_logout(storage: Storage, username: str) -> None:
-    storage.write(lambda tx: tx.audit(username, "logout", "app_user", username))
+    """Log out everywhere: re-login cookies issued until now stop working."""
+
+    def work(tx: Tx) -> None:
+        _revoke_sessions(tx, username)
+        tx.audit(username, "logout", "app_user", username)
+
+    storage.write(work)
+
+
+def cookie_accepted(storage: Storage, username: str | None, issued_at: dt.datetime) -> bool:
+    """Whether a re-login cookie issued at `issued_at` may still log `username` in."""
+    row = storage.one("user_get", username=username) if username else None
+    if row is None or not row["active"]:
+        return False
+    return row["sessions_valid_after"] is None or issued_at > row["sessions_valid_after"]
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def equalize_timing() -> None:
+    """Spend one bcrypt check, so that a failed login for an unknown username takes as long as
+    one for a real account (the login widget skips bcrypt for unknown names)."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hash_password("khong-phai-mat-khau-that"))
+    check_password("x", _DUMMY_HASH[0])
 
 
 def record_failed_login(storage: Storage, username: str) -> dt.datetime | None:
@@ -180,6 +210,7 @@ def set_password(storage: Storage, actor: User, username: str, password: str,
     def work(tx: Tx) -> None:
         tx.run("user_set_password", username=username, password_hash=password_hash,
                must_change_password=must_change)
+        _revoke_sessions(tx, username)
         tx.audit(actor.username, "user.password", "app_user", username)
 
     storage.write(work)
@@ -198,6 +229,8 @@ def set_active(storage: Storage, actor: User, username: str, active: bool, reaso
         if not active and row["role"] == "admin" and tx.one("user_count_active_admins")["n"] <= 1:
             raise ServiceError("Không thể khóa tài khoản quản trị cuối cùng đang hoạt động.")
         tx.run("user_set_active", username=username, active=active)
+        if not active:
+            _revoke_sessions(tx, username)
         tx.audit(actor.username, "user.enable" if active else "user.disable", "app_user", username,
                  old={"active": row["active"]}, new={"active": active}, reason=reason)
 
@@ -218,3 +251,7 @@ def change_own_password(storage: Storage, actor: User, current: str, new: str, a
     if new == current:
         raise ServiceError("Mật khẩu mới phải khác mật khẩu hiện tại.")
     set_password(storage, actor, actor.username, new)
+
+
+def has_real_accounts(storage: Storage) -> bool:
+    return bool(storage.scalar("user_count_real"))

@@ -40,3 +40,6 @@ SELECT count(*) AS n FROM app_user WHERE role = 'admin' AND active;
 
 -- name: user_count_real
 SELECT count(*) AS n FROM app_user WHERE NOT is_demo;
+
+-- name: user_revoke_sessions
+UPDATE app_user SET sessions_valid_after = $at WHERE username = $username;
