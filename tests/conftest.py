@@ -12,7 +12,7 @@ import pytest
 os.environ["CCHC_BCRYPT_ROUNDS"] = "4"
 os.environ.pop("CCHC_TODAY", None)
 
-from cchc import config, seed  # noqa: E402
+from cchc import seed  # noqa: E402
 from cchc.storage import Storage  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +38,7 @@ def blank_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def storage(blank_file, tmp_path) -> Storage:
     """A fresh database of its own with the reference data and no demo."""
-    path = tmp_path / "cchc.duckdb"
-    shutil.copy(blank_file, path)
-    db = Storage(path)
+    db = Storage(shutil.copy(blank_file, tmp_path / "cchc.duckdb"))
     yield db
     db.close()
 
@@ -52,23 +50,9 @@ def demo_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_storage(demo_file, tmp_path) -> Storage:
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, path)
-    db = Storage(path)
-    yield db
-    db.close()
-
-
-@pytest.fixture
 def demo_env(demo_file, tmp_path, monkeypatch) -> Path:
     """Point the app (AppTest runs in this process) at a copy of the demo database."""
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_file, path)
+    path = shutil.copy(demo_file, tmp_path / "app.duckdb")
     monkeypatch.setenv("CCHC_DB", str(path))
     monkeypatch.setenv("CCHC_FILES", str(tmp_path / "files"))
     return path
-
-
-def settings_for(path: Path) -> config.Settings:
-    return config.from_env({"CCHC_DB": str(path), "CCHC_BCRYPT_ROUNDS": "4"})

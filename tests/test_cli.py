@@ -40,6 +40,20 @@ def db_env(tmp_path, monkeypatch):
     return path
 
 
+@pytest.fixture
+def installed(db_env, capsys):
+    """A real install (no demo) with one evidence file; returns (database, evidence folder)."""
+    assert cli.main(["init", "--no-demo"]) == 0
+    files = db_env.parent / "files"
+    (files / "ab").mkdir(parents=True)
+    (files / "ab" / EVIDENCE).write_bytes(b"cu")
+    capsys.readouterr()
+    return db_env, files
+
+
+EVIDENCE = "d" * 64
+
+
 @pytest.mark.parametrize("words", COMMANDS, ids=lambda w: " ".join(w) or "top")
 def test_every_command_has_vietnamese_help(words, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -198,11 +212,8 @@ def test_backup_and_restore_round_trip(tmp_path):
     (lambda p: _zip(p, {"cchc-backup.json": '{"app": "cchc"}', "cchc.duckdb": "x", "files/../../etc/passwd": "x"}), "tệp lạ"),
     (lambda p: _zip(p, {"cchc-backup.json": '{"app": "cchc"}', "cchc.duckdb": "khong phai duckdb"}), "bị hỏng"),
 ])
-def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(tmp_path, make, message, capsys, monkeypatch):
-    db = tmp_path / "a.duckdb"
-    monkeypatch.setenv("CCHC_DB", str(db))
-    monkeypatch.setenv("CCHC_FILES", str(tmp_path / "files"))
-    assert cli.main(["init", "--no-demo"]) == 0
+def test_restore_refuses_what_is_not_a_backup_and_changes_nothing(installed, tmp_path, make, message, capsys):
+    db, _ = installed
     before = db.read_bytes()
     bad = tmp_path / "bad.zip"
     make(bad)
@@ -217,18 +228,12 @@ def _zip(path, members):
             zf.writestr(name, data)
 
 
-def test_a_restore_that_fails_midway_puts_everything_back(tmp_path, monkeypatch, capsys):
+def test_a_restore_that_fails_midway_puts_everything_back(installed, tmp_path, monkeypatch, capsys):
     import shutil as sh
-    db = tmp_path / "a.duckdb"
-    files = tmp_path / "files"
-    monkeypatch.setenv("CCHC_DB", str(db))
-    monkeypatch.setenv("CCHC_FILES", str(files))
-    assert cli.main(["init", "--no-demo"]) == 0
-    (files / "ab").mkdir(parents=True)
-    (files / "ab" / ("d" * 64)).write_bytes(b"cu")
+    db, files = installed
     backup_file = tmp_path / "b.zip"
     assert cli.main(["backup", "--out", str(backup_file)]) == 0
-    (files / "ab" / ("d" * 64)).write_bytes(b"moi")
+    (files / "ab" / EVIDENCE).write_bytes(b"moi")
     before = db.read_bytes()
     real_move = sh.move
 
@@ -241,31 +246,23 @@ def test_a_restore_that_fails_midway_puts_everything_back(tmp_path, monkeypatch,
     assert cli.main(["restore", str(backup_file), "--yes"]) == 1
     assert "dữ liệu hiện tại được giữ nguyên" in capsys.readouterr().err
     assert db.read_bytes() == before
-    assert (files / "ab" / ("d" * 64)).read_bytes() == b"moi"
+    assert (files / "ab" / EVIDENCE).read_bytes() == b"moi"
     assert not list(tmp_path.glob("*.truoc-khoi-phuc-*"))
 
 
-def test_a_backup_holds_only_evidence_files(tmp_path, monkeypatch):
-    db = tmp_path / "a.duckdb"
-    files = tmp_path / "files"
-    monkeypatch.setenv("CCHC_DB", str(db))
-    monkeypatch.setenv("CCHC_FILES", str(files))
-    assert cli.main(["init", "--no-demo"]) == 0
-    (files / "ab").mkdir(parents=True)
-    (files / "ab" / ("e" * 64)).write_bytes(b"minh chung")
+def test_a_backup_holds_only_evidence_files(installed, tmp_path):
+    db, files = installed
     (files / "ghi-chu.txt").write_text("không phải minh chứng")
     out = tmp_path / "b.zip"
     assert cli.main(["backup", "--out", str(out)]) == 0
     names = zipfile.ZipFile(out).namelist()
-    assert f"files/ab/{'e' * 64}" in names and "files/ghi-chu.txt" not in names
+    assert f"files/ab/{EVIDENCE}" in names and "files/ghi-chu.txt" not in names
     assert cli.main(["restore", str(out), "--yes"]) == 0                 # and it restores
 
 
 @pytest.mark.parametrize("words", [["criteria", "validate", "/"], ["criteria", "export", "--period", "2022", "--out", "/khong/co/thu-muc/x.yaml"],
                                    ["backup", "--out", "/khong/co/thu-muc/x.zip"]])
-def test_unwritable_or_unreadable_paths_are_one_line_errors(db_env, words, capsys):
-    assert cli.main(["init", "--no-demo"]) == 0
-    capsys.readouterr()
+def test_unwritable_or_unreadable_paths_are_one_line_errors(installed, words, capsys):
     assert cli.main(words) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith(("Lỗi:", "Bộ tiêu chí có")) and "Traceback" not in err

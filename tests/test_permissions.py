@@ -71,7 +71,7 @@ def test_role_against_action(storage, tmp_path, role, action):
         except PermissionDenied:  # pragma: no cover - this is the failure being tested for
             pytest.fail(f"{role} was refused {action}")
         except (backup.BackupError, criteria.CriteriaError):
-            pass   # allowed through the permission check; the input itself is refused
+            return   # allowed through the permission check; the input itself is refused
     else:
         with pytest.raises(PermissionDenied) as info:
             run_action(storage, tmp_path, user, action)
