@@ -7,6 +7,7 @@ marker, so an interrupted first start leaves nothing half-written and simply run
 from __future__ import annotations
 
 import csv
+import functools
 import datetime as dt
 import random
 from pathlib import Path
@@ -25,7 +26,9 @@ from .text import ascii_slug, nfc
 DEMO_ACTOR = User(username="demo", full_name="Dữ liệu minh họa", role="admin")
 
 
+@functools.cache
 def district_config(data_dir: Path = config.DATA_DIR) -> dict[str, Any]:
+    """data/district.yaml, read once per process (the app shows the district name on every run)."""
     return nfc(yaml.safe_load((data_dir / "district.yaml").read_text(encoding="utf-8")))
 
 

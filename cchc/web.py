@@ -167,7 +167,8 @@ def _sidebar(user: User | None, db: Storage) -> None:
         if is_demo(db):
             st.caption(f"Bản minh họa · hôm nay là {fmt_date(today(db))}")
         if user is not None:
-            where = reference.unit(db, user.unit_code)["name"] if user.unit_code else user.role_label
+            unit = reference.unit(db, user.unit_code) if user.unit_code else None
+            where = unit["name"] if unit else user.role_label
             st.markdown(f"Đăng nhập: **{user.full_name}**  \n{where}")
             st.button("Đăng xuất", key="dang_xuat", on_click=_request_logout, icon=":material/logout:")
 
