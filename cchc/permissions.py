@@ -21,12 +21,16 @@ ACTIONS: dict[str, frozenset[str]] = {
     "criteria.view": STAFF,
     "criteria.import": frozenset({"admin"}),
     "assessment.view": STAFF,
+    "assessment.edit": frozenset({"commune", "admin"}),
+    "assessment.submit": frozenset({"commune", "admin"}),
+    "assessment.reopen": frozenset({"admin"}),
+    "evidence.read": STAFF,
     "progress.view": frozenset({"admin", "leader", "council"}),
     "audit.view": frozenset({"admin"}),
     "backup.create": frozenset({"admin"}),
     "backup.restore": frozenset({"admin"}),
 }
-UNIT_SCOPED = frozenset({"assessment.view"})
+UNIT_SCOPED = frozenset({"assessment.view", "assessment.edit", "assessment.submit", "evidence.read"})
 
 
 @dataclass(frozen=True)

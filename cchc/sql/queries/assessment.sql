@@ -43,6 +43,7 @@ answers AS (
 final AS (
     SELECT u.code AS unit_code, u.name AS unit_name, u.kind,
            coalesce(a.state, 'not_started') AS state, a.submitted_at, coalesce(a.is_late, FALSE) AS is_late,
+           a.updated_at, a.reopened_until, a.reopen_reason,
            coalesce(sc.leaves_done, 0) AS leaves_done, (SELECT count(*) FROM leaves) AS leaves_total,
            coalesce(sc.self_points, 0) AS self_points,
            coalesce(an.survey_responses, 0) AS survey_responses
@@ -52,3 +53,69 @@ final AS (
     LEFT JOIN answers an ON an.unit_code = u.code
 )
 SELECT * FROM final ORDER BY unit_code;
+
+-- name: assessment_set_state
+UPDATE assessment SET state = $state, submitted_at = $submitted_at, is_late = $is_late, updated_at = $updated_at
+WHERE period_year = $year AND unit_code = $unit_code;
+
+-- name: assessment_set_report
+UPDATE assessment SET difficulties = $difficulties, recommendations = $recommendations, updated_at = $updated_at
+WHERE period_year = $year AND unit_code = $unit_code;
+
+-- name: assessment_reopen
+UPDATE assessment SET state = 'draft', reopened_until = $reopened_until, reopen_reason = $reason, updated_at = $updated_at
+WHERE period_year = $year AND unit_code = $unit_code;
+
+-- name: assessment_touch
+UPDATE assessment SET updated_at = $updated_at WHERE period_year = $year AND unit_code = $unit_code;
+
+-- name: scores_of_unit
+SELECT criterion_code, self_points, not_applicable, note, explanation, updated_at, updated_by
+FROM score WHERE period_year = $year AND unit_code = $unit_code
+ORDER BY criterion_code;
+
+-- name: score_upsert
+INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note,
+                   explanation, updated_at, updated_by)
+VALUES ($year, $unit_code, $criterion_code, $self_points, $not_applicable, $note, $explanation,
+        $updated_at, $updated_by)
+ON CONFLICT (period_year, unit_code, criterion_code) DO UPDATE SET
+    self_points = excluded.self_points, not_applicable = excluded.not_applicable,
+    note = excluded.note, explanation = excluded.explanation,
+    updated_at = excluded.updated_at, updated_by = excluded.updated_by;
+
+-- name: evidence_files_of_unit
+SELECT id, criterion_code, sha256, file_name, kind, size_bytes, uploaded_at, uploaded_by
+FROM evidence_file
+WHERE period_year = $year AND unit_code = $unit_code AND NOT removed
+ORDER BY criterion_code, id;
+
+-- name: evidence_docs_of_unit
+SELECT id, criterion_code, doc_number, issued_on, summary, created_at, created_by
+FROM evidence_doc
+WHERE period_year = $year AND unit_code = $unit_code AND NOT removed
+ORDER BY criterion_code, id;
+
+-- name: evidence_file_insert
+INSERT INTO evidence_file (period_year, unit_code, criterion_code, sha256, file_name, kind,
+                           size_bytes, uploaded_at, uploaded_by)
+VALUES ($year, $unit_code, $criterion_code, $sha256, $file_name, $kind, $size_bytes, $at, $by)
+RETURNING id;
+
+-- name: evidence_doc_insert
+INSERT INTO evidence_doc (period_year, unit_code, criterion_code, doc_number, issued_on, summary,
+                          created_at, created_by)
+VALUES ($year, $unit_code, $criterion_code, $doc_number, $issued_on, $summary, $at, $by)
+RETURNING id;
+
+-- name: evidence_file_get
+SELECT * FROM evidence_file WHERE id = $id AND NOT removed;
+
+-- name: evidence_doc_get
+SELECT * FROM evidence_doc WHERE id = $id AND NOT removed;
+
+-- name: evidence_file_remove
+UPDATE evidence_file SET removed = TRUE WHERE id = $id;
+
+-- name: evidence_doc_remove
+UPDATE evidence_doc SET removed = TRUE WHERE id = $id;

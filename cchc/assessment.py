@@ -1,0 +1,137 @@
+"""Self-assessment rules, pure: reading a score, totals, what blocks a submission, and when the
+form may be edited. No framework, no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .criteria import CriteriaSet, Criterion
+from .text import fmt_points
+
+SCORED_SOURCE = "self_assessed"
+
+
+class ScoreError(ValueError):
+    """A score that cannot be accepted; the message is Vietnamese and names the criterion."""
+
+
+@dataclass(frozen=True)
+class LeafScore:
+    points: Decimal | None = None
+    not_applicable: bool = False
+    note: str = ""
+    explanation: str = ""
+
+
+def parse_points(raw: object) -> Decimal | None:
+    """A score as typed or read from a cell: 1.5, "1,5", " 2 ", None/"" for no score.
+    Raises ValueError for anything that is not a number."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raise ValueError(raw)
+    if isinstance(raw, (int, float, Decimal)):
+        return Decimal(str(raw))
+    text = str(raw).strip().replace(",", ".")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(raw) from None
+
+
+def check_points(leaf: Criterion, points: Decimal | None) -> Decimal | None:
+    """The score if it fits the leaf (0..max, a multiple of the step), else ScoreError."""
+    if points is None:
+        return None
+    if points < 0 or points > leaf.max_points:
+        raise ScoreError(f"Tiêu chí {leaf.code}: điểm {fmt_points(points)} nằm ngoài khoảng 0 đến {fmt_points(leaf.max_points)}.")
+    if points % leaf.step != 0:
+        raise ScoreError(f"Tiêu chí {leaf.code}: điểm {fmt_points(points)} không theo bước {fmt_points(leaf.step)} "
+                         f"(ví dụ {fmt_points(leaf.step)}, {fmt_points(leaf.step * 2)}).")
+    return points.quantize(Decimal("0.01"))
+
+
+def check_leaf_score(leaf: Criterion, score: LeafScore) -> LeafScore:
+    if leaf.source != SCORED_SOURCE:
+        raise ScoreError(f"Tiêu chí {leaf.code}: điểm này được tính từ khảo sát hoặc do hội đồng chấm, đơn vị không tự chấm.")
+    if score.not_applicable:
+        if not leaf.na_allowed:
+            raise ScoreError(f"Tiêu chí {leaf.code}: tiêu chí này không được đánh dấu «không áp dụng».")
+        return LeafScore(None, True, score.note, score.explanation)
+    return LeafScore(check_points(leaf, score.points), False, score.note, score.explanation)
+
+
+def scored_leaves(cs: CriteriaSet) -> list[Criterion]:
+    """The leaves a commune scores itself (surveys, bonus and penalty come from elsewhere)."""
+    return [n for n in cs.leaves() if n.source == SCORED_SOURCE]
+
+
+@dataclass(frozen=True)
+class Totals:
+    points: Decimal          # self-assessed points so far
+    applicable_max: Decimal  # the maximum of the leaves that apply
+    scored: int              # leaves with a score or "không áp dụng"
+    leaves: int
+
+    @property
+    def index(self) -> Decimal | None:
+        """Provisional index: points over the applicable maximum, in %."""
+        if not self.applicable_max:
+            return None
+        return (self.points / self.applicable_max * 100).quantize(Decimal("0.01"))
+
+
+def totals(leaves: list[Criterion], scores: dict[str, LeafScore]) -> Totals:
+    points = Decimal(0)
+    applicable = Decimal(0)
+    scored = 0
+    for leaf in leaves:
+        s = scores.get(leaf.code)
+        if s is not None and s.not_applicable:
+            scored += 1
+            continue
+        applicable += leaf.max_points
+        if s is not None and s.points is not None:
+            points += s.points
+            scored += 1
+    return Totals(points, applicable, scored, len(leaves))
+
+
+def field_totals(cs: CriteriaSet, scores: dict[str, LeafScore]) -> list[tuple[Criterion, Totals]]:
+    """(field, its totals) for every field that has leaves the commune scores."""
+    out = []
+    for f in cs.fields():
+        leaves = [n for n in cs.leaves(f.code) if n.source == SCORED_SOURCE] or \
+                 ([f] if f.is_leaf and f.source == SCORED_SOURCE else [])
+        if leaves:
+            out.append((f, totals(leaves, scores)))
+    return out
+
+
+def submission_problems(cs: CriteriaSet, scores: dict[str, LeafScore],
+                        evidence_counts: dict[str, int]) -> list[str]:
+    """What stops the submission, one Vietnamese line per leaf: unscored, or scored above zero
+    with neither evidence nor an explanation (giải trình)."""
+    problems = []
+    for leaf in scored_leaves(cs):
+        s = scores.get(leaf.code)
+        if s is None or (s.points is None and not s.not_applicable):
+            problems.append(f"Tiêu chí {leaf.code} ({leaf.title}): chưa chấm điểm.")
+        elif s.points and not evidence_counts.get(leaf.code) and not s.explanation.strip():
+            problems.append(f"Tiêu chí {leaf.code} ({leaf.title}): có điểm nhưng chưa có tài liệu kiểm chứng; "
+                            "hãy thêm tài liệu hoặc viết giải trình.")
+    return problems
+
+
+# ------------------------------------------------------------------ the clock
+
+
+def edit_deadline(deadline: dt.date, reopened_until: dt.date | None) -> dt.date:
+    """The last day the commune may edit and submit: the period's deadline, or a reopening."""
+    return max(deadline, reopened_until) if reopened_until else deadline
+
+
+def is_late(deadline: dt.date, day: dt.date) -> bool:
+    return day > deadline

@@ -1,0 +1,394 @@
+"""A commune's self-assessment: the form, saving as the officer works, evidence, submission,
+withdrawal, reopening, and applying an imported workbook. Every change checks role, unit, state
+and the clock inside its transaction, and writes its audit row there."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .. import assessment as rules
+from .. import evidence
+from ..criteria import CriteriaSet
+from ..permissions import User, require
+from ..storage import Storage, Tx
+from ..text import fmt_date, fmt_datetime, fmt_points
+from .common import ServiceError, now, today
+from .reference import period, period_criteria, unit
+
+
+@dataclass
+class Form:
+    year: int
+    unit: dict
+    period: dict
+    criteria: CriteriaSet
+    state: str
+    submitted_at: dt.datetime | None
+    is_late: bool
+    deadline: dt.date
+    edit_until: dt.date
+    reopen_reason: str
+    editable: bool
+    locked_reason: str
+    scores: dict[str, rules.LeafScore]
+    saved_at: dict[str, dt.datetime]
+    files: dict[str, list[dict]] = field(default_factory=dict)
+    docs: dict[str, list[dict]] = field(default_factory=dict)
+    difficulties: str = ""
+    recommendations: str = ""
+    last_saved: dt.datetime | None = None
+
+    def evidence_counts(self) -> dict[str, int]:
+        codes = set(self.files) | set(self.docs)
+        return {c: len(self.files.get(c, [])) + len(self.docs.get(c, [])) for c in codes}
+
+    def problems(self) -> list[str]:
+        return rules.submission_problems(self.criteria, self.scores, self.evidence_counts())
+
+    def totals(self) -> rules.Totals:
+        return rules.totals(rules.scored_leaves(self.criteria), self.scores)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _state(row: dict | None, p: dict, day: dt.date) -> tuple[str, dt.date, bool, str]:
+    """(state, last editable day, editable now?, why not) for an assessment row."""
+    state = row["state"] if row else "not_started"
+    until = rules.edit_deadline(p["self_assessment_deadline"], row["reopened_until"] if row else None)
+    if state not in ("not_started", "draft"):
+        when = fmt_datetime(row["submitted_at"]) if row and row["submitted_at"] else ""
+        hint = " Muốn sửa, hãy rút lại báo cáo (trước hạn)." if day <= until and state == "submitted" else ""
+        return state, until, False, f"Báo cáo đã nộp {('lúc ' + when) if when else ''}; biểu mẫu đã khóa.{hint}"
+    if day > until:
+        return state, until, False, (f"Đã quá hạn nộp tự đánh giá ({fmt_date(until)}): biểu mẫu đã khóa. "
+                                     "Liên hệ Phòng Nội vụ nếu cần mở lại.")
+    return state, until, True, ""
+
+
+def open_form(storage: Storage, actor: User, year: int, unit_code: str) -> Form:
+    require(actor, "assessment.view", unit_code)
+    u = unit(storage, unit_code)
+    if u is None:
+        raise ServiceError(f"Không có đơn vị mã '{unit_code}'.")
+    p = period(storage, year)
+    cs = period_criteria(storage, None, year)
+    if cs is None:
+        raise ServiceError(f"Kỳ {year} chưa có bộ tiêu chí.")
+    row = storage.one("assessment_get", year=year, unit_code=unit_code)
+    state, until, editable, why = _state(row, p, today(storage))
+    scores, saved = {}, {}
+    for r in storage.all("scores_of_unit", year=year, unit_code=unit_code):
+        scores[r["criterion_code"]] = rules.LeafScore(
+            None if r["self_points"] is None else Decimal(r["self_points"]).normalize(),
+            r["not_applicable"], r["note"], r["explanation"])
+        saved[r["criterion_code"]] = r["updated_at"]
+    files: dict[str, list[dict]] = {}
+    for r in storage.all("evidence_files_of_unit", year=year, unit_code=unit_code):
+        files.setdefault(r["criterion_code"], []).append(r)
+    docs: dict[str, list[dict]] = {}
+    for r in storage.all("evidence_docs_of_unit", year=year, unit_code=unit_code):
+        docs.setdefault(r["criterion_code"], []).append(r)
+    return Form(year=year, unit=u, period=p, criteria=cs, state=state,
+                submitted_at=row["submitted_at"] if row else None, is_late=bool(row and row["is_late"]),
+                deadline=p["self_assessment_deadline"], edit_until=until,
+                reopen_reason=row["reopen_reason"] if row else "", editable=editable, locked_reason=why,
+                scores=scores, saved_at=saved, files=files, docs=docs,
+                difficulties=row["difficulties"] if row else "",
+                recommendations=row["recommendations"] if row else "",
+                last_saved=row["updated_at"] if row else None)
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _editable_in(tx: Tx, storage: Storage, actor: User, year: int, unit_code: str) -> dict:
+    """Inside a transaction: the period row if the form may be edited now, else ServiceError."""
+    p = tx.one("period_get", year=year)
+    if p is None:
+        raise ServiceError(f"Chưa có kỳ đánh giá năm {year}.")
+    row = tx.one("assessment_get", year=year, unit_code=unit_code)
+    _, _, editable, why = _state(row, p, today(storage))
+    if not editable:
+        raise ServiceError(why)
+    if row is None:
+        tx.run("assessment_insert", year=year, unit_code=unit_code, state="draft", submitted_at=None,
+               is_late=False, updated_at=now())
+        tx.audit(actor.username, "assessment.start", "assessment", f"{year}/{unit_code}", new={"state": "draft"})
+    return p
+
+
+def _leaf(cs: CriteriaSet, code: str):
+    try:
+        leaf = cs.node(code)
+    except StopIteration:
+        raise ServiceError(f"Không có tiêu chí mã {code} trong bộ tiêu chí của kỳ này.") from None
+    if not leaf.is_leaf:
+        raise ServiceError(f"Tiêu chí {code} có tiêu chí con: hãy chấm ở các tiêu chí con.")
+    return leaf
+
+
+def _score_dict(s: rules.LeafScore | None) -> dict | None:
+    if s is None:
+        return None
+    return {"points": None if s.points is None else fmt_points(s.points), "not_applicable": s.not_applicable,
+            "note": s.note, "explanation": s.explanation}
+
+
+def _write_score(tx: Tx, actor: User, year: int, unit_code: str, code: str,
+                 new: rules.LeafScore, at: dt.datetime) -> bool:
+    """Upsert one leaf's score with its audit row; False if nothing changed."""
+    old_row = next((r for r in tx.run("scores_of_unit", year=year, unit_code=unit_code)
+                    if r["criterion_code"] == code), None)
+    old = None if old_row is None else rules.LeafScore(
+        None if old_row["self_points"] is None else Decimal(old_row["self_points"]).normalize(),
+        old_row["not_applicable"], old_row["note"], old_row["explanation"])
+    if old == new or (old is None and new == rules.LeafScore()):
+        return False
+    tx.run("score_upsert", year=year, unit_code=unit_code, criterion_code=code, self_points=new.points,
+           not_applicable=new.not_applicable, note=new.note, explanation=new.explanation,
+           updated_at=at, updated_by=actor.username)
+    tx.audit(actor.username, "score.save", "score", f"{year}/{unit_code}/{code}",
+             old=_score_dict(old), new=_score_dict(new))
+    return True
+
+
+def save_score(storage: Storage, actor: User, year: int, unit_code: str, code: str,
+               score: rules.LeafScore) -> dt.datetime:
+    """Save one leaf as the officer works; returns when it was saved."""
+    require(actor, "assessment.edit", unit_code)
+    cs = period_criteria(storage, None, year)
+    clean = rules.check_leaf_score(_leaf(cs, code), score)
+    at = now()
+
+    def work(tx: Tx) -> None:
+        _editable_in(tx, storage, actor, year, unit_code)
+        if _write_score(tx, actor, year, unit_code, code, clean, at):
+            tx.run("assessment_touch", year=year, unit_code=unit_code, updated_at=at)
+
+    storage.write(work)
+    return at
+
+
+def save_report(storage: Storage, actor: User, year: int, unit_code: str,
+                difficulties: str, recommendations: str) -> dt.datetime:
+    require(actor, "assessment.edit", unit_code)
+    at = now()
+
+    def work(tx: Tx) -> None:
+        _editable_in(tx, storage, actor, year, unit_code)
+        row = tx.one("assessment_get", year=year, unit_code=unit_code)
+        old = {"difficulties": row["difficulties"], "recommendations": row["recommendations"]}
+        new = {"difficulties": difficulties.strip(), "recommendations": recommendations.strip()}
+        if old != new:
+            tx.run("assessment_set_report", year=year, unit_code=unit_code, updated_at=at, **new)
+            tx.audit(actor.username, "report.save", "assessment", f"{year}/{unit_code}", old=old, new=new)
+
+    storage.write(work)
+    return at
+
+
+def apply_scores(storage: Storage, actor: User, year: int, unit_code: str,
+                 changes: dict[str, rules.LeafScore], docs: dict[str, list[dict]] | None = None,
+                 submit_after: bool = False) -> int:
+    """Apply many leaves at once (an imported workbook): all of them or none. Document
+    references given for a leaf replace that leaf's references. Returns the leaves changed."""
+    require(actor, "assessment.edit", unit_code)
+    if submit_after:
+        require(actor, "assessment.submit", unit_code)
+    cs = period_criteria(storage, None, year)
+    clean = {code: rules.check_leaf_score(_leaf(cs, code), s) for code, s in changes.items()}
+    at = now()
+
+    def work(tx: Tx) -> int:
+        _editable_in(tx, storage, actor, year, unit_code)
+        changed = sum(_write_score(tx, actor, year, unit_code, code, s, at) for code, s in clean.items())
+        for code, refs in (docs or {}).items():
+            changed += _replace_docs(tx, actor, year, unit_code, code, refs, at)
+        if changed:
+            tx.run("assessment_touch", year=year, unit_code=unit_code, updated_at=at)
+        if submit_after:
+            _submit_in(tx, storage, actor, year, unit_code, cs, at)
+        return changed
+
+    return storage.write(work)
+
+
+def _replace_docs(tx: Tx, actor: User, year: int, unit_code: str, code: str,
+                  refs: list[dict], at: dt.datetime) -> int:
+    current = [r for r in tx.run("evidence_docs_of_unit", year=year, unit_code=unit_code) if r["criterion_code"] == code]
+    key = lambda r: (r["doc_number"], r["issued_on"], r["summary"])  # noqa: E731
+    if sorted(map(key, current), key=str) == sorted(map(key, refs), key=str):
+        return 0
+    for r in current:
+        tx.run("evidence_doc_remove", id=r["id"])
+    for r in refs:
+        tx.run("evidence_doc_insert", year=year, unit_code=unit_code, criterion_code=code, at=at,
+               by=actor.username, **r)
+    tx.audit(actor.username, "evidence.docs", "score", f"{year}/{unit_code}/{code}",
+             old=[key(r) for r in current], new=[key(r) for r in refs])
+    return 1
+
+
+# ------------------------------------------------------------------ evidence
+
+
+def add_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_code: str, code: str,
+             file_name: str, data: bytes) -> int:
+    require(actor, "assessment.edit", unit_code)
+    _leaf(period_criteria(storage, None, year), code)
+    kind, shown = evidence.check_upload(file_name, data)
+    sha = evidence.content_hash(data)
+    target = evidence.stored_path(files_dir, sha)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)         # a file with this hash is always complete
+    at = now()
+
+    def work(tx: Tx) -> int:
+        _editable_in(tx, storage, actor, year, unit_code)
+        fid = tx.one("evidence_file_insert", year=year, unit_code=unit_code, criterion_code=code, sha256=sha,
+                     file_name=shown, kind=kind, size_bytes=len(data), at=at, by=actor.username)["id"]
+        tx.run("assessment_touch", year=year, unit_code=unit_code, updated_at=at)
+        tx.audit(actor.username, "evidence.add_file", "score", f"{year}/{unit_code}/{code}",
+                 new={"file": shown, "sha256": sha, "bytes": len(data)})
+        return fid
+
+    return storage.write(work)
+
+
+def add_doc(storage: Storage, actor: User, year: int, unit_code: str, code: str,
+            doc_number: str, issued_on: dt.date | None, summary: str) -> int:
+    require(actor, "assessment.edit", unit_code)
+    _leaf(period_criteria(storage, None, year), code)
+    if not doc_number.strip() or not summary.strip():
+        raise ServiceError("Văn bản kiểm chứng cần có số/ký hiệu và trích yếu.")
+    at = now()
+
+    def work(tx: Tx) -> int:
+        _editable_in(tx, storage, actor, year, unit_code)
+        did = tx.one("evidence_doc_insert", year=year, unit_code=unit_code, criterion_code=code,
+                     doc_number=doc_number.strip(), issued_on=issued_on, summary=summary.strip(),
+                     at=at, by=actor.username)["id"]
+        tx.run("assessment_touch", year=year, unit_code=unit_code, updated_at=at)
+        tx.audit(actor.username, "evidence.add_doc", "score", f"{year}/{unit_code}/{code}",
+                 new={"number": doc_number, "issued_on": issued_on, "summary": summary})
+        return did
+
+    return storage.write(work)
+
+
+def remove_evidence(storage: Storage, actor: User, kind: str, evidence_id: int) -> None:
+    """Take a file ('file') or a document reference ('doc') off a leaf (kept in history)."""
+    get, remove = ("evidence_file_get", "evidence_file_remove") if kind == "file" else ("evidence_doc_get", "evidence_doc_remove")
+    row = storage.one(get, id=evidence_id)
+    if row is None:
+        raise ServiceError("Không tìm thấy tài liệu này.")
+    require(actor, "assessment.edit", row["unit_code"])
+
+    def work(tx: Tx) -> None:
+        _editable_in(tx, storage, actor, row["period_year"], row["unit_code"])
+        tx.run(remove, id=evidence_id)
+        tx.audit(actor.username, f"evidence.remove_{kind}", "score",
+                 f"{row['period_year']}/{row['unit_code']}/{row['criterion_code']}",
+                 old={k: row[k] for k in ("file_name", "doc_number", "summary") if k in row})
+
+    storage.write(work)
+
+
+def read_file(storage: Storage, actor: User, files_dir: Path, file_id: int) -> tuple[str, str, bytes]:
+    """(display name, MIME type, content) of an evidence file the actor may see."""
+    row = storage.one("evidence_file_get", id=file_id)
+    if row is None:
+        raise ServiceError("Không tìm thấy tệp này.")
+    require(actor, "evidence.read", row["unit_code"])
+    path = evidence.stored_path(files_dir, row["sha256"])
+    if not path.exists():
+        raise ServiceError(f"Tệp «{row['file_name']}» không còn trên máy chủ; hãy khôi phục từ bản sao lưu.")
+    return row["file_name"], evidence.KINDS[row["kind"]][2], path.read_bytes()
+
+
+# ------------------------------------------------------------------ transitions
+
+
+def _submit_in(tx: Tx, storage: Storage, actor: User, year: int, unit_code: str,
+               cs: CriteriaSet, at: dt.datetime) -> None:
+    p = _editable_in(tx, storage, actor, year, unit_code)
+    form_scores = {r["criterion_code"]: rules.LeafScore(r["self_points"], r["not_applicable"], r["note"], r["explanation"])
+                   for r in tx.run("scores_of_unit", year=year, unit_code=unit_code)}
+    counts: dict[str, int] = {}
+    for name in ("evidence_files_of_unit", "evidence_docs_of_unit"):
+        for r in tx.run(name, year=year, unit_code=unit_code):
+            counts[r["criterion_code"]] = counts.get(r["criterion_code"], 0) + 1
+    problems = rules.submission_problems(cs, form_scores, counts)
+    if problems:
+        raise ServiceError(f"Chưa nộp được: còn {len(problems)} mục cần hoàn thiện.\n" + "\n".join(problems))
+    late = rules.is_late(p["self_assessment_deadline"], today(storage))
+    tx.run("assessment_set_state", year=year, unit_code=unit_code, state="submitted", submitted_at=at,
+           is_late=late, updated_at=at)
+    tx.audit(actor.username, "assessment.submit", "assessment", f"{year}/{unit_code}",
+             old={"state": "draft"}, new={"state": "submitted", "late": late})
+
+
+def submit(storage: Storage, actor: User, year: int, unit_code: str) -> None:
+    require(actor, "assessment.submit", unit_code)
+    cs = period_criteria(storage, None, year)
+    at = now()
+    storage.write(lambda tx: _submit_in(tx, storage, actor, year, unit_code, cs, at))
+
+
+def withdraw(storage: Storage, actor: User, year: int, unit_code: str) -> None:
+    """Take a submission back to draft, while the deadline (or a reopening) allows."""
+    require(actor, "assessment.submit", unit_code)
+    at = now()
+
+    def work(tx: Tx) -> None:
+        p = tx.one("period_get", year=year)
+        row = tx.one("assessment_get", year=year, unit_code=unit_code)
+        if row is None or row["state"] != "submitted":
+            raise ServiceError("Chỉ rút lại được báo cáo đã nộp và chưa được thẩm định.")
+        until = rules.edit_deadline(p["self_assessment_deadline"], row["reopened_until"])
+        if today(storage) > until:
+            raise ServiceError(f"Đã quá hạn ({fmt_date(until)}): không rút lại được báo cáo. Liên hệ Phòng Nội vụ.")
+        tx.run("assessment_set_state", year=year, unit_code=unit_code, state="draft", submitted_at=None,
+               is_late=False, updated_at=at)
+        tx.audit(actor.username, "assessment.withdraw", "assessment", f"{year}/{unit_code}",
+                 old={"state": "submitted", "submitted_at": row["submitted_at"]}, new={"state": "draft"})
+
+    storage.write(work)
+
+
+def reopen(storage: Storage, actor: User, year: int, unit_code: str, until: dt.date, reason: str) -> None:
+    """Admin reopens a commune's form after the deadline, until a given day, with a reason."""
+    require(actor, "assessment.reopen")
+    if not reason.strip():
+        raise ServiceError("Cần ghi lý do mở lại.")
+    if until < today(storage):
+        raise ServiceError(f"Ngày mở đến {fmt_date(until)} đã qua.")
+    if unit(storage, unit_code) is None:
+        raise ServiceError(f"Không có đơn vị mã '{unit_code}'.")
+    at = now()
+
+    def work(tx: Tx) -> None:
+        row = tx.one("assessment_get", year=year, unit_code=unit_code)
+        if row is None:
+            tx.run("assessment_insert", year=year, unit_code=unit_code, state="draft", submitted_at=None,
+                   is_late=False, updated_at=at)
+            row = tx.one("assessment_get", year=year, unit_code=unit_code)
+        if row["state"] not in ("draft", "submitted"):
+            raise ServiceError("Báo cáo đang được thẩm định: không mở lại được.")
+        tx.run("assessment_reopen", year=year, unit_code=unit_code, reopened_until=until,
+               reason=reason.strip(), updated_at=at)
+        tx.audit(actor.username, "assessment.reopen", "assessment", f"{year}/{unit_code}",
+                 old={"state": row["state"], "reopened_until": row["reopened_until"]},
+                 new={"state": "draft", "reopened_until": until}, reason=reason.strip())
+
+    storage.write(work)

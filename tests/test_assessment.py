@@ -1,0 +1,246 @@
+"""Self-assessment: the pure rules, and every transition against the clock and the role, on a
+real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from cchc import assessment as rules
+from cchc import evidence
+from cchc.criteria import load_yaml_file
+from cchc.permissions import PermissionDenied, User
+from cchc.services import ServiceError
+from cchc.services import assessment as svc
+
+from .conftest import TEMPLATE
+
+YEAR, OWN, OTHER = 2022, "18139", "18142"
+OFFICER = User("sonhong", "Cán bộ Sơn Hồng", "commune", unit_code=OWN)
+NEIGHBOUR = User("sontien", "Cán bộ Sơn Tiến", "commune", unit_code=OTHER)
+ADMIN = User("quantri", "Quản trị", "admin")
+LEADER = User("lanhdao", "Lãnh đạo", "leader")
+COUNCIL = User("hoidong", "Hội đồng", "council", office_code="NV")
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+CS = load_yaml_file(TEMPLATE)
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    def set_day(iso: str):
+        monkeypatch.setenv("CCHC_TODAY", iso)
+    set_day("2022-11-05")
+    return set_day
+
+
+def fill_all(storage, actor=OFFICER, unit=OWN, with_evidence=True):
+    """Score every leaf at its maximum, with one document reference each (or explanations)."""
+    changes, docs = {}, {}
+    for leaf in rules.scored_leaves(CS):
+        changes[leaf.code] = rules.LeafScore(leaf.max_points, False, "", "" if with_evidence else "Giải trình")
+        if with_evidence:
+            docs[leaf.code] = [{"doc_number": f"{leaf.code}/KH-UBND", "issued_on": dt.date(2022, 1, 5), "summary": "Kế hoạch"}]
+    return svc.apply_scores(storage, actor, YEAR, unit, changes, docs)
+
+
+# ------------------------------------------------------------------ pure rules
+
+
+@pytest.mark.parametrize("raw, expected", [("0,5", Decimal("0.5")), (" 1.25 ", Decimal("1.25")), (2, Decimal(2)),
+                                           (0.75, Decimal("0.75")), ("", None), (None, None)])
+def test_parse_points_accepts_decimal_commas(raw, expected):
+    assert rules.parse_points(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["hai", "1,2,3", True])
+def test_parse_points_refuses_text(raw):
+    with pytest.raises(ValueError):
+        rules.parse_points(raw)
+
+
+def test_check_points_enforces_range_and_step():
+    leaf = CS.node("1.1.1")       # max 1, step 0.5
+    assert rules.check_points(leaf, Decimal("0.5")) == Decimal("0.50")
+    with pytest.raises(rules.ScoreError, match="ngoài khoảng 0 đến 1"):
+        rules.check_points(leaf, Decimal("1.5"))
+    with pytest.raises(rules.ScoreError, match="không theo bước 0,5"):
+        rules.check_points(leaf, Decimal("0.25"))
+    with pytest.raises(rules.ScoreError, match="ngoài khoảng"):
+        rules.check_points(leaf, Decimal("-1"))
+
+
+def test_not_applicable_only_where_allowed_and_never_for_survey_leaves():
+    assert rules.check_leaf_score(CS.node("1.3.2"), rules.LeafScore(Decimal(1), True)).points is None
+    with pytest.raises(rules.ScoreError, match="không áp dụng"):
+        rules.check_leaf_score(CS.node("1.1.1"), rules.LeafScore(None, True))
+    with pytest.raises(rules.ScoreError, match="khảo sát"):
+        rules.check_leaf_score(CS.node("9.1.1"), rules.LeafScore(Decimal(1)))
+
+
+def test_totals_lower_the_maximum_for_not_applicable_leaves():
+    leaves = rules.scored_leaves(CS)
+    scores = {"1.1.1": rules.LeafScore(Decimal(1)), "1.3.2": rules.LeafScore(None, True)}
+    t = rules.totals(leaves, scores)
+    assert t.points == 1 and t.applicable_max == 69 and t.scored == 2 and t.leaves == len(leaves)
+    assert t.index == Decimal("1.45")
+    by_field = dict((f.code, tot) for f, tot in rules.field_totals(CS, scores))
+    assert by_field["1"].applicable_max == 8 and "9" not in by_field
+
+
+def test_submission_problems_name_each_leaf():
+    scores = {leaf.code: rules.LeafScore(leaf.max_points) for leaf in rules.scored_leaves(CS)}
+    scores["1.1.2"] = rules.LeafScore()
+    scores["2.1.2"] = rules.LeafScore(Decimal(0))           # zero needs no evidence
+    counts = {code: 1 for code in scores if code != "1.1.1"}
+    problems = rules.submission_problems(CS, scores, counts)
+    assert problems == ["Tiêu chí 1.1.1 (Ban hành kế hoạch CCHC năm đúng thời hạn): có điểm nhưng chưa có tài liệu "
+                        "kiểm chứng; hãy thêm tài liệu hoặc viết giải trình.",
+                        "Tiêu chí 1.1.2 (Mức độ thực hiện kế hoạch CCHC): chưa chấm điểm."]
+    scores["1.1.1"] = rules.LeafScore(Decimal(1), explanation="Kế hoạch đang chờ ký số")
+    assert len(rules.submission_problems(CS, scores, counts)) == 1
+
+
+# ------------------------------------------------------------------ evidence checks
+
+
+@pytest.mark.parametrize("name, data, kind", [
+    ("ke-hoach.pdf", PDF, "pdf"), ("anh.JPG", b"\xff\xd8\xff\xe0" + b"0" * 20, "jpeg"),
+    ("anh.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "png"), ("cu.doc", evidence.OLE2 + b"0" * 20, "doc"),
+])
+def test_evidence_types_are_checked_by_content(name, data, kind):
+    assert evidence.check_upload(name, data)[0] == kind
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("virus.pdf", b"MZ\x90\x00" + b"0" * 100, "nội dung không phải tệp PDF"),
+    ("script.exe", b"MZ", "chỉ nhận PDF, Word, Excel"),
+    ("anh.pdf", b"\x89PNG\r\n\x1a\n", "nội dung không phải tệp PDF"),
+    ("lon.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "vượt giới hạn 10 MB"),
+    ("rong.pdf", b"", "rỗng"),
+])
+def test_bad_evidence_files_are_refused(name, data, message):
+    with pytest.raises(evidence.EvidenceError, match=message):
+        evidence.check_upload(name, data)
+
+
+@pytest.mark.parametrize("raw, shown", [("../../x.pdf", "x.pdf"), ("C:\\Users\\a\\bc.pdf", "bc.pdf"),
+                                        ("a\x00b.pdf", "ab.pdf"), ("", "tep-dinh-kem")])
+def test_user_file_names_are_only_displayed_and_made_safe(raw, shown):
+    assert evidence.display_name(raw) == shown
+
+
+# ------------------------------------------------------------------ the service, against the clock and the role
+
+
+def test_saving_a_score_starts_the_draft_and_is_audited(storage, on_day):
+    svc.save_score(storage, OFFICER, YEAR, OWN, "1.1.1", rules.LeafScore(Decimal("0.5"), note="ghi chú"))
+    form = svc.open_form(storage, OFFICER, YEAR, OWN)
+    assert form.state == "draft" and form.editable
+    assert form.scores["1.1.1"] == rules.LeafScore(Decimal("0.5"), False, "ghi chú", "")
+    actions = [a["action"] for a in storage.all("audit_recent", limit=5)]
+    assert actions[:2] == ["score.save", "assessment.start"]
+    svc.save_score(storage, OFFICER, YEAR, OWN, "1.1.1", rules.LeafScore(Decimal("0.5"), note="ghi chú"))
+    assert storage.all("audit_recent", limit=1)[0]["action"] == "score.save"   # unchanged: no new row
+    assert len([a for a in storage.all("audit_recent", limit=50) if a["action"] == "score.save"]) == 1
+
+
+def test_a_bad_score_is_refused_and_nothing_is_written(storage, on_day):
+    with pytest.raises(rules.ScoreError):
+        svc.save_score(storage, OFFICER, YEAR, OWN, "1.1.1", rules.LeafScore(Decimal("0.3")))
+    with pytest.raises(ServiceError, match="Không có tiêu chí mã 99.1"):
+        svc.save_score(storage, OFFICER, YEAR, OWN, "99.1", rules.LeafScore(Decimal(1)))
+    with pytest.raises(ServiceError, match="có tiêu chí con"):
+        svc.save_score(storage, OFFICER, YEAR, OWN, "1.1", rules.LeafScore(Decimal(1)))
+    assert storage.all("scores_of_unit", year=YEAR, unit_code=OWN) == []
+
+
+@pytest.mark.parametrize("actor", [NEIGHBOUR, LEADER, COUNCIL])
+def test_only_the_commune_itself_or_admin_may_write(storage, on_day, actor):
+    with pytest.raises(PermissionDenied):
+        svc.save_score(storage, actor, YEAR, OWN, "1.1.1", rules.LeafScore(Decimal(1)))
+    with pytest.raises(PermissionDenied):
+        svc.submit(storage, actor, YEAR, OWN)
+
+
+def test_a_commune_cannot_read_another_communes_draft_or_files(storage, on_day, tmp_path):
+    fid = svc.add_file(storage, OFFICER, tmp_path, YEAR, OWN, "1.1.1", "kh.pdf", PDF)
+    with pytest.raises(PermissionDenied):
+        svc.open_form(storage, NEIGHBOUR, YEAR, OWN)
+    with pytest.raises(PermissionDenied):
+        svc.read_file(storage, NEIGHBOUR, tmp_path, fid)
+    for reader in (OFFICER, ADMIN, LEADER, COUNCIL):
+        assert svc.read_file(storage, reader, tmp_path, fid) == ("kh.pdf", "application/pdf", PDF)
+
+
+def test_files_are_stored_by_hash_never_by_name(storage, on_day, tmp_path):
+    files = tmp_path / "files"
+    fid = svc.add_file(storage, OFFICER, files, YEAR, OWN, "1.1.1", "../../etc/passwd.pdf", PDF)
+    sha = evidence.content_hash(PDF)
+    assert (files / sha[:2] / sha).read_bytes() == PDF
+    assert [p.name for p in files.rglob("*") if p.is_file()] == [sha]
+    assert storage.one("evidence_file_get", id=fid)["file_name"] == "passwd.pdf"
+
+
+def test_submit_lists_what_is_missing_then_locks_the_form(storage, on_day):
+    with pytest.raises(ServiceError, match="Chưa nộp được: còn 52 mục"):
+        svc.submit(storage, OFFICER, YEAR, OWN)
+    fill_all(storage)
+    svc.submit(storage, OFFICER, YEAR, OWN)
+    form = svc.open_form(storage, OFFICER, YEAR, OWN)
+    assert form.state == "submitted" and not form.editable and not form.is_late
+    with pytest.raises(ServiceError, match="đã nộp"):
+        svc.save_score(storage, OFFICER, YEAR, OWN, "1.1.1", rules.LeafScore(Decimal(0)))
+
+
+def test_withdraw_before_the_deadline_then_edit_again(storage, on_day):
+    fill_all(storage)
+    svc.submit(storage, OFFICER, YEAR, OWN)
+    on_day("2022-11-10")                      # the deadline day itself still counts
+    svc.withdraw(storage, OFFICER, YEAR, OWN)
+    svc.save_score(storage, OFFICER, YEAR, OWN, "1.1.1", rules.LeafScore(Decimal("0.5")))
+    assert svc.open_form(storage, OFFICER, YEAR, OWN).state == "draft"
+
+
+def test_after_the_deadline_everything_is_refused_until_admin_reopens(storage, on_day):
+    fill_all(storage)
+    on_day("2022-11-11")
+    with pytest.raises(ServiceError, match="quá hạn nộp tự đánh giá \\(10/11/2022\\)"):
+        svc.save_score(storage, OFFICER, YEAR, OWN, "1.1.1", rules.LeafScore(Decimal(0)))
+    with pytest.raises(ServiceError, match="quá hạn"):
+        svc.submit(storage, OFFICER, YEAR, OWN)
+    with pytest.raises(PermissionDenied):
+        svc.reopen(storage, OFFICER, YEAR, OWN, dt.date(2022, 11, 15), "xin nộp muộn")
+    with pytest.raises(ServiceError, match="lý do"):
+        svc.reopen(storage, ADMIN, YEAR, OWN, dt.date(2022, 11, 15), " ")
+    svc.reopen(storage, ADMIN, YEAR, OWN, dt.date(2022, 11, 15), "Mất điện kéo dài")
+    assert storage.all("audit_recent", limit=1)[0]["reason"] == "Mất điện kéo dài"
+    svc.submit(storage, OFFICER, YEAR, OWN)
+    form = svc.open_form(storage, OFFICER, YEAR, OWN)
+    assert form.state == "submitted" and form.is_late
+    on_day("2022-11-16")
+    with pytest.raises(ServiceError, match="quá hạn"):
+        svc.withdraw(storage, OFFICER, YEAR, OWN)
+
+
+def test_a_score_above_zero_without_evidence_needs_an_explanation(storage, on_day):
+    fill_all(storage, with_evidence=False)          # explanations instead of evidence: accepted
+    svc.submit(storage, OFFICER, YEAR, OWN)
+    assert svc.open_form(storage, OFFICER, YEAR, OWN).state == "submitted"
+
+
+def test_imported_scores_are_all_or_nothing(storage, on_day):
+    good = {"1.1.1": rules.LeafScore(Decimal(1)), "1.1.2": rules.LeafScore(Decimal("0.5"))}
+    bad = dict(good, **{"1.2.1": rules.LeafScore(Decimal("0.3"))})
+    with pytest.raises(rules.ScoreError):
+        svc.apply_scores(storage, OFFICER, YEAR, OWN, bad)
+    assert storage.all("scores_of_unit", year=YEAR, unit_code=OWN) == []
+    assert svc.apply_scores(storage, OFFICER, YEAR, OWN, good) == 2
+    assert svc.apply_scores(storage, OFFICER, YEAR, OWN, good) == 0       # nothing changed
+
+
+def test_the_report_text_is_saved(storage, on_day):
+    svc.save_report(storage, OFFICER, YEAR, OWN, "Thiếu máy quét", "Đề nghị cấp máy quét")
+    form = svc.open_form(storage, OFFICER, YEAR, OWN)
+    assert (form.difficulties, form.recommendations) == ("Thiếu máy quét", "Đề nghị cấp máy quét")
