@@ -12,12 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import assessment as rules
-from .. import evidence
+from .. import evidence, excel_io
 from ..criteria import CriteriaSet
 from ..permissions import User, require
 from ..storage import Storage, Tx
 from ..text import fmt_date, fmt_datetime, fmt_points
-from .common import ServiceError, now, today
+from .common import ServiceError, clock_now, today
 from .reference import period, period_criteria, unit
 
 
@@ -118,7 +118,7 @@ def _editable_in(tx: Tx, storage: Storage, actor: User, year: int, unit_code: st
         raise ServiceError(why)
     if row is None:
         tx.run("assessment_insert", year=year, unit_code=unit_code, state="draft", submitted_at=None,
-               is_late=False, updated_at=now())
+               is_late=False, updated_at=clock_now(storage))
         tx.audit(actor.username, "assessment.start", "assessment", f"{year}/{unit_code}", new={"state": "draft"})
     return p
 
@@ -164,7 +164,7 @@ def save_score(storage: Storage, actor: User, year: int, unit_code: str, code: s
     require(actor, "assessment.edit", unit_code)
     cs = period_criteria(storage, None, year)
     clean = rules.check_leaf_score(_leaf(cs, code), score)
-    at = now()
+    at = clock_now(storage)
 
     def work(tx: Tx) -> None:
         _editable_in(tx, storage, actor, year, unit_code)
@@ -178,7 +178,7 @@ def save_score(storage: Storage, actor: User, year: int, unit_code: str, code: s
 def save_report(storage: Storage, actor: User, year: int, unit_code: str,
                 difficulties: str, recommendations: str) -> dt.datetime:
     require(actor, "assessment.edit", unit_code)
-    at = now()
+    at = clock_now(storage)
 
     def work(tx: Tx) -> None:
         _editable_in(tx, storage, actor, year, unit_code)
@@ -203,7 +203,7 @@ def apply_scores(storage: Storage, actor: User, year: int, unit_code: str,
         require(actor, "assessment.submit", unit_code)
     cs = period_criteria(storage, None, year)
     clean = {code: rules.check_leaf_score(_leaf(cs, code), s) for code, s in changes.items()}
-    at = now()
+    at = clock_now(storage)
 
     def work(tx: Tx) -> int:
         _editable_in(tx, storage, actor, year, unit_code)
@@ -251,7 +251,7 @@ def add_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_cod
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)         # a file with this hash is always complete
-    at = now()
+    at = clock_now(storage)
 
     def work(tx: Tx) -> int:
         _editable_in(tx, storage, actor, year, unit_code)
@@ -271,7 +271,7 @@ def add_doc(storage: Storage, actor: User, year: int, unit_code: str, code: str,
     _leaf(period_criteria(storage, None, year), code)
     if not doc_number.strip() or not summary.strip():
         raise ServiceError("Văn bản kiểm chứng cần có số/ký hiệu và trích yếu.")
-    at = now()
+    at = clock_now(storage)
 
     def work(tx: Tx) -> int:
         _editable_in(tx, storage, actor, year, unit_code)
@@ -341,14 +341,14 @@ def _submit_in(tx: Tx, storage: Storage, actor: User, year: int, unit_code: str,
 def submit(storage: Storage, actor: User, year: int, unit_code: str) -> None:
     require(actor, "assessment.submit", unit_code)
     cs = period_criteria(storage, None, year)
-    at = now()
+    at = clock_now(storage)
     storage.write(lambda tx: _submit_in(tx, storage, actor, year, unit_code, cs, at))
 
 
 def withdraw(storage: Storage, actor: User, year: int, unit_code: str) -> None:
     """Take a submission back to draft, while the deadline (or a reopening) allows."""
     require(actor, "assessment.submit", unit_code)
-    at = now()
+    at = clock_now(storage)
 
     def work(tx: Tx) -> None:
         p = tx.one("period_get", year=year)
@@ -375,7 +375,7 @@ def reopen(storage: Storage, actor: User, year: int, unit_code: str, until: dt.d
         raise ServiceError(f"Ngày mở đến {fmt_date(until)} đã qua.")
     if unit(storage, unit_code) is None:
         raise ServiceError(f"Không có đơn vị mã '{unit_code}'.")
-    at = now()
+    at = clock_now(storage)
 
     def work(tx: Tx) -> None:
         row = tx.one("assessment_get", year=year, unit_code=unit_code)
@@ -392,3 +392,61 @@ def reopen(storage: Storage, actor: User, year: int, unit_code: str, until: dt.d
                  new={"state": "draft", "reopened_until": until}, reason=reason.strip())
 
     storage.write(work)
+
+
+# ------------------------------------------------------------------ Excel
+
+
+@dataclass
+class Preview:
+    """What an uploaded workbook would change, before anything is written."""
+    parsed: excel_io.Parsed
+    rows: list[dict]              # one per leaf that changes: code, title, before, after
+
+
+def _describe(s: rules.LeafScore | None, docs: list[dict]) -> str:
+    if s is None:
+        return "chưa chấm"
+    text = "không áp dụng" if s.not_applicable else ("chưa chấm" if s.points is None else fmt_points(s.points))
+    extra = [f"{len(docs)} văn bản" if docs else "", "có giải trình" if s.explanation else "", "có ghi chú" if s.note else ""]
+    return ", ".join([text] + [e for e in extra if e])
+
+
+def workbook(storage: Storage, actor: User, year: int, unit_code: str) -> tuple[str, bytes]:
+    """The unit's workbook to fill in, with what is saved so far."""
+    form = open_form(storage, actor, year, unit_code)
+    data = excel_io.build_template(form.criteria, form.unit, year, form.scores, form.docs,
+                                   {c: len(f) for c, f in form.files.items()})
+    return f"tu-danh-gia-{year}-{unit_code}.xlsx", data
+
+
+def preview_import(storage: Storage, actor: User, year: int, unit_code: str, data: bytes) -> Preview:
+    require(actor, "assessment.edit", unit_code)
+    form = open_form(storage, actor, year, unit_code)
+    parsed = excel_io.parse_workbook(data, form.criteria, unit_code, year)
+    rows = []
+    key = lambda d: (d["doc_number"], d["issued_on"], d["summary"])  # noqa: E731
+    for leaf in rules.scored_leaves(form.criteria):
+        old, new = form.scores.get(leaf.code), parsed.scores[leaf.code]
+        old_docs, new_docs = form.docs.get(leaf.code, []), parsed.docs[leaf.code]
+        same_score = old == new or (old is None and new == rules.LeafScore())
+        if not same_score or sorted(map(key, old_docs), key=str) != sorted(map(key, new_docs), key=str):
+            rows.append({"code": leaf.code, "title": leaf.title,
+                         "before": _describe(old, old_docs), "after": _describe(new, new_docs)})
+    return Preview(parsed, rows)
+
+
+def import_workbook(storage: Storage, actor: User, year: int, unit_code: str, data: bytes,
+                    submit_after: bool = False) -> int:
+    """Apply a filled workbook, all or nothing (optionally submitting); returns leaves changed."""
+    preview = preview_import(storage, actor, year, unit_code, data)
+    return apply_scores(storage, actor, year, unit_code, preview.parsed.scores, preview.parsed.docs, submit_after)
+
+
+def report(storage: Storage, actor: User, year: int, unit_code: str) -> tuple[str, bytes]:
+    """The self-assessment report as an .xlsx in the officials' layout."""
+    form = open_form(storage, actor, year, unit_code)
+    data = excel_io.build_report(form.criteria, form.unit, year, form.scores, form.docs, form.files,
+                                 form.difficulties, form.recommendations, form.submitted_at,
+                                 draft=form.state in ("not_started", "draft"))
+    return f"bao-cao-tu-danh-gia-{year}-{unit_code}.xlsx", data

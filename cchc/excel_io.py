@@ -1,0 +1,405 @@
+"""Excel for the self-assessment: the workbook a commune fills in (and its import), and the
+report in the form officials use. Pure: bytes in, bytes or plain values out.
+
+Every import error names the sheet, the row and the column, in Vietnamese; the caller applies
+nothing unless there are none."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import assessment as rules
+from .criteria import CriteriaSet
+from .text import fmt_date, fmt_points
+
+SHEET = "Tự đánh giá"
+META_SHEET = "_cchc"
+MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
+HEADER_ROW = 6
+FIRST_ROW = HEADER_ROW + 1
+COLUMNS = [  # (key, header, width)
+    ("code", "Mã", 9),
+    ("title", "Nội dung", 48),
+    ("guidance", "Cách chấm điểm", 40),
+    ("max", "Điểm tối đa", 10),
+    ("points", "Điểm tự chấm", 11),
+    ("na", "Không áp dụng (x)", 11),
+    ("docs", "Tài liệu kiểm chứng (mỗi dòng: số, ký hiệu | ngày dd/mm/yyyy | trích yếu)", 45),
+    ("explanation", "Giải trình", 30),
+    ("note", "Ghi chú", 24),
+    ("files", "Số tệp đã tải lên", 10),
+]
+COL = {key: i + 1 for i, (key, _, _) in enumerate(COLUMNS)}
+EDITABLE = ("points", "na", "docs", "explanation", "note")
+FONT = "Times New Roman"
+YELLOW = PatternFill("solid", fgColor="FFF8DC")
+THIN = Side(style="thin", color="999999")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+class WorkbookError(ValueError):
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class Parsed:
+    """What a filled workbook says, leaf by leaf (only the leaves the commune scores)."""
+    scores: dict[str, rules.LeafScore] = field(default_factory=dict)
+    docs: dict[str, list[dict]] = field(default_factory=dict)
+
+
+def _nfc(value):
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def _doc_line(d: dict) -> str:
+    return f"{d['doc_number']} | {fmt_date(d['issued_on']) if d['issued_on'] else ''} | {d['summary']}"
+
+
+# ------------------------------------------------------------------ the workbook to fill in
+
+
+def build_template(cs: CriteriaSet, unit: dict, year: int, scores: dict[str, rules.LeafScore],
+                   docs: dict[str, list[dict]], file_counts: dict[str, int]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws["A1"] = f"BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}"
+    ws["A2"] = f"Đơn vị: {unit['name']} (mã {unit['code']})"
+    ws["A3"] = f"Bộ tiêu chí: {cs.name} — phiên bản {cs.version}" + (" (BỘ TIÊU CHÍ MẪU)" if cs.is_template else "")
+    ws["A4"] = ("Chỉ nhập vào các ô nền vàng. Điểm là số (dấu phẩy hoặc dấu chấm thập phân đều được), trong khoảng "
+                "0 đến điểm tối đa, theo bước điểm của tiêu chí. Không áp dụng: gõ x.")
+    ws["A1"].font = Font(name=FONT, bold=True, size=13)
+    for ref in ("A2", "A3", "A4"):
+        ws[ref].font = Font(name=FONT, italic=ref == "A4", size=11)
+    for key, header, width in COLUMNS:
+        cell = ws.cell(HEADER_ROW, COL[key], header)
+        cell.font = Font(name=FONT, bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = BOX
+        ws.column_dimensions[get_column_letter(COL[key])].width = width
+    row = FIRST_ROW
+    for node in cs.nodes:
+        _template_row(ws, row, node, scores.get(node.code), docs.get(node.code, []), file_counts.get(node.code, 0))
+        row += 1
+    ws.freeze_panes = ws.cell(FIRST_ROW, COL["points"])
+    ws.protection.sheet = True            # structure locked; the yellow cells stay editable
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    meta = wb.create_sheet(META_SHEET)
+    for i, (k, v) in enumerate([("app", "cchc"), ("kind", "self_assessment"), ("year", year),
+                                ("unit_code", unit["code"]), ("set_code", cs.code), ("set_version", cs.version)], 1):
+        meta.cell(i, 1, k)
+        meta.cell(i, 2, str(v))
+    meta.sheet_state = "veryHidden"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _lines(text, width: int) -> int:
+    if not text:
+        return 1
+    return sum(max(1, -(-len(part) // max(1, int(width * 1.1)))) for part in str(text).splitlines())
+
+
+def _template_row(ws, row: int, node, score, docs: list[dict], files: int) -> None:
+    own = node.is_leaf and node.source == rules.SCORED_SOURCE
+    values = {"code": node.code, "title": node.title, "guidance": node.guidance if node.is_leaf else "",
+              "max": float(node.max_points)}
+    if own:
+        values.update(points=None if score is None or score.points is None else float(score.points),
+                      na="x" if score and score.not_applicable else None,
+                      docs="\n".join(_doc_line(d) for d in docs) or None,
+                      explanation=(score.explanation if score else "") or None,
+                      note=(score.note if score else "") or None, files=files)
+    elif node.is_leaf:
+        values["note"] = "Không tự chấm (điểm từ khảo sát, điều tra hoặc hội đồng)"
+    for key, value in values.items():
+        cell = ws.cell(row, COL[key], value)
+        cell.font = Font(name=FONT, bold=node.depth == 1, italic=not own and node.is_leaf)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.border = BOX
+        if key == "code":
+            cell.number_format = "@"
+    for key in ("code", "title", "guidance", "max", "points", "na", "docs", "explanation", "note", "files"):
+        ws.cell(row, COL[key]).border = BOX
+    # Spreadsheet programs do not grow rows for wrapped text written by a library: size them.
+    lines = max(_lines(values.get(k), dict((c, w) for c, _, w in COLUMNS)[k]) for k in ("title", "guidance", "docs", "note"))
+    ws.row_dimensions[row].height = 15 * max(1, lines)
+    if own:
+        for key in EDITABLE:
+            cell = ws.cell(row, COL[key])
+            cell.protection = Protection(locked=False)
+            cell.fill = YELLOW
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=str(float(node.max_points)),
+                            allow_blank=True, showErrorMessage=True, errorTitle="Điểm không hợp lệ",
+                            error=f"Điểm từ 0 đến {fmt_points(node.max_points)}, bước {fmt_points(node.step)}.")
+        dv.add(ws.cell(row, COL["points"]))
+        ws.add_data_validation(dv)
+        if node.na_allowed:
+            na = DataValidation(type="list", formula1='"x"', allow_blank=True, showErrorMessage=True,
+                                errorTitle="Không áp dụng", error="Gõ x nếu tiêu chí không áp dụng, để trống nếu có áp dụng.")
+            na.add(ws.cell(row, COL["na"]))
+            ws.add_data_validation(na)
+
+
+# ------------------------------------------------------------------ reading a filled workbook
+
+
+def read_meta(data: bytes) -> dict[str, str]:
+    """The hidden identification of a workbook made by this app; WorkbookError otherwise."""
+    wb = _open(data)
+    if META_SHEET not in wb.sheetnames:
+        raise WorkbookError([f"Sổ tính không có trang ẩn «{META_SHEET}»: không phải biểu mẫu tải từ ứng dụng. "
+                             "Hãy tải biểu mẫu Excel của đơn vị rồi điền vào đó."])
+    meta = {str(r[0].value): str(r[1].value) for r in wb[META_SHEET].iter_rows(max_col=2) if r[0].value}
+    if meta.get("app") != "cchc" or meta.get("kind") != "self_assessment":
+        raise WorkbookError(["Sổ tính này không phải biểu mẫu tự đánh giá của ứng dụng."])
+    return meta
+
+
+def _open(data: bytes):
+    if len(data) > MAX_WORKBOOK_BYTES:
+        raise WorkbookError([f"Tệp lớn {len(data) / 1024 / 1024:.0f} MB, vượt giới hạn {MAX_WORKBOOK_BYTES // 1024 // 1024} MB "
+                             "của biểu mẫu tự đánh giá."])
+    try:
+        return load_workbook(io.BytesIO(data), data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise WorkbookError(["Tệp không phải sổ tính Excel (.xlsx) hợp lệ. Hãy dùng biểu mẫu tải từ ứng dụng, "
+                             "lưu dưới dạng Excel Workbook (.xlsx)."]) from None
+
+
+def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> Parsed:
+    """Read every leaf the commune scores; raise WorkbookError listing every problem."""
+    meta = read_meta(data)
+    errors: list[str] = []
+    if meta.get("unit_code") != unit_code:
+        errors.append(f"Sổ tính này là của đơn vị mã {meta.get('unit_code')}, không phải đơn vị {unit_code}.")
+    if meta.get("year") != str(year):
+        errors.append(f"Sổ tính này là của kỳ {meta.get('year')}, không phải kỳ {year}.")
+    if (meta.get("set_code"), meta.get("set_version")) != (cs.code, str(cs.version)):
+        errors.append(f"Sổ tính làm theo bộ tiêu chí {meta.get('set_code')} phiên bản {meta.get('set_version')}; "
+                      f"kỳ {year} đang dùng {cs.code} phiên bản {cs.version}. Hãy tải biểu mẫu mới.")
+    if errors:
+        raise WorkbookError(errors)
+    wb = _open(data)
+    if SHEET not in wb.sheetnames:
+        raise WorkbookError([f"Thiếu trang «{SHEET}»."])
+    ws = wb[SHEET]
+    where = f"Trang «{SHEET}»"
+    for key, header, _ in COLUMNS:
+        found = _nfc(ws.cell(HEADER_ROW, COL[key]).value)
+        if (found or "").strip() != header:
+            errors.append(f"{where}, hàng {HEADER_ROW}, cột {get_column_letter(COL[key])}: thiếu cột «{header}» "
+                          f"(đang là «{found or ''}»).")
+    for merged in ws.merged_cells.ranges:
+        if merged.max_row >= FIRST_ROW:
+            errors.append(f"{where}: các ô {merged.coord} bị gộp; hãy bỏ gộp ô trong bảng điểm.")
+    if errors:
+        raise WorkbookError(errors)
+    parsed = Parsed()
+    wanted = {leaf.code: leaf for leaf in rules.scored_leaves(cs)}
+    seen = set()
+    for row in range(FIRST_ROW, ws.max_row + 1):
+        code = ws.cell(row, COL["code"]).value
+        if code is None:
+            continue
+        code = str(code).strip()
+        if code not in wanted:
+            if code not in {n.code for n in cs.nodes}:
+                errors.append(f"{where}, hàng {row}, cột A (Mã): mã «{code}» không có trong bộ tiêu chí.")
+            continue
+        seen.add(code)
+        _parse_row(ws, row, wanted[code], parsed, errors, where)
+    for code in wanted:
+        if code not in seen:
+            errors.append(f"{where}: thiếu hàng của tiêu chí {code}.")
+    if errors:
+        raise WorkbookError(errors)
+    return parsed
+
+
+def _parse_row(ws, row: int, leaf, parsed: Parsed, errors: list[str], where: str) -> None:
+    def at(key: str) -> str:
+        header = next(h for k, h, _ in COLUMNS if k == key)
+        return f"{where}, hàng {row}, cột {get_column_letter(COL[key])} ({header.split(' (')[0]})"
+
+    cells = {key: ws.cell(row, COL[key]) for key in EDITABLE}
+    for key, cell in cells.items():
+        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+            errors.append(f"{at(key)}: ô chứa công thức; hãy nhập giá trị.")
+            return
+    raw_points = cells["points"].value
+    try:
+        points = rules.parse_points(_nfc(raw_points))
+    except ValueError:
+        errors.append(f"{at('points')}: «{raw_points}» không phải là số.")
+        return
+    na_raw = _nfc(cells["na"].value)
+    na_text = str(na_raw).strip().lower() if na_raw is not None else ""
+    if na_text not in ("", "x", "có"):
+        errors.append(f"{at('na')}: «{na_raw}» không hợp lệ; gõ x nếu không áp dụng, để trống nếu có áp dụng.")
+        return
+    text = {k: (_nfc(cells[k].value) or "") for k in ("explanation", "note")}
+    for k, v in text.items():
+        if not isinstance(v, str):
+            text[k] = str(v)
+    try:
+        score = rules.check_leaf_score(leaf, rules.LeafScore(points, na_text != "", text["note"].strip(),
+                                                              text["explanation"].strip()))
+    except rules.ScoreError as exc:
+        errors.append(f"{at('points' if na_text == '' else 'na')}: {exc}")
+        return
+    docs = _parse_docs(cells["docs"].value, at("docs"), errors)
+    if docs is None:
+        return
+    parsed.scores[leaf.code] = score
+    parsed.docs[leaf.code] = docs
+
+
+def _parse_docs(value, where: str, errors: list[str]) -> list[dict] | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return []
+    if not isinstance(value, str):
+        errors.append(f"{where}: cần ghi dạng «số, ký hiệu | ngày | trích yếu».")
+        return None
+    docs = []
+    for n, line in enumerate(_nfc(value).splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 3 or not parts[0] or not parts[2]:
+            errors.append(f"{where}, dòng {n}: «{line.strip()}» cần dạng «số, ký hiệu | ngày dd/mm/yyyy | trích yếu».")
+            return None
+        issued = None
+        if parts[1]:
+            try:
+                issued = dt.datetime.strptime(parts[1], "%d/%m/%Y").date()
+            except ValueError:
+                errors.append(f"{where}, dòng {n}: ngày «{parts[1]}» không đúng dạng dd/mm/yyyy.")
+                return None
+        docs.append({"doc_number": parts[0], "issued_on": issued, "summary": parts[2]})
+    return docs
+
+
+# ------------------------------------------------------------------ the report
+
+
+def build_report(cs: CriteriaSet, unit: dict, year: int, scores: dict[str, rules.LeafScore],
+                 docs: dict[str, list[dict]], files: dict[str, list[dict]], difficulties: str,
+                 recommendations: str, submitted_at: dt.datetime | None, draft: bool = False) -> bytes:
+    """The submitted self-assessment as officials lay it out: header block, title, score table,
+    explanations, difficulties and recommendations, signature."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Báo cáo tự đánh giá"
+    widths = [8, 52, 10, 10, 46, 34]
+    for i, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    bold = Font(name=FONT, bold=True, size=12)
+    normal = Font(name=FONT, size=12)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def put(ref_range: str, value, font=normal, align=centre):
+        first = ref_range.split(":")[0]
+        if ":" in ref_range:
+            ws.merge_cells(ref_range)
+        ws[first] = value
+        ws[first].font = font
+        ws[first].alignment = align
+
+    name = unit["name"]
+    put("A1:B1", f"UBND {name.upper()}", bold)
+    put("C1:F1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold)
+    put("C2:F2", "Độc lập - Tự do - Hạnh phúc", Font(name=FONT, bold=True, size=12, underline="single"))
+    day = submitted_at.date() if submitted_at else None
+    place = name.split(" ", 1)[1] if name.startswith(("Xã ", "Phường ")) else name.replace("Thị trấn ", "")
+    dated = f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}" if day else f"{place}, ngày … tháng … năm {year}"
+    put("C3:F3", dated, Font(name=FONT, italic=True, size=12))
+    put("A5:F5", f"BÁO CÁO TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}", Font(name=FONT, bold=True, size=14))
+    put("A6:F6", f"Theo {cs.name} (phiên bản {cs.version})" + (" — bộ tiêu chí mẫu" if cs.is_template else "")
+        + (" — BẢN NHÁP, CHƯA NỘP" if draft else ""),
+        Font(name=FONT, italic=True, size=12))
+    put("A8:F8", "I. BẢNG ĐIỂM TỰ ĐÁNH GIÁ", bold, Alignment(horizontal="left"))
+    headers = ["STT", "Nội dung", "Điểm tối đa", "Điểm tự chấm", "Tài liệu kiểm chứng", "Giải trình, ghi chú"]
+    for i, h in enumerate(headers, 1):
+        c = ws.cell(9, i, h)
+        c.font, c.alignment, c.border = bold, centre, BOX
+    row = 10
+    own_leaves = rules.scored_leaves(cs)
+    for node in cs.nodes:
+        if node.source != rules.SCORED_SOURCE:
+            continue
+        under = [leaf for leaf in own_leaves if leaf.code == node.code or leaf.code.startswith(node.code + ".")]
+        if node.is_leaf:
+            s = scores.get(node.code)
+            got = "KAD" if s and s.not_applicable else (float(s.points) if s and s.points is not None else None)
+            refs = [_doc_line(d) for d in docs.get(node.code, [])] + [f"Tệp: {f['file_name']}" for f in files.get(node.code, [])]
+            notes = "; ".join(t for t in ((s.explanation if s else ""), (s.note if s else "")) if t)
+        else:
+            t = rules.totals(under, scores)
+            got, refs, notes = float(t.points), [], ""
+        values = [node.code, node.title, float(node.max_points), got, "\n".join(refs), notes]
+        for i, v in enumerate(values, 1):
+            c = ws.cell(row, i, v)
+            c.font = Font(name=FONT, size=12, bold=node.depth == 1)
+            c.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center" if i in (1, 3, 4) else "left")
+            c.border = BOX
+        row += 1
+    t = rules.totals(own_leaves, scores)
+    for i, v in enumerate(["", "TỔNG ĐIỂM TỰ ĐÁNH GIÁ", float(t.applicable_max), float(t.points), "", ""], 1):
+        c = ws.cell(row, i, v)
+        c.font, c.border = bold, BOX
+        c.alignment = Alignment(horizontal="center" if i in (3, 4) else "left")
+    row += 1
+    ws.cell(row, 2, "KAD: không áp dụng; điểm tối đa của tổng đã trừ các tiêu chí không áp dụng.").font = Font(name=FONT, italic=True, size=11)
+    row += 2
+    explained = [(n, scores[n.code]) for n in own_leaves if n.code in scores and scores[n.code].explanation]
+    sections = [
+        ("II. GIẢI TRÌNH", [f"- Tiêu chí {n.code} ({n.title}): {s.explanation}" for n, s in explained] or ["Không có."]),
+        ("III. KHÓ KHĂN, VƯỚNG MẮC", (difficulties or "Không có.").splitlines()),
+        ("IV. KIẾN NGHỊ, ĐỀ XUẤT", (recommendations or "Không có.").splitlines()),
+    ]
+    for heading, lines in sections:
+        put(f"A{row}:F{row}", heading, bold, Alignment(horizontal="left"))
+        row += 1
+        for line in lines:
+            put(f"A{row}:F{row}", line, normal, Alignment(horizontal="left", wrap_text=True, vertical="top"))
+            ws.row_dimensions[row].height = max(16, 16 * (len(line) // 140 + 1))
+            row += 1
+        row += 1
+    put(f"D{row}:F{row}", "TM. ỦY BAN NHÂN DÂN", bold)
+    put(f"D{row + 1}:F{row + 1}", "CHỦ TỊCH", bold)
+    put(f"D{row + 2}:F{row + 2}", "(Ký, ghi rõ họ tên, đóng dấu)", Font(name=FONT, italic=True, size=12))
+    ws.freeze_panes = "A10"
+    ws.print_title_rows = "9:9"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
