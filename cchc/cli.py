@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from . import backup, config, criteria, seed
+from . import backup, config, criteria, excel_io, seed
+from .assessment import ScoreError
 from .permissions import CLI_USER, ROLES
-from .services import ServiceError, PermissionDenied, reference, users
+from .services import PermissionDenied, ServiceError, assessment, reference, users
 from .storage import Storage, StorageError
 from .text import fmt_points
 
@@ -176,6 +177,23 @@ def cmd_criteria_import(args: argparse.Namespace, settings: config.Settings) -> 
     print(f"Đã nạp bộ tiêu chí {cs.code} phiên bản {cs.version} ({len(cs.leaves())} tiêu chí chấm điểm) cho kỳ {args.period}.")
 
 
+def cmd_assessment_template(args: argparse.Namespace, settings: config.Settings) -> None:
+    storage = _open(settings)
+    _, data = assessment.workbook(storage, CLI_USER, args.period, args.unit)
+    Path(args.out).write_bytes(data)
+    print(f"Đã xuất biểu mẫu tự đánh giá kỳ {args.period} của đơn vị {args.unit} ra {args.out}.")
+
+
+def cmd_assessment_import(args: argparse.Namespace, settings: config.Settings) -> None:
+    storage = _open(settings)
+    data = Path(args.file).read_bytes()
+    meta = excel_io.read_meta(data)           # the workbook says which unit and period it is for
+    year, unit_code = int(meta["year"]), meta["unit_code"]
+    changed = assessment.import_workbook(storage, CLI_USER, year, unit_code, data, submit_after=args.submit)
+    done = " và đã nộp" if args.submit else ""
+    print(f"Đã nhập {changed} thay đổi cho đơn vị {unit_code}, kỳ {year}{done}.")
+
+
 def cmd_backup(args: argparse.Namespace, settings: config.Settings) -> None:
     storage = _open(settings)
     out = Path(args.out)
@@ -246,6 +264,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file", metavar="FILE")
     sp.add_argument("--period", type=int, required=True, metavar="YEAR")
 
+    ass = sub.add_parser("assessment", help="Tự đánh giá của cấp xã (Excel).", description="Tự đánh giá của cấp xã (Excel).")
+    asub = ass.add_subparsers(dest="assessment_command", required=True, metavar="LỆNH", parser_class=_Parser)
+    sp = add(asub, "template", cmd_assessment_template, "Xuất biểu mẫu Excel tự đánh giá của một đơn vị (kèm điểm đã lưu).")
+    sp.add_argument("--period", type=int, required=True, metavar="YEAR")
+    sp.add_argument("--unit", required=True, metavar="CODE")
+    sp.add_argument("--out", required=True, metavar="FILE.xlsx")
+    sp = add(asub, "import", cmd_assessment_import, "Nhập biểu mẫu Excel đã điền (tất cả hoặc không gì).")
+    sp.add_argument("file", metavar="FILE.xlsx")
+    sp.add_argument("--submit", action="store_true", help="nộp luôn sau khi nhập (nếu đủ điều kiện)")
+
     sp = add(sub, "backup", cmd_backup, "Sao lưu cơ sở dữ liệu và tệp minh chứng vào một tệp .zip.")
     sp.add_argument("--out", required=True, metavar="FILE")
     sp.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có")
@@ -262,6 +290,12 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args, settings)
     except criteria.CriteriaError as exc:
         _print_errors(exc)
+        return 1
+    except (excel_io.WorkbookError, ScoreError) as exc:
+        lines = getattr(exc, "errors", [str(exc)])
+        print(f"Sổ tính có {len(lines)} lỗi, không nhập gì:", file=sys.stderr)
+        for line in lines:
+            print(f"  - {line}", file=sys.stderr)
         return 1
     except (CliError, ServiceError, PermissionDenied, StorageError, backup.BackupError, config.ConfigError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)

@@ -17,7 +17,8 @@ from .conftest import ROOT, TEMPLATE
 
 COMMANDS = [[], ["init"], ["demo"], ["user"], ["user", "add"], ["user", "list"], ["user", "passwd"],
             ["user", "disable"], ["criteria"], ["criteria", "validate"], ["criteria", "export"],
-            ["criteria", "import"], ["backup"], ["restore"]]
+            ["criteria", "import"], ["assessment"], ["assessment", "template"], ["assessment", "import"],
+            ["backup"], ["restore"]]
 
 
 def run(*args, stdin: str = "", env_db=None, check_rc=None):
@@ -266,3 +267,39 @@ def test_unwritable_or_unreadable_paths_are_one_line_errors(installed, words, ca
     assert cli.main(words) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith(("Lỗi:", "Bộ tiêu chí có")) and "Traceback" not in err
+
+
+def test_assessment_template_then_import_and_submit(installed, tmp_path, monkeypatch, capsys):
+    from openpyxl import load_workbook
+    from cchc import assessment as rules
+    from cchc.excel_io import COL, FIRST_ROW, SHEET
+    monkeypatch.setenv("CCHC_TODAY", "2022-11-09")
+    out = tmp_path / "mau.xlsx"
+    assert cli.main(["assessment", "template", "--period", "2022", "--unit", "18139", "--out", str(out)]) == 0
+    wb = load_workbook(out)
+    ws = wb[SHEET]
+    scored = {leaf.code: leaf for leaf in rules.scored_leaves(criteria.load_yaml_file(TEMPLATE))}
+    for r in range(FIRST_ROW, ws.max_row + 1):
+        code = ws.cell(r, COL["code"]).value
+        if code in scored:
+            ws.cell(r, COL["points"]).value = float(scored[code].max_points)
+            ws.cell(r, COL["docs"]).value = f"{code}/KH-UBND | 05/01/2022 | Kế hoạch"
+    wb.save(out)
+    assert cli.main(["assessment", "import", str(out), "--submit"]) == 0
+    assert "Đã nhập 52 thay đổi cho đơn vị 18139, kỳ 2022 và đã nộp." in capsys.readouterr().out
+    assert cli.main(["assessment", "import", str(out)]) == 1          # submitted: the form is locked
+    assert "đã nộp" in capsys.readouterr().err
+    db, _ = installed
+    store = Storage(db)
+    try:
+        last = store.all("audit_recent", limit=1)[0]
+        assert (last["action"], last["actor"]) == ("assessment.submit", "cli")
+    finally:
+        store.close()
+
+
+def test_assessment_import_lists_workbook_errors(installed, tmp_path, capsys):
+    bad = tmp_path / "khong-phai.xlsx"
+    bad.write_bytes(b"MZ\x90\x00 executable")
+    assert cli.main(["assessment", "import", str(bad)]) == 1
+    assert "không phải sổ tính Excel" in capsys.readouterr().err

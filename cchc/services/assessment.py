@@ -207,14 +207,14 @@ def apply_scores(storage: Storage, actor: User, year: int, unit_code: str,
 
     def work(tx: Tx) -> int:
         _editable_in(tx, storage, actor, year, unit_code)
-        changed = sum(_write_score(tx, actor, year, unit_code, code, s, at) for code, s in clean.items())
-        for code, refs in (docs or {}).items():
-            changed += _replace_docs(tx, actor, year, unit_code, code, refs, at)
+        changed = {code for code, s in clean.items() if _write_score(tx, actor, year, unit_code, code, s, at)}
+        changed |= {code for code, refs in (docs or {}).items()
+                    if _replace_docs(tx, actor, year, unit_code, code, refs, at)}
         if changed:
             tx.run("assessment_touch", year=year, unit_code=unit_code, updated_at=at)
         if submit_after:
             _submit_in(tx, storage, actor, year, unit_code, cs, at)
-        return changed
+        return len(changed)
 
     return storage.write(work)
 
