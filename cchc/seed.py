@@ -23,6 +23,7 @@ from .services.users import hash_password
 from .storage import Storage, Tx
 from .text import ascii_slug, nfc
 
+DOC_KINDS = ("KH", "BC", "QĐ", "TB")
 DEMO_ACTOR = User(username="demo", full_name="Dữ liệu minh họa", role="admin")
 
 
@@ -139,7 +140,7 @@ def _seed_demo(tx: Tx, cfg: dict, units: list[dict], sets: dict, password_hash: 
 def _demo_scores(tx: Tx, rng: random.Random, year: int, unit_code: str, leaves: list,
                  share: float, at: dt.datetime) -> None:
     count = max(1, round(len(leaves) * share))
-    rows = []
+    rows, docs = [], []
     for leaf in leaves[:count]:
         na = leaf.na_allowed and rng.random() < 0.15
         steps = int(leaf.max_points / leaf.step)
@@ -148,7 +149,13 @@ def _demo_scores(tx: Tx, rng: random.Random, year: int, unit_code: str, leaves: 
         rows.append(dict(year=year, unit_code=unit_code, criterion_code=leaf.code,
                          self_points=points, not_applicable=na, note="",
                          explanation="", updated_at=at, updated_by="demo"))
+        if points:
+            docs.append(dict(year=year, unit_code=unit_code, criterion_code=leaf.code,
+                             doc_number=f"{rng.randint(1, 250)}/{rng.choice(DOC_KINDS)}-UBND",
+                             issued_on=dt.date(year, rng.randint(1, 10), rng.randint(1, 28)),
+                             summary=leaf.evidence.rstrip("."), at=at, by="demo"))
     tx.many("score_insert", rows)
+    tx.many("evidence_doc_insert_plain", docs)
 
 
 def _demo_survey(tx: Tx, rng: random.Random, year: int, units: list[dict], period: dict) -> None:

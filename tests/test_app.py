@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from decimal import Decimal
+
 from cchc import config
 from cchc.navigation import LOGIN, PAGES, pages_for
 from cchc.permissions import CLI_USER
@@ -284,3 +286,46 @@ def test_a_bad_clock_setting_is_a_message_not_a_traceback(demo_env, monkeypatch)
     monkeypatch.setenv("CCHC_TODAY", "09/11/2022")
     at = app_as(None)
     assert at.error and "CCHC_TODAY" in at.error[0].value
+
+
+# ------------------------------------------------------------------ the self-assessment page
+
+
+def officer_of_a_draft_unit(demo_env) -> tuple[str, str]:
+    db = Storage(demo_env)
+    try:
+        from cchc.services import progress
+        rows = progress.campaign(db, CLI_USER, 2022)["units"]
+        unit = next(r["unit_code"] for r in rows if r["state"] == "not_started")
+        return next(u["username"] for u in users.demo_accounts(db) if u["unit_code"] == unit), unit
+    finally:
+        db.close()
+
+
+def test_scoring_on_the_page_is_saved_at_once(demo_env):
+    username, unit = officer_of_a_draft_unit(demo_env)
+    at = app_as(username)
+    at.switch_page("views/tu-danh-gia.py").run()
+    assert_clean(at)
+    at.number_input(key="diem_1.1.1").set_value(0.5).run()
+    assert_clean(at)
+    assert "Đã lưu lúc" in texts(at)
+    at.number_input(key="diem_1.1.2").set_value(0.25).run()     # off-step: refused with the reason
+    assert any("không theo bước 0,5" in e.value for e in at.error)
+    at.checkbox(key="kad_1.3.2").check().run()
+    db = Storage(demo_env)
+    try:
+        saved = {r["criterion_code"]: r for r in db.all("scores_of_unit", year=2022, unit_code=unit)}
+    finally:
+        db.close()
+    assert saved["1.1.1"]["self_points"] == Decimal("0.50") and "1.1.2" not in saved
+    assert saved["1.3.2"]["not_applicable"] is True
+
+
+def test_a_submitted_unit_sees_its_form_locked(demo_env):
+    at = app_as("sonhong")                     # submitted in the demo
+    at.switch_page("views/tu-danh-gia.py").run()
+    assert_clean(at)
+    assert at.number_input(key="diem_1.1.1").disabled
+    assert "biểu mẫu đã khóa" in texts(at)
+    assert any(b.label == "Rút lại báo cáo để sửa" for b in at.button)

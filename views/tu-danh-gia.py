@@ -1,40 +1,50 @@
-"""Self-assessment of the officer's own unit. The scoring form, evidence, drafts and submission
-come with the self-assessment work; this page already shows the unit, its state and what it
-will be scored on."""
+"""Self-assessment of the officer's own unit: score every criterion with evidence, saved as the
+officer works; the report's text; Excel round trip; submit, withdraw, report export."""
 
 import streamlit as st
 
+from cchc import assessment as rules
 from cchc import web
-from cchc.services import progress, reference
-from cchc.text import fmt_datetime, fmt_points
+from cchc.services import assessment as svc
+from cchc.services import reference
+from cchc.text import fmt_date, fmt_datetime, fmt_points
+from cchc.web import assessment_form as ui
 from cchc.workflow import STATES
 
 user = web.require_user()
 db = web.storage()
 year = web.current_year(db)
-mine = progress.unit_progress(db, user, year, user.unit_code)
-if mine is None:
+if not any(u["code"] == user.unit_code for u in reference.public_units(db, year)):
     web.unit_not_in_period(year)
-period = reference.period(db, year)
+form = svc.open_form(db, user, year, user.unit_code)
 
-st.title(f"Tự đánh giá — {mine['unit_name']}")
-web.criteria_banner(reference.period_criteria(db, user, year))
+st.title(f"Tự đánh giá — {form.unit['name']}")
+web.criteria_banner(form.criteria)
+totals = form.totals()
+colour = {"submitted": "green", "draft": "orange"}.get(form.state, "gray")
+deadline = f"Hạn nộp: {fmt_date(form.edit_until)}" + (f" (đã mở lại: {form.reopen_reason})" if form.reopen_reason else "")
+saved = f" · Đã lưu lúc {fmt_datetime(form.last_saved)}" if form.last_saved else ""
+st.markdown(f":{colour}-badge[{STATES[form.state]}{' — nộp muộn' if form.is_late else ''}] {deadline}{saved}")
 c1, c2, c3 = st.columns(3)
-c1.metric("Trạng thái", STATES[mine["state"]])
-c2.metric("Tiêu chí đã chấm", f"{mine['leaves_done']}/{mine['leaves_total']}")
-c3.metric("Điểm tự chấm", fmt_points(mine["self_points"]))
-if mine["submitted_at"]:
-    st.caption(f"Đã nộp lúc {fmt_datetime(mine['submitted_at'])}.")
-st.info("Trang này sẽ có biểu mẫu chấm điểm từng tiêu chí kèm tài liệu kiểm chứng, lưu nháp tự động, "
-        "kiểm tra trước khi nộp, nộp và rút lại trước hạn, và tải lên/tải về tệp Excel.",
-        icon=":material/construction:")
-cs = reference.period_criteria(db, user, year)
-if cs is not None:
-    st.subheader("Các tiêu chí đơn vị tự chấm")
-    for f in cs.fields():
-        leaves = [n for n in cs.leaves(f.code) if n.source == "self_assessed"]
-        if leaves:
-            with st.expander(f"{f.code}. {f.title} — {fmt_points(f.max_points)} điểm"):
-                for n in leaves:
-                    st.markdown(f"**{n.code}. {n.title}** ({fmt_points(n.max_points)} điểm)  \n"
-                                f"Cách chấm: {n.guidance}  \nTài liệu kiểm chứng: {n.evidence}")
+c1.metric("Tiêu chí đã chấm", f"{totals.scored}/{totals.leaves}")
+c2.metric("Điểm tự chấm", f"{fmt_points(totals.points)}/{fmt_points(totals.applicable_max)}")
+c3.metric("Chỉ số tạm tính", f"{fmt_points(totals.index)}%" if totals.index is not None else "—",
+          help="Điểm tự chấm trên tổng điểm tối đa của các tiêu chí có áp dụng (chưa gồm điểm khảo sát).")
+if form.locked_reason:
+    st.info(form.locked_reason, icon=":material/lock:")
+
+fields = rules.field_totals(form.criteria, form.scores)
+labels = {f.code: f"{f.code}. {f.title} ({fmt_points(t.points)}/{fmt_points(t.applicable_max)})" for f, t in fields}
+chosen = st.selectbox("Lĩnh vực", list(labels), format_func=labels.get, key="linh_vuc")
+for leaf in (n for n in form.criteria.leaves(chosen) if n.source == rules.SCORED_SOURCE):
+    ui.leaf_card(db, user, form, leaf)
+
+with st.expander("Khó khăn, vướng mắc và kiến nghị", expanded=False):
+    ui.report_text(db, user, form)
+with st.expander("Làm trên Excel (tải biểu mẫu, điền, tải lên)", expanded=False):
+    ui.excel_section(db, user, form)
+st.subheader("Nộp báo cáo")
+ui.submit_section(db, user, form)
+name, data = svc.report(db, user, year, user.unit_code)
+st.download_button("Tải báo cáo tự đánh giá (.xlsx)", data, file_name=name, icon=":material/description:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -35,6 +35,7 @@ class Form:
     reopen_reason: str
     editable: bool
     locked_reason: str
+    can_withdraw: bool
     scores: dict[str, rules.LeafScore]
     saved_at: dict[str, dt.datetime]
     files: dict[str, list[dict]] = field(default_factory=dict)
@@ -81,7 +82,8 @@ def open_form(storage: Storage, actor: User, year: int, unit_code: str) -> Form:
     if cs is None:
         raise ServiceError(f"Kỳ {year} chưa có bộ tiêu chí.")
     row = storage.one("assessment_get", year=year, unit_code=unit_code)
-    state, until, editable, why = _state(row, p, today(storage))
+    day = today(storage)
+    state, until, editable, why = _state(row, p, day)
     scores, saved = {}, {}
     for r in storage.all("scores_of_unit", year=year, unit_code=unit_code):
         scores[r["criterion_code"]] = rules.LeafScore(
@@ -98,6 +100,7 @@ def open_form(storage: Storage, actor: User, year: int, unit_code: str) -> Form:
                 submitted_at=row["submitted_at"] if row else None, is_late=bool(row and row["is_late"]),
                 deadline=p["self_assessment_deadline"], edit_until=until,
                 reopen_reason=row["reopen_reason"] if row else "", editable=editable, locked_reason=why,
+                can_withdraw=state == "submitted" and day <= until,
                 scores=scores, saved_at=saved, files=files, docs=docs,
                 difficulties=row["difficulties"] if row else "",
                 recommendations=row["recommendations"] if row else "",

@@ -119,3 +119,8 @@ UPDATE evidence_file SET removed = TRUE WHERE id = $id;
 
 -- name: evidence_doc_remove
 UPDATE evidence_doc SET removed = TRUE WHERE id = $id;
+
+-- name: evidence_doc_insert_plain
+INSERT INTO evidence_doc (period_year, unit_code, criterion_code, doc_number, issued_on, summary,
+                          created_at, created_by)
+VALUES ($year, $unit_code, $criterion_code, $doc_number, $issued_on, $summary, $at, $by);

@@ -11,14 +11,14 @@ import streamlit as st
 from streamlit_authenticator import Authenticate
 from streamlit_authenticator.utilities import LoginError
 
-from . import config, seed
-from .criteria import CriteriaSet
-from .navigation import pages_for, stand_ins_for
-from .permissions import User
-from .services import reference, users
-from .services.common import is_demo, today
-from .storage import Storage, StorageError
-from .text import fmt_date
+from .. import config, seed
+from ..criteria import CriteriaSet
+from ..navigation import pages_for, stand_ins_for
+from ..permissions import User
+from ..services import reference, users
+from ..services.common import is_demo, today
+from ..storage import Storage, StorageError
+from ..text import fmt_date
 
 COOKIE_NAME = "cchc_dang_nhap"
 COOKIE_DAYS = 7.0

@@ -1,0 +1,201 @@
+"""Widgets of the self-assessment page. Every change is saved at once through the service
+(on_change callbacks), so nothing typed is lost if the tab closes or the server restarts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import streamlit as st
+
+from .. import assessment as rules
+from .. import config, evidence
+from ..criteria import Criterion
+from ..excel_io import WorkbookError
+from ..permissions import User
+from ..services import ServiceError
+from ..services import assessment as svc
+from ..storage import Storage
+from ..text import fmt_date, fmt_datetime, fmt_points
+
+_MESSAGES = "_cchc_leaf_messages"
+
+
+def _say(code: str, kind: str, text: str) -> None:
+    st.session_state.setdefault(_MESSAGES, {})[code] = (kind, text)
+
+
+def _keys(code: str) -> dict[str, str]:
+    return {k: f"{k}_{code}" for k in ("diem", "kad", "giaitrinh", "ghichu")}
+
+
+def _save_leaf(db: Storage, user: User, year: int, unit_code: str, code: str) -> None:
+    keys = _keys(code)
+    raw = st.session_state.get(keys["diem"])
+    score = rules.LeafScore(
+        None if raw is None else Decimal(str(raw)).quantize(Decimal("0.01")).normalize(),
+        bool(st.session_state.get(keys["kad"], False)),
+        (st.session_state.get(keys["ghichu"]) or "").strip(),
+        (st.session_state.get(keys["giaitrinh"]) or "").strip())
+    try:
+        at = svc.save_score(db, user, year, unit_code, code, score)
+        _say(code, "ok", f"Đã lưu lúc {at:%H:%M}")
+    except (rules.ScoreError, ServiceError) as exc:
+        _say(code, "error", str(exc))
+
+
+def leaf_card(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
+    """One criterion: score, "không áp dụng", evidence, explanation, note."""
+    keys = _keys(leaf.code)
+    saved = form.scores.get(leaf.code, rules.LeafScore())
+    initial = {keys["diem"]: None if saved.points is None else float(saved.points),
+               keys["kad"]: saved.not_applicable, keys["giaitrinh"]: saved.explanation, keys["ghichu"]: saved.note}
+    for key, value in initial.items():
+        st.session_state.setdefault(key, value)
+    save = dict(on_change=_save_leaf, args=(db, user, form.year, form.unit["code"], leaf.code), disabled=not form.editable)
+    n_evidence = len(form.files.get(leaf.code, [])) + len(form.docs.get(leaf.code, []))
+    with st.container(border=True):
+        st.markdown(f"**{leaf.code}. {leaf.title}** — tối đa {fmt_points(leaf.max_points)} điểm")
+        st.caption(f"Cách chấm: {leaf.guidance}  \nTài liệu kiểm chứng cần có: {leaf.evidence}")
+        left, right = st.columns([2, 1])
+        left.number_input(f"Điểm tự chấm (bước {fmt_points(leaf.step)})", min_value=0.0, max_value=float(leaf.max_points),
+                          step=float(leaf.step), format="%g", key=keys["diem"], placeholder="Chưa chấm",
+                          disabled=not form.editable or bool(st.session_state.get(keys["kad"])), on_change=save["on_change"],
+                          args=save["args"])
+        if leaf.na_allowed:
+            right.checkbox("Không áp dụng", key=keys["kad"], **save)
+        kind, text = st.session_state.get(_MESSAGES, {}).get(leaf.code, ("", ""))
+        if kind == "error":
+            st.error(text)
+        elif leaf.code in form.saved_at:
+            st.caption(f"Đã lưu lúc {fmt_datetime(form.saved_at[leaf.code])}")
+        with st.expander(f"Tài liệu kiểm chứng ({n_evidence}), giải trình, ghi chú"):
+            _evidence(db, user, form, leaf)
+            st.text_area("Giải trình (bắt buộc nếu có điểm mà chưa có tài liệu kiểm chứng)", key=keys["giaitrinh"], **save)
+            st.text_input("Ghi chú", key=keys["ghichu"], **save)
+
+
+def _evidence(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
+    files_dir = config.from_env().files_dir
+    for f in form.files.get(leaf.code, []):
+        c1, c2 = st.columns([4, 1])
+        name, mime, data = svc.read_file(db, user, files_dir, f["id"])
+        c1.download_button(f":material/attach_file: {name} ({f['size_bytes'] // 1024 + 1} KB)", data, file_name=name,
+                           mime=mime, key=f"tai_{f['id']}", type="tertiary")
+        if form.editable:
+            c2.button("Gỡ", key=f"go_tep_{f['id']}", on_click=_remove, args=(db, user, "file", f["id"], leaf.code))
+    for d in form.docs.get(leaf.code, []):
+        c1, c2 = st.columns([4, 1])
+        c1.markdown(f":material/description: {d['doc_number']}"
+                    f"{', ngày ' + fmt_date(d['issued_on']) if d['issued_on'] else ''}: {d['summary']}")
+        if form.editable:
+            c2.button("Gỡ", key=f"go_vb_{d['id']}", on_click=_remove, args=(db, user, "doc", d["id"], leaf.code))
+    if not form.editable:
+        return
+    round_key = f"tep_luot_{leaf.code}"
+    upload_key = f"tep_{leaf.code}_{st.session_state.get(round_key, 0)}"
+    st.file_uploader(f"Tải tệp lên (PDF, Word, Excel, JPEG, PNG; tối đa {evidence.MAX_BYTES // 1024 // 1024} MB)",
+                     type=evidence.ALLOWED_EXTENSIONS, key=upload_key, on_change=_upload,
+                     args=(db, user, form.year, form.unit["code"], leaf.code, upload_key, round_key))
+    with st.form(f"vanban_{leaf.code}", clear_on_submit=True, border=False):
+        st.caption("Hoặc ghi văn bản kiểm chứng")
+        c1, c2 = st.columns(2)
+        number = c1.text_input("Số, ký hiệu", placeholder="VD: 15/KH-UBND")
+        issued = c2.date_input("Ngày ban hành", value=None, format="DD/MM/YYYY", min_value=dt.date(2000, 1, 1))
+        summary = st.text_input("Trích yếu")
+        if st.form_submit_button("Thêm văn bản"):
+            try:
+                svc.add_doc(db, user, form.year, form.unit["code"], leaf.code, number, issued, summary)
+                st.rerun()
+            except ServiceError as exc:
+                st.error(str(exc))
+
+
+def _upload(db: Storage, user: User, year: int, unit_code: str, code: str, key: str, round_key: str) -> None:
+    uploaded = st.session_state.get(key)
+    if uploaded is None:
+        return
+    try:
+        svc.add_file(db, user, config.from_env().files_dir, year, unit_code, code, uploaded.name, uploaded.getvalue())
+        st.session_state[round_key] = st.session_state.get(round_key, 0) + 1     # a fresh, empty uploader
+        _say(code, "ok", "Đã tải tệp lên.")
+    except (evidence.EvidenceError, ServiceError) as exc:
+        _say(code, "error", str(exc))
+
+
+def _remove(db: Storage, user: User, kind: str, evidence_id: int, code: str) -> None:
+    try:
+        svc.remove_evidence(db, user, kind, evidence_id)
+    except ServiceError as exc:
+        _say(code, "error", str(exc))
+
+
+def report_text(db: Storage, user: User, form: svc.Form) -> None:
+    """Difficulties and recommendations (khó khăn, vướng mắc, kiến nghị), saved as typed."""
+    for key, value in (("kho_khan", form.difficulties), ("kien_nghi", form.recommendations)):
+        st.session_state.setdefault(key, value)
+
+    def save() -> None:
+        try:
+            svc.save_report(db, user, form.year, form.unit["code"], st.session_state["kho_khan"], st.session_state["kien_nghi"])
+        except ServiceError as exc:
+            st.session_state[_MESSAGES + "_report"] = str(exc)
+
+    st.text_area("Khó khăn, vướng mắc", key="kho_khan", on_change=save, disabled=not form.editable)
+    st.text_area("Kiến nghị, đề xuất", key="kien_nghi", on_change=save, disabled=not form.editable)
+    if message := st.session_state.pop(_MESSAGES + "_report", None):
+        st.error(message)
+
+
+def excel_section(db: Storage, user: User, form: svc.Form) -> None:
+    name, data = svc.workbook(db, user, form.year, form.unit["code"])
+    st.download_button("Tải biểu mẫu Excel (kèm điểm đã lưu)", data, file_name=name, icon=":material/download:",
+                       mime=evidence.KINDS["xlsx"][2])
+    if not form.editable:
+        return
+    upload = st.file_uploader("Tải lên biểu mẫu đã điền (.xlsx)", type=["xlsx"], key="bieu_mau_excel")
+    if upload is None:
+        return
+    try:
+        preview = svc.preview_import(db, user, form.year, form.unit["code"], upload.getvalue())
+    except (WorkbookError, ServiceError) as exc:
+        lines = getattr(exc, "errors", [str(exc)])
+        st.error(f"Sổ tính có {len(lines)} lỗi, chưa nhập gì:\n\n" + "\n".join(f"- {e}" for e in lines))
+        return
+    if not preview.rows:
+        st.info("Sổ tính không có gì khác với điểm đã lưu.")
+        return
+    st.write(f"Sẽ thay đổi {len(preview.rows)} tiêu chí:")
+    st.dataframe([{"Mã": r["code"], "Tiêu chí": r["title"], "Trước": r["before"], "Sau": r["after"]} for r in preview.rows],
+                 hide_index=True, width="stretch")
+    if st.button("Áp dụng tất cả thay đổi", type="primary"):
+        changed = svc.import_workbook(db, user, form.year, form.unit["code"], upload.getvalue())
+        for code in preview.parsed.scores:                      # show the imported values in the form
+            for key in _keys(code).values():
+                st.session_state.pop(key, None)
+        st.session_state.pop("bieu_mau_excel", None)
+        st.success(f"Đã nhập {changed} tiêu chí.")
+        st.rerun()
+
+
+def submit_section(db: Storage, user: User, form: svc.Form) -> None:
+    if form.can_withdraw:
+        if st.button("Rút lại báo cáo để sửa", icon=":material/undo:"):
+            _act(svc.withdraw, db, user, form)
+        return
+    if not form.editable:
+        return
+    problems = form.problems()
+    if problems:
+        st.warning(f"Còn {len(problems)} mục cần hoàn thiện trước khi nộp:\n\n" + "\n".join(f"- {p}" for p in problems[:30])
+                   + ("\n- …" if len(problems) > 30 else ""))
+    if st.button("Nộp báo cáo tự đánh giá", type="primary", disabled=bool(problems), icon=":material/send:"):
+        _act(svc.submit, db, user, form)
+
+
+def _act(action, db: Storage, user: User, form: svc.Form) -> None:
+    try:
+        action(db, user, form.year, form.unit["code"])
+        st.rerun()
+    except ServiceError as exc:
+        st.error(str(exc))
