@@ -329,3 +329,23 @@ def test_a_submitted_unit_sees_its_form_locked(demo_env):
     assert at.number_input(key="diem_1.1.1").disabled
     assert "biểu mẫu đã khóa" in texts(at)
     assert any(b.label == "Rút lại báo cáo để sửa" for b in at.button)
+
+
+def test_admin_sees_every_state_and_reopens_with_a_reason(demo_env, monkeypatch):
+    monkeypatch.setenv("CCHC_TODAY", "2022-11-12")          # after the deadline
+    at = app_as("admin")
+    at.switch_page("views/quan-tri.py").run()
+    assert_clean(at)
+    form_reason = next(t for t in at.text_input if t.label.startswith("Lý do"))
+    at.selectbox[0].set_value("18136")
+    form_reason.input("Mất điện kéo dài")
+    next(b for b in at.button if b.label == "Mở lại").click()
+    at.run()
+    assert_clean(at)
+    assert any("Đã mở lại biểu mẫu của Thị trấn Tây Sơn" in s.value for s in at.success)
+    db = Storage(demo_env)
+    try:
+        row = db.one("assessment_get", year=2022, unit_code="18136")
+        assert row["reopened_until"].isoformat() == "2022-11-15" and row["reopen_reason"] == "Mất điện kéo dài"
+    finally:
+        db.close()

@@ -7,6 +7,7 @@ import io
 import streamlit as st
 
 from cchc import backup, config, criteria, web
+from cchc.web import admin_views
 from cchc.permissions import ROLES
 from cchc.services import ServiceError, reference, users
 from cchc.text import fmt_date, fmt_datetime
@@ -16,8 +17,11 @@ user = web.require_user()
 db = web.storage()
 year = web.current_year(db)
 st.title("Quản trị")
-tab_users, tab_units, tab_periods, tab_criteria, tab_backup, tab_audit = st.tabs(
-    ["Tài khoản", "Đơn vị", "Kỳ đánh giá", "Bộ tiêu chí", "Sao lưu", "Nhật ký"])
+tab_progress, tab_users, tab_units, tab_periods, tab_criteria, tab_backup, tab_audit = st.tabs(
+    ["Tự đánh giá", "Tài khoản", "Đơn vị", "Kỳ đánh giá", "Bộ tiêu chí", "Sao lưu", "Nhật ký"])
+
+with tab_progress:
+    admin_views.self_assessment_states(db, user, year)
 
 with tab_users:
     st.dataframe([{"Tên đăng nhập": u["username"], "Họ tên": u["full_name"], "Vai trò": ROLES[u["role"]],
