@@ -168,7 +168,10 @@ def _template_row(ws, row: int, node, score, docs: list[dict], files: int) -> No
 
 def read_meta(data: bytes) -> dict[str, str]:
     """The hidden identification of a workbook made by this app; WorkbookError otherwise."""
-    wb = _open(data)
+    return _meta(_open(data))
+
+
+def _meta(wb) -> dict[str, str]:
     if META_SHEET not in wb.sheetnames:
         raise WorkbookError([f"Sổ tính không có trang ẩn «{META_SHEET}»: không phải biểu mẫu tải từ ứng dụng. "
                              "Hãy tải biểu mẫu Excel của đơn vị rồi điền vào đó."])
@@ -191,7 +194,8 @@ def _open(data: bytes):
 
 def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> Parsed:
     """Read every leaf the commune scores; raise WorkbookError listing every problem."""
-    meta = read_meta(data)
+    wb = _open(data)
+    meta = _meta(wb)
     errors: list[str] = []
     if meta.get("unit_code") != unit_code:
         errors.append(f"Sổ tính này là của đơn vị mã {meta.get('unit_code')}, không phải đơn vị {unit_code}.")
@@ -202,7 +206,6 @@ def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> P
                       f"kỳ {year} đang dùng {cs.code} phiên bản {cs.version}. Hãy tải biểu mẫu mới.")
     if errors:
         raise WorkbookError(errors)
-    wb = _open(data)
     if SHEET not in wb.sheetnames:
         raise WorkbookError([f"Thiếu trang «{SHEET}»."])
     ws = wb[SHEET]

@@ -185,6 +185,14 @@ class Tx:
         if rows:
             self.cur.executemany(self._storage._sql(name), [nfc(r) for r in rows])
 
+    def audit_many(self, actor: str, action: str, entity: str,
+                   changes: list[tuple[str, Any, Any]], reason: str = "") -> None:
+        """One audit row per (key, old, new), written in one statement."""
+        if changes:
+            self.run("audit_insert_many", logged_at=dt.datetime.now(), actor=actor, action=action, entity=entity,
+                     keys=[k for k, _, _ in changes], olds=[_json(o) for _, o, _ in changes],
+                     news=[_json(n) for _, _, n in changes], reason=reason)
+
     def audit(self, actor: str, action: str, entity: str, key: str,
               old: Any = None, new: Any = None, reason: str = "") -> None:
         self.run("audit_insert", logged_at=dt.datetime.now(), actor=actor, action=action, entity=entity,

@@ -36,6 +36,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+DRAFT_UNIT, DRAFT_USER = "18136", "tayson"      # not started in the demo
+
+
+def prepare_draft(env: dict) -> None:
+    """Create the demo database as the first start would, then fill Thị trấn Tây Sơn's form except
+    1.1.1 and 1.1.2 (which the browser scores), with document references for every leaf."""
+    import datetime as dt
+    from cchc import config, seed
+    from cchc import assessment as rules
+    from cchc.permissions import CLI_USER
+    from cchc.services import assessment as svc
+
+    settings = config.from_env(env)
+    db = seed.open_database(settings)
+    try:
+        leaves = rules.scored_leaves(svc.open_form(db, CLI_USER, 2022, DRAFT_UNIT).criteria)
+        changes = {leaf.code: rules.LeafScore(leaf.max_points) for leaf in leaves if leaf.code not in ("1.1.1", "1.1.2")}
+        docs = {leaf.code: [{"doc_number": "01/KH-UBND", "issued_on": dt.date(2022, 1, 5), "summary": "Kế hoạch"}]
+                for leaf in leaves if leaf.code != "1.1.1"}
+        svc.apply_scores(db, CLI_USER, 2022, DRAFT_UNIT, changes, docs)
+        db.checkpoint()
+    finally:
+        db.close()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A fresh server whose first start creates and seeds the demo database."""
@@ -45,6 +70,7 @@ def server(tmp_path_factory):
     env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
            "CCHC_BCRYPT_ROUNDS": "4"}
     env.pop("CCHC_COOKIE_KEY", None)
+    prepare_draft(env)
     log = open(work / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -147,3 +173,42 @@ def test_a_deep_link_to_an_admin_page_shows_nothing_without_login(server, browse
     page.get_by_label("Tên đăng nhập").wait_for()
     assert page.get_by_text("Sao lưu").count() == 0
     assert page.get_by_text("Page not found").count() == 0
+
+
+def test_commune_officer_scores_uploads_reloads_and_submits(server, browser, tmp_path):
+    pdf = tmp_path / "ke-hoach-cchc-2022.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server + "/tu-danh-gia")
+    page.get_by_label("Tên đăng nhập").wait_for()
+    settle(page)
+    page.get_by_label("Tên đăng nhập").fill(DRAFT_USER)
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("heading", name="Tự đánh giá — Thị trấn Tây Sơn").wait_for()
+    settle(page)
+    scores = page.get_by_label("Điểm tự chấm (bước 0,5)")
+    for i, value in ((0, "1"), (1, "0.5")):
+        scores.nth(i).fill(value)
+        scores.nth(i).press("Enter")
+        settle(page)
+    page.get_by_text("Tài liệu kiểm chứng (0), giải trình, ghi chú").first.click()
+    page.locator("input[type=file]").first.set_input_files(str(pdf))
+    page.get_by_text("Tài liệu kiểm chứng (1), giải trình, ghi chú").first.wait_for()
+    settle(page)
+    # Reload: the draft is still there (saved as the officer worked).
+    page.reload()
+    page.get_by_role("heading", name="Tự đánh giá — Thị trấn Tây Sơn").wait_for()
+    settle(page)
+    scores = page.get_by_label("Điểm tự chấm (bước 0,5)")
+    assert scores.nth(0).input_value() == "1" and scores.nth(1).input_value() == "0.5"
+    page.get_by_text("Tài liệu kiểm chứng (1), giải trình, ghi chú").first.click()
+    page.get_by_text("ke-hoach-cchc-2022.pdf").first.wait_for()
+    # Submit, then the form is locked.
+    page.get_by_role("button", name="Nộp báo cáo tự đánh giá").click()
+    page.get_by_text("biểu mẫu đã khóa").first.wait_for()
+    assert page.get_by_label("Điểm tự chấm (bước 0,5)").first.is_disabled()
+    assert page.get_by_role("button", name="Rút lại báo cáo để sửa").count() == 1
+    context.close()

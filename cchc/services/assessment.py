@@ -143,22 +143,26 @@ def _score_dict(s: rules.LeafScore | None) -> dict | None:
             "note": s.note, "explanation": s.explanation}
 
 
-def _write_score(tx: Tx, actor: User, year: int, unit_code: str, code: str,
-                 new: rules.LeafScore, at: dt.datetime) -> bool:
-    """Upsert one leaf's score with its audit row; False if nothing changed."""
-    old_row = next((r for r in tx.run("scores_of_unit", year=year, unit_code=unit_code)
-                    if r["criterion_code"] == code), None)
-    old = None if old_row is None else rules.LeafScore(
-        None if old_row["self_points"] is None else Decimal(old_row["self_points"]).normalize(),
-        old_row["not_applicable"], old_row["note"], old_row["explanation"])
-    if old == new or (old is None and new == rules.LeafScore()):
-        return False
-    tx.run("score_upsert", year=year, unit_code=unit_code, criterion_code=code, self_points=new.points,
-           not_applicable=new.not_applicable, note=new.note, explanation=new.explanation,
-           updated_at=at, updated_by=actor.username)
-    tx.audit(actor.username, "score.save", "score", f"{year}/{unit_code}/{code}",
-             old=_score_dict(old), new=_score_dict(new))
-    return True
+def _saved_scores(tx: Tx, year: int, unit_code: str) -> dict[str, rules.LeafScore]:
+    return {r["criterion_code"]: rules.LeafScore(
+        None if r["self_points"] is None else Decimal(r["self_points"]).normalize(),
+        r["not_applicable"], r["note"], r["explanation"]) for r in tx.run("scores_of_unit", year=year, unit_code=unit_code)}
+
+
+def _write_scores(tx: Tx, actor: User, year: int, unit_code: str, new: dict[str, rules.LeafScore],
+                  at: dt.datetime) -> set[str]:
+    """Upsert the leaves whose score changed, with an audit row each; return their codes."""
+    old = _saved_scores(tx, year, unit_code)
+    changed = [c for c, s in new.items() if old.get(c, rules.LeafScore()) != s]
+    if changed:
+        scores = [new[c] for c in changed]
+        tx.run("score_upsert_many", year=year, unit_code=unit_code, codes=changed,
+               points=[s.points for s in scores], not_applicable=[s.not_applicable for s in scores],
+               notes=[s.note for s in scores], explanations=[s.explanation for s in scores],
+               updated_at=at, updated_by=actor.username)
+        tx.audit_many(actor.username, "score.save", "score",
+                      [(f"{year}/{unit_code}/{c}", _score_dict(old.get(c)), _score_dict(new[c])) for c in changed])
+    return set(changed)
 
 
 def save_score(storage: Storage, actor: User, year: int, unit_code: str, code: str,
@@ -171,7 +175,7 @@ def save_score(storage: Storage, actor: User, year: int, unit_code: str, code: s
 
     def work(tx: Tx) -> None:
         _editable_in(tx, storage, actor, year, unit_code)
-        if _write_score(tx, actor, year, unit_code, code, clean, at):
+        if _write_scores(tx, actor, year, unit_code, {code: clean}, at):
             tx.run("assessment_touch", year=year, unit_code=unit_code, updated_at=at)
 
     storage.write(work)
@@ -198,21 +202,20 @@ def save_report(storage: Storage, actor: User, year: int, unit_code: str,
 
 def apply_scores(storage: Storage, actor: User, year: int, unit_code: str,
                  changes: dict[str, rules.LeafScore], docs: dict[str, list[dict]] | None = None,
-                 submit_after: bool = False) -> int:
+                 submit_after: bool = False, cs: CriteriaSet | None = None) -> int:
     """Apply many leaves at once (an imported workbook): all of them or none. Document
     references given for a leaf replace that leaf's references. Returns the leaves changed."""
     require(actor, "assessment.edit", unit_code)
     if submit_after:
         require(actor, "assessment.submit", unit_code)
-    cs = period_criteria(storage, None, year)
+    cs = cs or period_criteria(storage, None, year)
     clean = {code: rules.check_leaf_score(_leaf(cs, code), s) for code, s in changes.items()}
     at = clock_now(storage)
 
     def work(tx: Tx) -> int:
         _editable_in(tx, storage, actor, year, unit_code)
-        changed = {code for code, s in clean.items() if _write_score(tx, actor, year, unit_code, code, s, at)}
-        changed |= {code for code, refs in (docs or {}).items()
-                    if _replace_docs(tx, actor, year, unit_code, code, refs, at)}
+        changed = _write_scores(tx, actor, year, unit_code, clean, at)
+        changed |= _replace_docs(tx, actor, year, unit_code, docs or {}, at)
         if changed:
             tx.run("assessment_touch", year=year, unit_code=unit_code, updated_at=at)
         if submit_after:
@@ -222,20 +225,29 @@ def apply_scores(storage: Storage, actor: User, year: int, unit_code: str,
     return storage.write(work)
 
 
-def _replace_docs(tx: Tx, actor: User, year: int, unit_code: str, code: str,
-                  refs: list[dict], at: dt.datetime) -> int:
-    current = [r for r in tx.run("evidence_docs_of_unit", year=year, unit_code=unit_code) if r["criterion_code"] == code]
-    key = lambda r: (r["doc_number"], r["issued_on"], r["summary"])  # noqa: E731
-    if sorted(map(key, current), key=str) == sorted(map(key, refs), key=str):
-        return 0
-    for r in current:
-        tx.run("evidence_doc_remove", id=r["id"])
-    for r in refs:
-        tx.run("evidence_doc_insert", year=year, unit_code=unit_code, criterion_code=code, at=at,
-               by=actor.username, **r)
-    tx.audit(actor.username, "evidence.docs", "score", f"{year}/{unit_code}/{code}",
-             old=[key(r) for r in current], new=[key(r) for r in refs])
-    return 1
+def _doc_key(d: dict) -> tuple:
+    return (d["doc_number"], d["issued_on"], d["summary"])
+
+
+def _replace_docs(tx: Tx, actor: User, year: int, unit_code: str, docs: dict[str, list[dict]],
+                  at: dt.datetime) -> set[str]:
+    """Give each leaf in `docs` exactly those document references; return the leaves changed."""
+    current: dict[str, list[dict]] = {}
+    for r in tx.run("evidence_docs_of_unit", year=year, unit_code=unit_code):
+        current.setdefault(r["criterion_code"], []).append(r)
+    changed = [c for c, refs in docs.items()
+               if sorted(map(_doc_key, current.get(c, [])), key=str) != sorted(map(_doc_key, refs), key=str)]
+    if not changed:
+        return set()
+    tx.run("evidence_doc_remove_many", ids=[r["id"] for c in changed for r in current.get(c, [])])
+    new = [(c, d) for c in changed for d in docs[c]]
+    tx.run("evidence_doc_insert_many", year=year, unit_code=unit_code, codes=[c for c, _ in new],
+           numbers=[d["doc_number"] for _, d in new], dates=[d["issued_on"] for _, d in new],
+           summaries=[d["summary"] for _, d in new], at=at, by=actor.username)
+    tx.audit_many(actor.username, "evidence.docs", "score",
+                  [(f"{year}/{unit_code}/{c}", [_doc_key(r) for r in current.get(c, [])], [_doc_key(d) for d in docs[c]])
+                   for c in changed])
+    return set(changed)
 
 
 # ------------------------------------------------------------------ evidence
@@ -403,6 +415,7 @@ def reopen(storage: Storage, actor: User, year: int, unit_code: str, until: dt.d
 @dataclass
 class Preview:
     """What an uploaded workbook would change, before anything is written."""
+    criteria: CriteriaSet
     parsed: excel_io.Parsed
     rows: list[dict]              # one per leaf that changes: code, title, before, after
 
@@ -428,22 +441,22 @@ def preview_import(storage: Storage, actor: User, year: int, unit_code: str, dat
     form = open_form(storage, actor, year, unit_code)
     parsed = excel_io.parse_workbook(data, form.criteria, unit_code, year)
     rows = []
-    key = lambda d: (d["doc_number"], d["issued_on"], d["summary"])  # noqa: E731
     for leaf in rules.scored_leaves(form.criteria):
         old, new = form.scores.get(leaf.code), parsed.scores[leaf.code]
         old_docs, new_docs = form.docs.get(leaf.code, []), parsed.docs[leaf.code]
         same_score = old == new or (old is None and new == rules.LeafScore())
-        if not same_score or sorted(map(key, old_docs), key=str) != sorted(map(key, new_docs), key=str):
+        if not same_score or sorted(map(_doc_key, old_docs), key=str) != sorted(map(_doc_key, new_docs), key=str):
             rows.append({"code": leaf.code, "title": leaf.title,
                          "before": _describe(old, old_docs), "after": _describe(new, new_docs)})
-    return Preview(parsed, rows)
+    return Preview(form.criteria, parsed, rows)
 
 
 def import_workbook(storage: Storage, actor: User, year: int, unit_code: str, data: bytes,
                     submit_after: bool = False) -> int:
     """Apply a filled workbook, all or nothing (optionally submitting); returns leaves changed."""
     preview = preview_import(storage, actor, year, unit_code, data)
-    return apply_scores(storage, actor, year, unit_code, preview.parsed.scores, preview.parsed.docs, submit_after)
+    return apply_scores(storage, actor, year, unit_code, preview.parsed.scores, preview.parsed.docs, submit_after,
+                        preview.criteria)
 
 
 def report(storage: Storage, actor: User, year: int, unit_code: str) -> tuple[str, bytes]:

@@ -124,3 +124,24 @@ UPDATE evidence_doc SET removed = TRUE WHERE id = $id;
 INSERT INTO evidence_doc (period_year, unit_code, criterion_code, doc_number, issued_on, summary,
                           created_at, created_by)
 VALUES ($year, $unit_code, $criterion_code, $doc_number, $issued_on, $summary, $at, $by);
+
+-- name: score_upsert_many
+-- Many leaves of one unit in one statement (lists zipped by unnest).
+INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note,
+                   explanation, updated_at, updated_by)
+SELECT $year, $unit_code, unnest($codes::VARCHAR[]), unnest($points::DECIMAL(7, 2)[]),
+       unnest($not_applicable::BOOLEAN[]), unnest($notes::VARCHAR[]), unnest($explanations::VARCHAR[]),
+       $updated_at, $updated_by
+ON CONFLICT (period_year, unit_code, criterion_code) DO UPDATE SET
+    self_points = excluded.self_points, not_applicable = excluded.not_applicable,
+    note = excluded.note, explanation = excluded.explanation,
+    updated_at = excluded.updated_at, updated_by = excluded.updated_by;
+
+-- name: evidence_doc_remove_many
+UPDATE evidence_doc SET removed = TRUE WHERE id IN (SELECT unnest($ids::BIGINT[]));
+
+-- name: evidence_doc_insert_many
+INSERT INTO evidence_doc (period_year, unit_code, criterion_code, doc_number, issued_on, summary,
+                          created_at, created_by)
+SELECT $year, $unit_code, unnest($codes::VARCHAR[]), unnest($numbers::VARCHAR[]),
+       unnest($dates::DATE[]), unnest($summaries::VARCHAR[]), $at, $by;

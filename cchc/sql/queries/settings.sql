@@ -18,3 +18,9 @@ FROM audit_log ORDER BY id DESC LIMIT $limit;
 
 -- name: audit_count
 SELECT count(*) AS n FROM audit_log;
+
+-- name: audit_insert_many
+-- Many audit rows of one action by one actor, in one statement.
+INSERT INTO audit_log (logged_at, actor, action, entity, entity_key, old_value, new_value, reason)
+SELECT $logged_at, $actor, $action, $entity, unnest($keys::VARCHAR[]), unnest($olds::VARCHAR[]),
+       unnest($news::VARCHAR[]), $reason;
