@@ -29,8 +29,7 @@ if st.session_state.get("authentication_status") is False:
 elif st.session_state.get("authentication_status"):
     st.success("Đăng nhập thành công. Đang mở trang làm việc…")
     # No st.rerun() here: it would cancel the component that stores the re-login cookie. That
-    # component reruns the app itself once the cookie is stored; this is the fallback if not.
-    web.open_work_pages_soon()
+    # component reruns the app itself once the cookie is stored, and the role's pages appear.
 
 if is_demo(db):
     with st.container(border=True):

@@ -185,20 +185,6 @@ def require_user() -> User:
     return user
 
 
-def open_work_pages_soon() -> None:
-    """Rerun the whole app two seconds from now (the second tick of a timed fragment)."""
-    st.session_state["_cchc_login_ticks"] = 0
-
-    @st.fragment(run_every="2s")
-    def tick() -> None:
-        ticks = st.session_state.get("_cchc_login_ticks", 0)
-        st.session_state["_cchc_login_ticks"] = ticks + 1
-        if ticks >= 1:
-            st.rerun(scope="app")
-
-    tick()
-
-
 def home_page(user: User) -> str:
     """The file of the user's default page."""
     return pages_for(user.role, user.must_change_password)[0].file

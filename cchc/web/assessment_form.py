@@ -48,10 +48,8 @@ def leaf_card(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
     """One criterion: score, "không áp dụng", evidence, explanation, note."""
     keys = _keys(leaf.code)
     saved = form.scores.get(leaf.code, rules.LeafScore())
-    initial = {keys["diem"]: None if saved.points is None else float(saved.points),
-               keys["kad"]: saved.not_applicable, keys["giaitrinh"]: saved.explanation, keys["ghichu"]: saved.note}
-    for key, value in initial.items():
-        st.session_state.setdefault(key, value)
+    # The saved values are the widgets' defaults (not session state): a widget's identity includes
+    # its default, so whenever the saved value changes the widget shows it afresh.
     save = dict(on_change=_save_leaf, args=(db, user, form.year, form.unit["code"], leaf.code), disabled=not form.editable)
     n_evidence = len(form.files.get(leaf.code, [])) + len(form.docs.get(leaf.code, []))
     with st.container(border=True):
@@ -60,10 +58,10 @@ def leaf_card(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
         left, right = st.columns([2, 1])
         left.number_input(f"Điểm tự chấm (bước {fmt_points(leaf.step)})", min_value=0.0, max_value=float(leaf.max_points),
                           step=float(leaf.step), format="%g", key=keys["diem"], placeholder="Chưa chấm",
-                          disabled=not form.editable or bool(st.session_state.get(keys["kad"])), on_change=save["on_change"],
-                          args=save["args"])
+                          value=None if saved.points is None else float(saved.points),
+                          disabled=not form.editable or saved.not_applicable, on_change=save["on_change"], args=save["args"])
         if leaf.na_allowed:
-            right.checkbox("Không áp dụng", key=keys["kad"], **save)
+            right.checkbox("Không áp dụng", key=keys["kad"], value=saved.not_applicable, **save)
         kind, text = st.session_state.get(_MESSAGES, {}).get(leaf.code, ("", ""))
         if kind == "error":
             st.error(text)
@@ -71,8 +69,9 @@ def leaf_card(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
             st.caption(f"Đã lưu lúc {fmt_datetime(form.saved_at[leaf.code])}")
         with st.expander(f"Tài liệu kiểm chứng ({n_evidence}), giải trình, ghi chú"):
             _evidence(db, user, form, leaf)
-            st.text_area("Giải trình (bắt buộc nếu có điểm mà chưa có tài liệu kiểm chứng)", key=keys["giaitrinh"], **save)
-            st.text_input("Ghi chú", key=keys["ghichu"], **save)
+            st.text_area("Giải trình (bắt buộc nếu có điểm mà chưa có tài liệu kiểm chứng)", key=keys["giaitrinh"],
+                         value=saved.explanation, **save)
+            st.text_input("Ghi chú", key=keys["ghichu"], value=saved.note, **save)
 
 
 def _evidence(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
