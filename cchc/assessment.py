@@ -33,12 +33,15 @@ def parse_points(raw: object) -> Decimal | None:
     if isinstance(raw, bool):
         raise ValueError(raw)
     if isinstance(raw, (int, float, Decimal)):
-        return Decimal(str(raw))
-    text = str(raw).strip().replace(",", ".")
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValueError(raw) from None
+        value = Decimal(str(raw))
+    else:
+        try:
+            value = Decimal(str(raw).strip().replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(raw) from None
+    if not value.is_finite():
+        raise ValueError(raw)
+    return value
 
 
 def check_points(leaf: Criterion, points: Decimal | None) -> Decimal | None:

@@ -17,6 +17,7 @@ from typing import BinaryIO
 import duckdb
 
 from . import __version__
+from .clock import wall_now
 from .permissions import User, require
 from .storage import Storage
 from .services.common import now
@@ -87,7 +88,7 @@ def restore_backup(source: Path, db_path: Path, files_dir: Path, actor: User) ->
     require(actor, "backup.restore")
     manifest = read_manifest(source)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = wall_now().strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryDirectory(dir=db_path.parent) as tmp:
         tmp_db = Path(tmp) / DB_MEMBER
         tmp_files = Path(tmp) / "files"

@@ -41,7 +41,7 @@ def sniff(data: bytes) -> str | None:
     if data.startswith(b"PK\x03\x04"):
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-        except zipfile.BadZipFile:
+        except Exception:           # a damaged archive of any kind is simply not a valid file
             return None
         if "[Content_Types].xml" in names:
             if "word/document.xml" in names:

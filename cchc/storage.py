@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import duckdb
 
+from .clock import wall_now
 from .text import nfc
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -146,7 +147,7 @@ class Storage:
 
             def apply(tx: Tx, version: str = version, sql: str = sql) -> None:
                 tx.cur.execute(sql)
-                tx.cur.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, dt.datetime.now()])
+                tx.cur.execute("INSERT INTO schema_migrations VALUES (?, ?)", [version, wall_now()])
 
             self.write(apply)
             applied.append(version)
@@ -189,13 +190,13 @@ class Tx:
                    changes: list[tuple[str, Any, Any]], reason: str = "") -> None:
         """One audit row per (key, old, new), written in one statement."""
         if changes:
-            self.run("audit_insert_many", logged_at=dt.datetime.now(), actor=actor, action=action, entity=entity,
+            self.run("audit_insert_many", logged_at=wall_now(), actor=actor, action=action, entity=entity,
                      keys=[k for k, _, _ in changes], olds=[_json(o) for _, o, _ in changes],
                      news=[_json(n) for _, _, n in changes], reason=reason)
 
     def audit(self, actor: str, action: str, entity: str, key: str,
               old: Any = None, new: Any = None, reason: str = "") -> None:
-        self.run("audit_insert", logged_at=dt.datetime.now(), actor=actor, action=action, entity=entity,
+        self.run("audit_insert", logged_at=wall_now(), actor=actor, action=action, entity=entity,
                  entity_key=key, old_value=_json(old), new_value=_json(new), reason=reason or "")
 
 

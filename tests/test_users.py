@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from cchc import navigation, workflow
+from cchc.clock import wall_now
 from cchc.permissions import CLI_USER
 from cchc.services import ServiceError, users
 
@@ -55,7 +56,7 @@ def test_failed_logins_lock_for_a_while_then_unlock(storage):
     for _ in range(users.MAX_FAILED_LOGINS):
         locked_until = users.record_failed_login(storage, "sonhong")
     assert locked_until is not None
-    now = dt.datetime.now()
+    now = wall_now()
     assert users.login_credentials(storage, now)["usernames"]["sonhong"]["failed_login_attempts"] == users.MAX_FAILED_LOGINS
     later = locked_until + dt.timedelta(seconds=1)
     assert users.login_credentials(storage, later)["usernames"]["sonhong"]["failed_login_attempts"] == 0
@@ -111,17 +112,17 @@ def test_workflow_deadlines_against_the_clock():
 
 def test_logout_password_change_and_disabling_revoke_older_cookies(storage):
     users.add_user(storage, CLI_USER, "sonhong", "Cán bộ", "commune", "MatKhau#2022", unit_code="18139")
-    issued = dt.datetime.now()
+    issued = wall_now()
     assert users.cookie_accepted(storage, "sonhong", issued)
     users.record_logout(storage, "sonhong")
     assert not users.cookie_accepted(storage, "sonhong", issued)           # issued before the logout
-    assert users.cookie_accepted(storage, "sonhong", dt.datetime.now())    # a new login's cookie
-    issued = dt.datetime.now()
+    assert users.cookie_accepted(storage, "sonhong", wall_now())    # a new login's cookie
+    issued = wall_now()
     users.set_password(storage, CLI_USER, "sonhong", "MatKhauMoi#1")
     assert not users.cookie_accepted(storage, "sonhong", issued)
     users.set_active(storage, CLI_USER, "sonhong", False)
-    assert not users.cookie_accepted(storage, "sonhong", dt.datetime.now())
-    assert not users.cookie_accepted(storage, "khongco", dt.datetime.now())
+    assert not users.cookie_accepted(storage, "sonhong", wall_now())
+    assert not users.cookie_accepted(storage, "khongco", wall_now())
 
 
 @pytest.mark.parametrize("role", ["admin", "leader", "council", "commune"])

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import config
+from ..clock import wall_now
 from ..storage import Storage
 
 DEMO_TODAY_KEY = "demo_today"
+
 
 
 class ServiceError(ValueError):
@@ -20,12 +22,12 @@ def today(storage: Storage) -> dt.date:
     if override:
         return override
     demo_day = storage.scalar("setting_get", key=DEMO_TODAY_KEY)
-    return dt.date.fromisoformat(demo_day) if demo_day else dt.date.today()
+    return dt.date.fromisoformat(demo_day) if demo_day else wall_now().date()
 
 
 def now() -> dt.datetime:
-    """Wall-clock time, to the second (audit rows, logins)."""
-    return dt.datetime.now().replace(microsecond=0)
+    """Wall-clock time in Vietnam, to the second, without a zone (as stored)."""
+    return wall_now().replace(microsecond=0)
 
 
 def clock_now(storage: Storage) -> dt.datetime:

@@ -8,6 +8,7 @@ import re
 import bcrypt
 
 from .. import config
+from ..clock import wall_now
 from ..permissions import ROLES, User, require
 from ..storage import Storage, Tx
 from .common import ServiceError, now
@@ -97,7 +98,7 @@ def record_login(storage: Storage, username: str) -> None:
 
 def _revoke_sessions(tx: Tx, username: str) -> None:
     # Full precision: a new login in the same second must still count as after the logout.
-    tx.run("user_revoke_sessions", username=username, at=dt.datetime.now())
+    tx.run("user_revoke_sessions", username=username, at=wall_now())
 
 
 def record_logout(storage: Storage, username: str) -> None:

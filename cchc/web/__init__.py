@@ -3,7 +3,6 @@ the few display helpers every page shares."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 import jwt
@@ -12,6 +11,7 @@ from streamlit_authenticator import Authenticate
 from streamlit_authenticator.utilities import LoginError
 
 from .. import config, seed
+from ..clock import from_timestamp
 from ..criteria import CriteriaSet
 from ..navigation import pages_for, stand_ins_for
 from ..permissions import User
@@ -79,7 +79,7 @@ def _refuse_revoked_cookie(db: Storage, key: str) -> None:
         return
     try:
         data = jwt.decode(token, key, algorithms=["HS256"])
-        issued = dt.datetime.fromtimestamp(float(data["exp_date"]) - COOKIE_DAYS * 86400)
+        issued = from_timestamp(float(data["exp_date"]) - COOKIE_DAYS * 86400)
     except (jwt.PyJWTError, KeyError, TypeError, ValueError, OverflowError):
         return          # the authenticator ignores an unreadable cookie too
     if not users.cookie_accepted(db, data.get("username"), issued):
