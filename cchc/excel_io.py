@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import assessment as rules
@@ -25,6 +24,8 @@ from .text import fmt_date, fmt_points
 SHEET = "Tự đánh giá"
 META_SHEET = "_cchc"
 MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 25 * 1024 * 1024
+EXTRA_ROWS = 200        # rows beyond the criteria that a workbook may carry (notes under the table)
 HEADER_ROW = 6
 FIRST_ROW = HEADER_ROW + 1
 COLUMNS = [  # (key, header, width)
@@ -116,6 +117,13 @@ def build_template(cs: CriteriaSet, unit: dict, year: int, scores: dict[str, rul
     return buffer.getvalue()
 
 
+def _set(cell, value) -> None:
+    """Write a value; text is always text, never a formula (a note may start with '=')."""
+    cell.value = value
+    if isinstance(value, str) and cell.data_type == "f":
+        cell.data_type = "s"
+
+
 def _lines(text, width: int) -> int:
     if not text:
         return 1
@@ -135,7 +143,8 @@ def _template_row(ws, row: int, node, score, docs: list[dict], files: int) -> No
     elif node.is_leaf:
         values["note"] = "Không tự chấm (điểm từ khảo sát, điều tra hoặc hội đồng)"
     for key, value in values.items():
-        cell = ws.cell(row, COL[key], value)
+        cell = ws.cell(row, COL[key])
+        _set(cell, value)
         cell.font = Font(name=FONT, bold=node.depth == 1, italic=not own and node.is_leaf)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.border = BOX
@@ -151,9 +160,11 @@ def _template_row(ws, row: int, node, score, docs: list[dict], files: int) -> No
             cell = ws.cell(row, COL[key])
             cell.protection = Protection(locked=False)
             cell.fill = YELLOW
-        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2=str(float(node.max_points)),
-                            allow_blank=True, showErrorMessage=True, errorTitle="Điểm không hợp lệ",
-                            error=f"Điểm từ 0 đến {fmt_points(node.max_points)}, bước {fmt_points(node.step)}.")
+        ref = ws.cell(row, COL["points"]).coordinate
+        rule = f"AND(ISNUMBER({ref}),{ref}>=0,{ref}<={float(node.max_points)},ROUND({ref}/{float(node.step)},6)=INT(ROUND({ref}/{float(node.step)},6)))"
+        dv = DataValidation(type="custom", formula1=rule, allow_blank=True, showErrorMessage=True,
+                            errorTitle="Điểm không hợp lệ",
+                            error=f"Điểm từ 0 đến {fmt_points(node.max_points)}, theo bước {fmt_points(node.step)}.")
         dv.add(ws.cell(row, COL["points"]))
         ws.add_data_validation(dv)
         if node.na_allowed:
@@ -176,8 +187,10 @@ def _meta(wb) -> dict[str, str]:
         raise WorkbookError([f"Sổ tính không có trang ẩn «{META_SHEET}»: không phải biểu mẫu tải từ ứng dụng. "
                              "Hãy tải biểu mẫu Excel của đơn vị rồi điền vào đó."])
     meta = {str(r[0].value): str(r[1].value) for r in wb[META_SHEET].iter_rows(max_col=2) if r[0].value}
-    if meta.get("app") != "cchc" or meta.get("kind") != "self_assessment":
-        raise WorkbookError(["Sổ tính này không phải biểu mẫu tự đánh giá của ứng dụng."])
+    if meta.get("app") != "cchc" or meta.get("kind") != "self_assessment" or \
+            not {"year", "unit_code", "set_code", "set_version"} <= set(meta) or not str(meta["year"]).isdigit():
+        raise WorkbookError([f"Trang ẩn «{META_SHEET}» bị sửa hoặc thiếu: đây không phải biểu mẫu tự đánh giá của "
+                             "ứng dụng. Hãy tải biểu mẫu mới."])
     return meta
 
 
@@ -185,11 +198,19 @@ def _open(data: bytes):
     if len(data) > MAX_WORKBOOK_BYTES:
         raise WorkbookError([f"Tệp lớn {len(data) / 1024 / 1024:.0f} MB, vượt giới hạn {MAX_WORKBOOK_BYTES // 1024 // 1024} MB "
                              "của biểu mẫu tự đánh giá."])
+    not_a_workbook = WorkbookError(["Tệp không phải sổ tính Excel (.xlsx) hợp lệ. Hãy dùng biểu mẫu tải từ ứng dụng, "
+                                    "lưu dưới dạng Excel Workbook (.xlsx)."])
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except Exception:
+        raise not_a_workbook from None
+    if unpacked > MAX_UNPACKED_BYTES:           # a small file that unpacks into a huge one
+        raise WorkbookError([f"Nội dung sổ tính quá lớn ({unpacked // 1024 // 1024} MB khi giải nén); "
+                             "biểu mẫu tự đánh giá chỉ cần vài trăm KB."])
     try:
         return load_workbook(io.BytesIO(data), data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise WorkbookError(["Tệp không phải sổ tính Excel (.xlsx) hợp lệ. Hãy dùng biểu mẫu tải từ ứng dụng, "
-                             "lưu dưới dạng Excel Workbook (.xlsx)."]) from None
+    except Exception:           # damaged XML, missing parts, not a workbook at all
+        raise not_a_workbook from None
 
 
 def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> Parsed:
@@ -198,9 +219,9 @@ def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> P
     meta = _meta(wb)
     errors: list[str] = []
     if meta.get("unit_code") != unit_code:
-        errors.append(f"Sổ tính này là của đơn vị mã {meta.get('unit_code')}, không phải đơn vị {unit_code}.")
+        errors.append(f"Sổ tính này (trang ẩn «{META_SHEET}») là của đơn vị mã {meta.get('unit_code')}, không phải đơn vị {unit_code}.")
     if meta.get("year") != str(year):
-        errors.append(f"Sổ tính này là của kỳ {meta.get('year')}, không phải kỳ {year}.")
+        errors.append(f"Sổ tính này (trang ẩn «{META_SHEET}») là của kỳ {meta.get('year')}, không phải kỳ {year}.")
     if (meta.get("set_code"), meta.get("set_version")) != (cs.code, str(cs.version)):
         errors.append(f"Sổ tính làm theo bộ tiêu chí {meta.get('set_code')} phiên bản {meta.get('set_version')}; "
                       f"kỳ {year} đang dùng {cs.code} phiên bản {cs.version}. Hãy tải biểu mẫu mới.")
@@ -220,9 +241,12 @@ def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> P
             errors.append(f"{where}: các ô {merged.coord} bị gộp; hãy bỏ gộp ô trong bảng điểm.")
     if errors:
         raise WorkbookError(errors)
+    if ws.max_row > FIRST_ROW + len(cs.nodes) + EXTRA_ROWS:
+        raise WorkbookError([f"{where}: có {ws.max_row} hàng, nhiều hơn hẳn số tiêu chí ({len(cs.nodes)}); "
+                             "hãy xóa các hàng thừa ở cuối trang."])
     parsed = Parsed()
     wanted = {leaf.code: leaf for leaf in rules.scored_leaves(cs)}
-    seen = set()
+    seen: dict[str, int] = {}
     for row in range(FIRST_ROW, ws.max_row + 1):
         code = ws.cell(row, COL["code"]).value
         if code is None:
@@ -232,7 +256,10 @@ def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> P
             if code not in {n.code for n in cs.nodes}:
                 errors.append(f"{where}, hàng {row}, cột A (Mã): mã «{code}» không có trong bộ tiêu chí.")
             continue
-        seen.add(code)
+        if code in seen:
+            errors.append(f"{where}, hàng {row}, cột A (Mã): tiêu chí {code} đã có ở hàng {seen[code]}.")
+            continue
+        seen[code] = row
         _parse_row(ws, row, wanted[code], parsed, errors, where)
     for code in wanted:
         if code not in seen:
@@ -249,7 +276,7 @@ def _parse_row(ws, row: int, leaf, parsed: Parsed, errors: list[str], where: str
 
     cells = {key: ws.cell(row, COL[key]) for key in EDITABLE}
     for key, cell in cells.items():
-        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+        if cell.data_type == "f":
             errors.append(f"{at(key)}: ô chứa công thức; hãy nhập giá trị.")
             return
     raw_points = cells["points"].value
@@ -262,6 +289,9 @@ def _parse_row(ws, row: int, leaf, parsed: Parsed, errors: list[str], where: str
     na_text = str(na_raw).strip().lower() if na_raw is not None else ""
     if na_text not in ("", "x", "có"):
         errors.append(f"{at('na')}: «{na_raw}» không hợp lệ; gõ x nếu không áp dụng, để trống nếu có áp dụng.")
+        return
+    if na_text and points is not None:
+        errors.append(f"{at('na')}: vừa có điểm vừa đánh dấu không áp dụng; hãy bỏ một trong hai.")
         return
     text = {k: (_nfc(cells[k].value) or "") for k in ("explanation", "note")}
     for k, v in text.items():
@@ -327,7 +357,7 @@ def build_report(cs: CriteriaSet, unit: dict, year: int, scores: dict[str, rules
         first = ref_range.split(":")[0]
         if ":" in ref_range:
             ws.merge_cells(ref_range)
-        ws[first] = value
+        _set(ws[first], value)
         ws[first].font = font
         ws[first].alignment = align
 
@@ -364,7 +394,8 @@ def build_report(cs: CriteriaSet, unit: dict, year: int, scores: dict[str, rules
             got, refs, notes = float(t.points), [], ""
         values = [node.code, node.title, float(node.max_points), got, "\n".join(refs), notes]
         for i, v in enumerate(values, 1):
-            c = ws.cell(row, i, v)
+            c = ws.cell(row, i)
+            _set(c, v)
             c.font = Font(name=FONT, size=12, bold=node.depth == 1)
             c.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center" if i in (1, 3, 4) else "left")
             c.border = BOX

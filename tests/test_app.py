@@ -307,9 +307,11 @@ def test_scoring_on_the_page_is_saved_at_once(demo_env):
     at = app_as(username)
     at.switch_page("views/tu-danh-gia.py").run()
     assert_clean(at)
+    saved_captions = lambda: sum("Đã lưu lúc" in c.value for c in at.caption)  # noqa: E731
+    before = saved_captions()
     at.number_input(key="diem_1.1.1").set_value(0.5).run()
     assert_clean(at)
-    assert "Đã lưu lúc" in texts(at)
+    assert saved_captions() == before + 1             # the leaf now says when it was saved
     at.number_input(key="diem_1.1.2").set_value(0.25).run()     # off-step: refused with the reason
     assert any("không theo bước 0,5" in e.value for e in at.error)
     at.checkbox(key="kad_1.3.2").check().run()
@@ -320,6 +322,10 @@ def test_scoring_on_the_page_is_saved_at_once(demo_env):
         db.close()
     assert saved["1.1.1"]["self_points"] == Decimal("0.50") and "1.1.2" not in saved
     assert saved["1.3.2"]["not_applicable"] is True
+    fresh = app_as(username)                          # a new session (browser closed and reopened)
+    fresh.switch_page("views/tu-danh-gia.py").run()
+    assert fresh.number_input(key="diem_1.1.1").value == 0.5
+    assert fresh.checkbox(key="kad_1.3.2").value is True
 
 
 def test_a_submitted_unit_sees_its_form_locked(demo_env):

@@ -129,8 +129,8 @@ def test_a_missing_sheet_or_leaf_row_is_refused():
 
 def test_a_workbook_for_another_unit_or_period_is_refused():
     other = excel_io.build_template(CS, {"code": "18142", "name": "Xã Sơn Tiến"}, YEAR, {}, {}, {})
-    assert errors_of(other) == ["Sổ tính này là của đơn vị mã 18142, không phải đơn vị 18139."]
-    assert errors_of(blank(), year=2023) == ["Sổ tính này là của kỳ 2022, không phải kỳ 2023."]
+    assert errors_of(other) == ["Sổ tính này (trang ẩn «_cchc») là của đơn vị mã 18142, không phải đơn vị 18139."]
+    assert errors_of(blank(), year=2023) == ["Sổ tính này (trang ẩn «_cchc») là của kỳ 2022, không phải kỳ 2023."]
 
 
 @pytest.mark.parametrize("data, expected", [
@@ -189,3 +189,44 @@ def test_the_report_has_the_official_layout(storage, on_day):  # noqa: F811
     total_row = next(r for r in ws.iter_rows() if r[1].value == "TỔNG ĐIỂM TỰ ĐÁNH GIÁ")
     assert total_row[3].value == 70
     assert ws.page_setup.orientation == "landscape" and ws.freeze_panes == "A10"
+
+
+def test_more_bad_workbooks_are_messages_not_crashes():
+    assert "«nan» không phải là số" in errors_of(edit(blank(), set_cell("1.1.1", "points", "nan")))[0]
+    both = edit(blank(), lambda wb, ws: (ws.cell(row_of(ws, "1.3.2"), COL["points"], 1), ws.cell(row_of(ws, "1.3.2"), COL["na"], "x")))
+    assert "vừa có điểm vừa đánh dấu không áp dụng" in errors_of(both)[0]
+    dup = edit(blank(), lambda wb, ws: ws.cell(row_of(ws, "1.1.2"), COL["code"], "1.1.1"))
+    assert any("tiêu chí 1.1.1 đã có ở hàng" in e for e in errors_of(dup))
+    far = edit(blank(), lambda wb, ws: ws.cell(5000, 1, "x"))
+    assert "hàng thừa" in errors_of(far)[0]
+    meta_broken = edit(blank(), lambda wb, ws: wb[excel_io.META_SHEET].delete_rows(3))
+    assert "Trang ẩn «_cchc» bị sửa hoặc thiếu" in errors_of(meta_broken)[0]
+
+
+def test_a_broken_or_bombed_archive_is_refused():
+    import zipfile
+    good = blank()
+    src = zipfile.ZipFile(io.BytesIO(good))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            z.writestr(item.filename, data[:-40] if item.filename.endswith("sheet1.xml") else data)   # damaged XML
+    assert "không phải sổ tính Excel" in errors_of(out.getvalue())[0]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            z.writestr(item.filename, src.read(item.filename))
+        z.writestr("xl/padding.xml", b" " * (30 * 1024 * 1024))
+    assert len(bomb.getvalue()) < 1024 * 1024
+    assert "quá lớn" in errors_of(bomb.getvalue())[0]
+
+
+def test_text_that_looks_like_a_formula_stays_text_through_the_round_trip():
+    scores = {"1.1.1": rules.LeafScore(Decimal(1), False, "=HYPERLINK(\"http://x\")", "=1+1 là giải trình")}
+    data = excel_io.build_template(CS, UNIT, YEAR, scores, {}, {})
+    ws = load_workbook(io.BytesIO(data))[SHEET]
+    cell = ws.cell(row_of(ws, "1.1.1"), COL["note"])
+    assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://x\")"
+    parsed = excel_io.parse_workbook(data, CS, OWN, YEAR)
+    assert parsed.scores["1.1.1"].note == "=HYPERLINK(\"http://x\")"

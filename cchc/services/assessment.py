@@ -127,13 +127,24 @@ def _editable_in(tx: Tx, storage: Storage, actor: User, year: int, unit_code: st
 
 
 def _leaf(cs: CriteriaSet, code: str):
+    """A leaf the commune scores itself (evidence and scores attach only to those)."""
     try:
         leaf = cs.node(code)
     except StopIteration:
         raise ServiceError(f"Không có tiêu chí mã {code} trong bộ tiêu chí của kỳ này.") from None
     if not leaf.is_leaf:
         raise ServiceError(f"Tiêu chí {code} có tiêu chí con: hãy chấm ở các tiêu chí con.")
+    if leaf.source != rules.SCORED_SOURCE:
+        raise ServiceError(f"Tiêu chí {code}: điểm này được tính từ khảo sát hoặc do hội đồng chấm, đơn vị không tự chấm.")
     return leaf
+
+
+def _check_editable(storage: Storage, year: int, unit_code: str) -> None:
+    """Outside a transaction, before work that cannot be rolled back (writing a file)."""
+    _, _, editable, why = _state(storage.one("assessment_get", year=year, unit_code=unit_code),
+                                 period(storage, year), today(storage))
+    if not editable:
+        raise ServiceError(why)
 
 
 def _score_dict(s: rules.LeafScore | None) -> dict | None:
@@ -175,6 +186,32 @@ def save_score(storage: Storage, actor: User, year: int, unit_code: str, code: s
 
     def work(tx: Tx) -> None:
         _editable_in(tx, storage, actor, year, unit_code)
+        if _write_scores(tx, actor, year, unit_code, {code: clean}, at):
+            tx.run("assessment_touch", year=year, unit_code=unit_code, updated_at=at)
+
+    storage.write(work)
+    return at
+
+
+FIELDS = ("points", "not_applicable", "note", "explanation")
+
+
+def save_leaf_field(storage: Storage, actor: User, year: int, unit_code: str, code: str,
+                    field: str, value) -> dt.datetime:
+    """Change one part of one leaf (the rest as saved now): a stale browser tab cannot put back
+    values that were changed elsewhere meanwhile."""
+    require(actor, "assessment.edit", unit_code)
+    if field not in FIELDS:
+        raise ServiceError(f"Không có mục «{field}».")
+    leaf = _leaf(period_criteria(storage, None, year), code)
+    at = clock_now(storage)
+
+    def work(tx: Tx) -> None:
+        _editable_in(tx, storage, actor, year, unit_code)
+        current = _saved_scores(tx, year, unit_code).get(code, rules.LeafScore())
+        parts = {"points": current.points, "not_applicable": current.not_applicable,
+                 "note": current.note, "explanation": current.explanation, field: value}
+        clean = rules.check_leaf_score(leaf, rules.LeafScore(**parts))
         if _write_scores(tx, actor, year, unit_code, {code: clean}, at):
             tx.run("assessment_touch", year=year, unit_code=unit_code, updated_at=at)
 
@@ -258,6 +295,7 @@ def add_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_cod
     require(actor, "assessment.edit", unit_code)
     _leaf(period_criteria(storage, None, year), code)
     kind, shown = evidence.check_upload(file_name, data)
+    _check_editable(storage, year, unit_code)          # before anything reaches the disk
     sha = evidence.content_hash(data)
     target = evidence.stored_path(files_dir, sha)
     if not target.exists():
@@ -286,6 +324,8 @@ def add_doc(storage: Storage, actor: User, year: int, unit_code: str, code: str,
     _leaf(period_criteria(storage, None, year), code)
     if not doc_number.strip() or not summary.strip():
         raise ServiceError("Văn bản kiểm chứng cần có số/ký hiệu và trích yếu.")
+    if "|" in doc_number + summary:
+        raise ServiceError("Số, ký hiệu và trích yếu không được chứa dấu «|» (dấu này ngăn cách các phần trong Excel).")
     at = clock_now(storage)
 
     def work(tx: Tx) -> int:
@@ -398,7 +438,9 @@ def reopen(storage: Storage, actor: User, year: int, unit_code: str, until: dt.d
             tx.run("assessment_insert", year=year, unit_code=unit_code, state="draft", submitted_at=None,
                    is_late=False, updated_at=at)
             row = tx.one("assessment_get", year=year, unit_code=unit_code)
-        if row["state"] not in ("draft", "submitted"):
+        if row["state"] == "submitted":
+            raise ServiceError("Báo cáo đã nộp: không cần mở lại. Nếu đơn vị cần sửa, đơn vị rút lại báo cáo trước hạn.")
+        if row["state"] != "draft":
             raise ServiceError("Báo cáo đang được thẩm định: không mở lại được.")
         tx.run("assessment_reopen", year=year, unit_code=unit_code, reopened_until=until,
                reason=reason.strip(), updated_at=at)

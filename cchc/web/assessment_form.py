@@ -19,6 +19,9 @@ from ..storage import Storage
 from ..text import fmt_date, fmt_datetime, fmt_points
 
 _MESSAGES = "_cchc_leaf_messages"
+# Streamlit refuses bigger files itself, in English; below this our own check answers in
+# Vietnamese (the limit for evidence is 10 MB).
+UPLOAD_CEILING_MB = 40
 
 
 def _say(code: str, kind: str, text: str) -> None:
@@ -29,16 +32,20 @@ def _keys(code: str) -> dict[str, str]:
     return {k: f"{k}_{code}" for k in ("diem", "kad", "giaitrinh", "ghichu")}
 
 
-def _save_leaf(db: Storage, user: User, year: int, unit_code: str, code: str) -> None:
-    keys = _keys(code)
-    raw = st.session_state.get(keys["diem"])
-    score = rules.LeafScore(
-        None if raw is None else Decimal(str(raw)).quantize(Decimal("0.01")).normalize(),
-        bool(st.session_state.get(keys["kad"], False)),
-        (st.session_state.get(keys["ghichu"]) or "").strip(),
-        (st.session_state.get(keys["giaitrinh"]) or "").strip())
+_FIELD_OF = {"diem": "points", "kad": "not_applicable", "giaitrinh": "explanation", "ghichu": "note"}
+
+
+def _save_field(db: Storage, user: User, year: int, unit_code: str, code: str, part: str) -> None:
+    """Save the one part of the leaf that the officer just changed."""
+    raw = st.session_state.get(_keys(code)[part])
+    if part == "diem":
+        value = None if raw is None else Decimal(str(raw)).normalize()
+    elif part == "kad":
+        value = bool(raw)
+    else:
+        value = (raw or "").strip()
     try:
-        at = svc.save_score(db, user, year, unit_code, code, score)
+        at = svc.save_leaf_field(db, user, year, unit_code, code, _FIELD_OF[part], value)
         _say(code, "ok", f"Đã lưu lúc {at:%H:%M}")
     except (rules.ScoreError, ServiceError) as exc:
         _say(code, "error", str(exc))
@@ -50,7 +57,9 @@ def leaf_card(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
     saved = form.scores.get(leaf.code, rules.LeafScore())
     # The saved values are the widgets' defaults (not session state): a widget's identity includes
     # its default, so whenever the saved value changes the widget shows it afresh.
-    save = dict(on_change=_save_leaf, args=(db, user, form.year, form.unit["code"], leaf.code), disabled=not form.editable)
+    def save(part: str) -> dict:
+        return dict(on_change=_save_field, args=(db, user, form.year, form.unit["code"], leaf.code, part),
+                    disabled=not form.editable)
     n_evidence = len(form.files.get(leaf.code, [])) + len(form.docs.get(leaf.code, []))
     with st.container(border=True):
         st.markdown(f"**{leaf.code}. {leaf.title}** — tối đa {fmt_points(leaf.max_points)} điểm")
@@ -59,9 +68,9 @@ def leaf_card(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
         left.number_input(f"Điểm tự chấm (bước {fmt_points(leaf.step)})", min_value=0.0, max_value=float(leaf.max_points),
                           step=float(leaf.step), format="%g", key=keys["diem"], placeholder="Chưa chấm",
                           value=None if saved.points is None else float(saved.points),
-                          disabled=not form.editable or saved.not_applicable, on_change=save["on_change"], args=save["args"])
+                          **dict(save("diem"), disabled=not form.editable or saved.not_applicable))
         if leaf.na_allowed:
-            right.checkbox("Không áp dụng", key=keys["kad"], value=saved.not_applicable, **save)
+            right.checkbox("Không áp dụng", key=keys["kad"], value=saved.not_applicable, **save("kad"))
         kind, text = st.session_state.get(_MESSAGES, {}).get(leaf.code, ("", ""))
         if kind == "error":
             st.error(text)
@@ -70,15 +79,19 @@ def leaf_card(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
         with st.expander(f"Tài liệu kiểm chứng ({n_evidence}), giải trình, ghi chú"):
             _evidence(db, user, form, leaf)
             st.text_area("Giải trình (bắt buộc nếu có điểm mà chưa có tài liệu kiểm chứng)", key=keys["giaitrinh"],
-                         value=saved.explanation, **save)
-            st.text_input("Ghi chú", key=keys["ghichu"], value=saved.note, **save)
+                         value=saved.explanation, **save("giaitrinh"))
+            st.text_input("Ghi chú", key=keys["ghichu"], value=saved.note, **save("ghichu"))
 
 
 def _evidence(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
     files_dir = config.from_env().files_dir
     for f in form.files.get(leaf.code, []):
         c1, c2 = st.columns([4, 1])
-        name, mime, data = svc.read_file(db, user, files_dir, f["id"])
+        try:
+            name, mime, data = svc.read_file(db, user, files_dir, f["id"])
+        except ServiceError as exc:
+            c1.warning(str(exc))
+            continue
         c1.download_button(f":material/attach_file: {name} ({f['size_bytes'] // 1024 + 1} KB)", data, file_name=name,
                            mime=mime, key=f"tai_{f['id']}", type="tertiary")
         if form.editable:
@@ -94,7 +107,7 @@ def _evidence(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
     round_key = f"tep_luot_{leaf.code}"
     upload_key = f"tep_{leaf.code}_{st.session_state.get(round_key, 0)}"
     st.file_uploader(f"Tải tệp lên (PDF, Word, Excel, JPEG, PNG; tối đa {evidence.MAX_BYTES // 1024 // 1024} MB)",
-                     type=evidence.ALLOWED_EXTENSIONS, key=upload_key, on_change=_upload,
+                     type=evidence.ALLOWED_EXTENSIONS, key=upload_key, on_change=_upload, max_upload_size=UPLOAD_CEILING_MB,
                      args=(db, user, form.year, form.unit["code"], leaf.code, upload_key, round_key))
     with st.form(f"vanban_{leaf.code}", clear_on_submit=True, border=False):
         st.caption("Hoặc ghi văn bản kiểm chứng")
@@ -152,12 +165,16 @@ def excel_section(db: Storage, user: User, form: svc.Form) -> None:
                        mime=evidence.KINDS["xlsx"][2])
     if not form.editable:
         return
-    upload = st.file_uploader("Tải lên biểu mẫu đã điền (.xlsx)", type=["xlsx"], key="bieu_mau_excel")
+    if done := st.session_state.pop("_cchc_import_done", None):
+        st.success(done)
+    upload = st.file_uploader("Tải lên biểu mẫu đã điền (.xlsx)", type=["xlsx"], key="bieu_mau_excel",
+                              max_upload_size=UPLOAD_CEILING_MB)
     if upload is None:
         return
+    data = upload.getvalue()
     try:
-        preview = svc.preview_import(db, user, form.year, form.unit["code"], upload.getvalue())
-    except (WorkbookError, ServiceError) as exc:
+        preview = _preview(db, user, form, data)
+    except (WorkbookError, ServiceError, rules.ScoreError) as exc:
         lines = getattr(exc, "errors", [str(exc)])
         st.error(f"Sổ tính có {len(lines)} lỗi, chưa nhập gì:\n\n" + "\n".join(f"- {e}" for e in lines))
         return
@@ -168,13 +185,25 @@ def excel_section(db: Storage, user: User, form: svc.Form) -> None:
     st.dataframe([{"Mã": r["code"], "Tiêu chí": r["title"], "Trước": r["before"], "Sau": r["after"]} for r in preview.rows],
                  hide_index=True, width="stretch")
     if st.button("Áp dụng tất cả thay đổi", type="primary"):
-        changed = svc.import_workbook(db, user, form.year, form.unit["code"], upload.getvalue())
-        for code in preview.parsed.scores:                      # show the imported values in the form
-            for key in _keys(code).values():
-                st.session_state.pop(key, None)
+        try:
+            changed = svc.import_workbook(db, user, form.year, form.unit["code"], data)
+        except (WorkbookError, ServiceError, rules.ScoreError) as exc:
+            st.error(f"Chưa nhập gì: {exc}")
+            return
+        st.session_state["_cchc_import_done"] = f"Đã nhập {changed} tiêu chí từ sổ tính."
         st.session_state.pop("bieu_mau_excel", None)
-        st.success(f"Đã nhập {changed} tiêu chí.")
         st.rerun()
+
+
+def _preview(db: Storage, user: User, form: svc.Form, data: bytes) -> svc.Preview:
+    """Parse an uploaded workbook once, not on every rerun of the page."""
+    key = (evidence.content_hash(data), form.last_saved)
+    cached = st.session_state.get("_cchc_preview")
+    if cached and cached[0] == key:
+        return cached[1]
+    preview = svc.preview_import(db, user, form.year, form.unit["code"], data)
+    st.session_state["_cchc_preview"] = (key, preview)
+    return preview
 
 
 def submit_section(db: Storage, user: User, form: svc.Form) -> None:
