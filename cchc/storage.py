@@ -66,6 +66,14 @@ class Storage:
                 f"Không mở được cơ sở dữ liệu {self.path}: tệp đang được một tiến trình khác dùng "
                 "(hãy dừng ứng dụng trước) hoặc không đọc được.") from exc
         self._write_lock = threading.RLock()
+        self._memo: dict = {}
+
+    def memo(self, key, compute: Callable[[], T]) -> T:
+        """Keep what never changes once written (a stored criteria set version) for the life of
+        this connection, instead of reading it on every page run."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def close(self) -> None:
         self._con.close()

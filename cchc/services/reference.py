@@ -65,8 +65,13 @@ def period_criteria(storage: Storage, actor: User | None, year: int) -> Criteria
     p = period(storage, year)
     if p["criteria_set_id"] is None:
         return None
-    head = storage.one("criteria_set_get", id=p["criteria_set_id"])
-    return _set_from_rows(head, storage.all("criteria_of_set", set_id=head["id"]))
+    return storage.memo(("criteria_set", p["criteria_set_id"]), lambda: _load_set(storage, p["criteria_set_id"]))
+
+
+def _load_set(storage: Storage, set_id: int) -> CriteriaSet:
+    # A stored set version is never changed in place (a change is a new version), so it may be kept.
+    head = storage.one("criteria_set_get", id=set_id)
+    return _set_from_rows(head, storage.all("criteria_of_set", set_id=set_id))
 
 
 def store_criteria_set(tx: Tx, actor: User, cs: CriteriaSet) -> int:
