@@ -86,9 +86,7 @@ def open_form(storage: Storage, actor: User, year: int, unit_code: str) -> Form:
     state, until, editable, why = _state(row, p, day)
     scores, saved = {}, {}
     for r in storage.all("scores_of_unit", year=year, unit_code=unit_code):
-        scores[r["criterion_code"]] = rules.LeafScore(
-            None if r["self_points"] is None else Decimal(r["self_points"]).normalize(),
-            r["not_applicable"], r["note"], r["explanation"])
+        scores[r["criterion_code"]] = _score_of(r)
         saved[r["criterion_code"]] = r["updated_at"]
     files: dict[str, list[dict]] = {}
     for r in storage.all("evidence_files_of_unit", year=year, unit_code=unit_code):
@@ -154,10 +152,13 @@ def _score_dict(s: rules.LeafScore | None) -> dict | None:
             "note": s.note, "explanation": s.explanation}
 
 
+def _score_of(row: dict) -> rules.LeafScore:
+    points = None if row["self_points"] is None else Decimal(row["self_points"]).normalize()
+    return rules.LeafScore(points, row["not_applicable"], row["note"], row["explanation"])
+
+
 def _saved_scores(tx: Tx, year: int, unit_code: str) -> dict[str, rules.LeafScore]:
-    return {r["criterion_code"]: rules.LeafScore(
-        None if r["self_points"] is None else Decimal(r["self_points"]).normalize(),
-        r["not_applicable"], r["note"], r["explanation"]) for r in tx.run("scores_of_unit", year=year, unit_code=unit_code)}
+    return {r["criterion_code"]: _score_of(r) for r in tx.run("scores_of_unit", year=year, unit_code=unit_code)}
 
 
 def _write_scores(tx: Tx, actor: User, year: int, unit_code: str, new: dict[str, rules.LeafScore],
@@ -377,8 +378,7 @@ def read_file(storage: Storage, actor: User, files_dir: Path, file_id: int) -> t
 def _submit_in(tx: Tx, storage: Storage, actor: User, year: int, unit_code: str,
                cs: CriteriaSet, at: dt.datetime) -> None:
     p = _editable_in(tx, storage, actor, year, unit_code)
-    form_scores = {r["criterion_code"]: rules.LeafScore(r["self_points"], r["not_applicable"], r["note"], r["explanation"])
-                   for r in tx.run("scores_of_unit", year=year, unit_code=unit_code)}
+    form_scores = _saved_scores(tx, year, unit_code)
     counts: dict[str, int] = {}
     for name in ("evidence_files_of_unit", "evidence_docs_of_unit"):
         for r in tx.run(name, year=year, unit_code=unit_code):
