@@ -4,7 +4,6 @@ archive's member names as paths."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re

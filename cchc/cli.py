@@ -17,6 +17,7 @@ from . import backup, config, criteria, excel_io, seed
 from .assessment import ScoreError
 from .permissions import CLI_USER, ROLES
 from .services import PermissionDenied, ServiceError, assessment, reference, users
+from .services.common import is_demo
 from .storage import Storage, StorageError
 from .text import fmt_points
 
@@ -120,6 +121,9 @@ def cmd_user_add(args: argparse.Namespace, settings: config.Settings) -> None:
     users.add_user(storage, CLI_USER, args.username, args.name or args.username, args.role, password,
                    unit_code=args.unit, office_code=args.office, must_change_password=args.must_change)
     print(f"Đã tạo tài khoản '{args.username.lower()}' ({ROLES[args.role]}).")
+    if is_demo(storage):
+        print("Lưu ý: đây là cơ sở dữ liệu minh họa, nên tài khoản này là tài khoản minh họa. "
+              "Cài đặt thật: 'python -m cchc init --no-demo' trên một tệp cơ sở dữ liệu mới.")
 
 
 def cmd_user_list(args: argparse.Namespace, settings: config.Settings) -> None:

@@ -437,3 +437,32 @@ def build_report(cs: CriteriaSet, unit: dict, year: int, scores: dict[str, rules
     wb.save(buffer)
     return buffer.getvalue()
 
+
+
+def build_account_sheet(rows: list[dict], district: str, app_address: str = "") -> bytes:
+    """The first passwords of new commune accounts, to print and hand over (A4 portrait)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tài khoản cấp xã"
+    bold, normal = Font(name=FONT, bold=True, size=13), Font(name=FONT, size=13)
+    _set(ws["A1"], f"DANH SÁCH TÀI KHOẢN CẤP XÃ — {district.upper()}")
+    ws["A1"].font = Font(name=FONT, bold=True, size=14)
+    _set(ws["A2"], "Mỗi người đổi mật khẩu ngay ở lần đăng nhập đầu tiên. Giữ kín mật khẩu; cắt rời từng dòng khi giao."
+         + (f" Địa chỉ: {app_address}" if app_address else ""))
+    ws["A2"].font = Font(name=FONT, italic=True, size=12)
+    for i, (h, w) in enumerate((("STT", 6), ("Đơn vị", 30), ("Tên đăng nhập", 20), ("Mật khẩu ban đầu", 20)), 1):
+        c = ws.cell(4, i, h)
+        c.font, c.border, c.alignment = bold, BOX, Alignment(horizontal="center")
+        ws.column_dimensions[get_column_letter(i)].width = w
+    for n, r in enumerate(rows, 1):
+        for i, v in enumerate((n, r["unit_name"], r["username"], r["password"]), 1):
+            c = ws.cell(4 + n, i)
+            _set(c, v)
+            c.font, c.border = normal, BOX
+            ws.row_dimensions[4 + n].height = 24
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.print_title_rows = "4:4"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -107,6 +107,11 @@ def demo_accounts(units: list[dict]) -> list[dict]:
     return accounts
 
 
+def demo_usernames(data_dir: Path = config.DATA_DIR) -> set[str]:
+    """The accounts the demo creates with the shared demo password (listed on the login page)."""
+    return {a["username"] for a in demo_accounts(read_units(data_dir, district_config(data_dir)))}
+
+
 def _seed_demo(tx: Tx, cfg: dict, units: list[dict], sets: dict, password_hash: str) -> None:
     """Mid-campaign on the demo day: some communes submitted, some in draft, some not started."""
     rng = random.Random(2022)

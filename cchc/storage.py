@@ -8,7 +8,6 @@ Every text parameter is normalised to NFC on the way in.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import threading

@@ -56,3 +56,12 @@ def demo_env(demo_file, tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("CCHC_DB", str(path))
     monkeypatch.setenv("CCHC_FILES", str(tmp_path / "files"))
     return path
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    """Set the app's clock (CCHC_TODAY); it starts on 05/11/2022, before the 2022 deadline."""
+    def set_day(iso: str):
+        monkeypatch.setenv("CCHC_TODAY", iso)
+    set_day("2022-11-05")
+    return set_day

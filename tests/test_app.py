@@ -276,7 +276,7 @@ def test_an_officer_whose_unit_left_the_list_gets_a_message_not_a_crash(demo_env
 
 def test_a_demo_with_a_real_account_refuses_the_example_key(demo_env):
     db = Storage(demo_env)
-    users.add_user(db, CLI_USER, "quantri", "Quản trị thật", "admin", "MatKhau#2022")
+    users.add_user(db, CLI_USER, "quantri", "Quản trị thật", "admin", "MatKhau#2022", is_demo=False)
     db.close()
     at = app_as(None)
     assert at.error and "khóa bí mật" in at.error[0].value and not on_login_page(at)
@@ -355,3 +355,28 @@ def test_admin_sees_every_state_and_reopens_with_a_reason(demo_env, monkeypatch)
         assert row["reopened_until"].isoformat() == "2022-11-15" and row["reopen_reason"] == "Mất điện kéo dài"
     finally:
         db.close()
+
+
+def test_admin_creates_an_account_and_resets_a_password(demo_env):
+    at = app_as("admin")
+    at.switch_page("views/quan-tri.py").run()
+    form_fields = {t.label: t for t in at.text_input}
+    form_fields["Tên đăng nhập (chữ thường không dấu)"].input("hd-tuphap")
+    form_fields["Họ tên"].input("Nguyễn Thị Pháp")
+    at.selectbox(key="vt_moi").set_value("council")
+    at.selectbox(key="cq_moi").set_value("TP")
+    next(b for b in at.button if b.label == "Tạo tài khoản").click()
+    at.run()
+    assert_clean(at)
+    assert any("Mật khẩu ban đầu của **hd-tuphap**" in s.value for s in at.success)
+    db = Storage(demo_env)
+    try:
+        row = db.one("user_get", username="hd-tuphap")
+        assert row["office_code"] == "TP" and row["must_change_password"]
+        assert row["is_demo"]                                  # created inside the demo: a demo account
+    finally:
+        db.close()
+    at.selectbox(key="tk_chon").set_value("lanhdao").run()
+    next(b for b in at.button if b.label == "Đặt lại mật khẩu").click()
+    at.run()
+    assert any("Mật khẩu ban đầu của **lanhdao**" in s.value for s in at.success)

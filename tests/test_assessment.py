@@ -27,14 +27,6 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CS = load_yaml_file(TEMPLATE)
 
 
-@pytest.fixture
-def on_day(monkeypatch):
-    def set_day(iso: str):
-        monkeypatch.setenv("CCHC_TODAY", iso)
-    set_day("2022-11-05")
-    return set_day
-
-
 def fill_all(storage, actor=OFFICER, unit=OWN, with_evidence=True):
     """Score every leaf at its maximum, with one document reference each (or explanations)."""
     changes, docs = {}, {}

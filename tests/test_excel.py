@@ -15,7 +15,7 @@ from cchc import excel_io
 from cchc.excel_io import COL, FIRST_ROW, SHEET, WorkbookError
 from cchc.services import assessment as svc
 
-from .test_assessment import CS, OFFICER, OWN, YEAR, fill_all, on_day  # noqa: F401  (fixture)
+from .test_assessment import CS, OFFICER, OWN, YEAR, fill_all
 
 UNIT = {"code": OWN, "name": "Xã Sơn Hồng"}
 
@@ -152,7 +152,7 @@ def test_a_plain_workbook_without_the_hidden_sheet_is_refused():
 # ------------------------------------------------------------------ through the service
 
 
-def test_preview_lists_changes_and_import_applies_them_all(storage, on_day):  # noqa: F811
+def test_preview_lists_changes_and_import_applies_them_all(storage, on_day):
     name, data = svc.workbook(storage, OFFICER, YEAR, OWN)
     assert name == f"tu-danh-gia-{YEAR}-{OWN}.xlsx"
     filled = edit(data, lambda wb, ws: (ws.cell(row_of(ws, "1.1.1"), COL["points"], 1),
@@ -165,7 +165,7 @@ def test_preview_lists_changes_and_import_applies_them_all(storage, on_day):  # 
     assert svc.open_form(storage, OFFICER, YEAR, OWN).scores["1.1.2"].points == Decimal("0.5")
 
 
-def test_a_workbook_with_one_error_changes_nothing(storage, on_day):  # noqa: F811
+def test_a_workbook_with_one_error_changes_nothing(storage, on_day):
     _, data = svc.workbook(storage, OFFICER, YEAR, OWN)
     bad = edit(data, lambda wb, ws: (ws.cell(row_of(ws, "1.1.1"), COL["points"], 1),
                                      ws.cell(row_of(ws, "1.1.2"), COL["points"], 9)))
@@ -174,7 +174,7 @@ def test_a_workbook_with_one_error_changes_nothing(storage, on_day):  # noqa: F8
     assert storage.all("scores_of_unit", year=YEAR, unit_code=OWN) == []
 
 
-def test_the_report_has_the_official_layout(storage, on_day):  # noqa: F811
+def test_the_report_has_the_official_layout(storage, on_day):
     fill_all(storage)
     svc.save_report(storage, OFFICER, YEAR, OWN, "Thiếu máy quét tài liệu", "Đề nghị hỗ trợ kinh phí số hóa")
     svc.submit(storage, OFFICER, YEAR, OWN)

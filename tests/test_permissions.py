@@ -12,7 +12,7 @@ import pytest
 from cchc import backup, criteria
 from cchc.permissions import ACTIONS, CLI_USER, PermissionDenied, User, can
 from cchc.assessment import LeafScore, scored_leaves
-from cchc.services import ServiceError, assessment, progress, reference, users
+from cchc.services import assessment, progress, reference, users
 
 ADMIN = User("quantri", "Quản trị", "admin")
 LEADER = User("lanhdao", "Lãnh đạo", "leader")

@@ -130,3 +130,56 @@ def test_stand_ins_for_someone_who_must_change_the_password_run_only_that_page(r
     for stand_in in navigation.stand_ins_for(role, must_change_password=True):
         assert stand_in.file in (navigation.ACCOUNT_PAGE.file, navigation.LOGIN.file)
     assert [p.url_path for p in navigation.pages_for(role, True) if p.roles] == ["tai-khoan"]
+
+
+# ------------------------------------------------------------------ administration of accounts
+
+
+def test_update_user_checks_links_and_keeps_the_last_admin(storage):
+    users.add_user(storage, CLI_USER, "quantri", "Quản trị", "admin", "MatKhau#2022")
+    users.add_user(storage, CLI_USER, "hd1", "Hội đồng", "council", "MatKhau#2022", office_code="NV")
+    users.update_user(storage, CLI_USER, "hd1", "Hội đồng Tư pháp", "council", office_code="TP")
+    row = storage.one("user_get", username="hd1")
+    assert (row["full_name"], row["office_code"]) == ("Hội đồng Tư pháp", "TP")
+    assert storage.all("audit_recent", limit=1)[0]["action"] == "user.update"
+    with pytest.raises(ServiceError, match="cần mã đơn vị"):
+        users.update_user(storage, CLI_USER, "hd1", "X", "commune")
+    with pytest.raises(ServiceError, match="quản trị cuối cùng"):
+        users.update_user(storage, CLI_USER, "quantri", "Quản trị", "leader")
+    issued = wall_now()
+    users.update_user(storage, CLI_USER, "hd1", "Cán bộ", "commune", unit_code="18139")
+    assert not users.cookie_accepted(storage, "hd1", issued)      # a new role: log in again
+
+
+def test_reset_password_gives_a_readable_one_to_change_at_next_login(storage):
+    users.add_user(storage, CLI_USER, "lanhdao", "Lãnh đạo", "leader", "MatKhau#2022")
+    password = users.reset_password(storage, CLI_USER, "lanhdao")
+    assert len(password) == 10 and not set(password) & set("0O1lI")
+    row = storage.one("user_get", username="lanhdao")
+    assert users.check_password(password, row["password_hash"]) and row["must_change_password"]
+
+
+def test_one_account_per_commune_in_one_go(storage):
+    users.add_user(storage, CLI_USER, "sonhong", "Cán bộ", "commune", "MatKhau#2022", unit_code="18139")
+    created = users.create_commune_accounts(storage, CLI_USER, 2022)
+    assert len(created) == 24 and "18139" not in {c["unit_code"] for c in created}
+    assert {c["username"] for c in created} >= {"phochau", "sonkim1", "sonkim2"}
+    row = storage.one("user_get", username="phochau")
+    assert row["must_change_password"] and row["unit_code"] == "18133"
+    assert users.check_password(next(c["password"] for c in created if c["username"] == "phochau"), row["password_hash"])
+    assert users.create_commune_accounts(storage, CLI_USER, 2022) == []          # every unit has one now
+    from cchc import excel_io
+    from openpyxl import load_workbook
+    import io
+    ws = load_workbook(io.BytesIO(excel_io.build_account_sheet(created, "Huyện Hương Sơn"))).active
+    assert ws["A1"].value == "DANH SÁCH TÀI KHOẢN CẤP XÃ — HUYỆN HƯƠNG SƠN" and ws.max_row == 4 + 24
+
+
+def test_only_admin_manages_accounts(storage):
+    from cchc.permissions import PermissionDenied, User
+    leader = User("lanhdao", "Lãnh đạo", "leader")
+    for call in (lambda: users.reset_password(storage, leader, "x"),
+                 lambda: users.update_user(storage, leader, "x", "X", "leader"),
+                 lambda: users.create_commune_accounts(storage, leader, 2022)):
+        with pytest.raises(PermissionDenied):
+            call()

@@ -5,7 +5,7 @@ from streamlit_authenticator.utilities import LoginError
 
 from cchc import web
 from cchc.permissions import ROLES
-from cchc.seed import district_config
+from cchc.seed import demo_usernames, district_config
 from cchc.services import users
 from cchc.services.common import is_demo
 
@@ -38,5 +38,5 @@ if is_demo(db):
                     f"**`{district_config()['demo']['password']}`**. Đồng hồ của bản minh họa đứng ở một ngày giữa đợt đánh giá.")
         rows = [{"Tên đăng nhập": a["username"], "Người dùng": a["full_name"],
                  "Vai trò": ROLES[a["role"]], "Đơn vị": a["unit_name"] or a["office_name"] or ""}
-                for a in users.demo_accounts(db)]
+                for a in users.demo_accounts(db) if a["username"] in demo_usernames()]
         st.dataframe(rows, hide_index=True, width="stretch")

@@ -8,8 +8,7 @@ import streamlit as st
 
 from cchc import backup, config, criteria, web
 from cchc.web import admin_views
-from cchc.permissions import ROLES
-from cchc.services import ServiceError, reference, users
+from cchc.services import ServiceError, reference
 from cchc.text import fmt_date, fmt_datetime
 
 MAX_YAML_BYTES = 1_000_000
@@ -24,12 +23,7 @@ with tab_progress:
     admin_views.self_assessment_states(db, user, year)
 
 with tab_users:
-    st.dataframe([{"Tên đăng nhập": u["username"], "Họ tên": u["full_name"], "Vai trò": ROLES[u["role"]],
-                   "Đơn vị / cơ quan": u["unit_name"] or u["office_name"] or "",
-                   "Hoạt động": "Có" if u["active"] else "Đã khóa",
-                   "Đăng nhập gần nhất": fmt_datetime(u["last_login"])} for u in users.list_users(db, user)],
-                 hide_index=True, width="stretch")
-    st.caption("Tạo tài khoản: `python -m cchc user add`. Sửa, khóa, đặt lại mật khẩu trên trang này sẽ được bổ sung.")
+    admin_views.accounts(db, user, year)
 
 with tab_units:
     st.dataframe([{"Mã": u["code"], "Tên": u["name"], "Loại": u["kind"], "Huyện": u["district_name"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 
 import bcrypt
 
@@ -11,7 +12,9 @@ from .. import config
 from ..clock import wall_now
 from ..permissions import ROLES, User, require
 from ..storage import Storage, Tx
+from ..text import ascii_slug
 from .common import ServiceError, now
+from .common import is_demo as demo_database
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -156,6 +159,13 @@ def _check_new_user(storage: Storage, username: str, role: str, unit_code: str |
                     office_code: str | None) -> None:
     if not USERNAME_RE.match(username):
         raise ServiceError(f"Tên đăng nhập '{username}' không hợp lệ: 3–32 ký tự, chữ thường không dấu, số, '.', '_' hoặc '-'.")
+    _check_role_links(storage, role, unit_code, office_code)
+    if storage.one("user_get", username=username):
+        raise ServiceError(f"Tên đăng nhập '{username}' đã có.")
+
+
+def _check_role_links(storage: Storage, role: str, unit_code: str | None, office_code: str | None) -> None:
+    """A commune officer has a unit, a council member an office, nobody else either."""
     if role not in ROLES:
         raise ServiceError(f"Vai trò '{role}' không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
     if role == "commune":
@@ -172,15 +182,17 @@ def _check_new_user(storage: Storage, username: str, role: str, unit_code: str |
             raise ServiceError(f"Không có cơ quan mã '{office_code}'.")
     elif office_code:
         raise ServiceError("Chỉ thành viên hội đồng (council) mới gắn với cơ quan.")
-    if storage.one("user_get", username=username):
-        raise ServiceError(f"Tên đăng nhập '{username}' đã có.")
 
 
 def add_user(storage: Storage, actor: User, username: str, full_name: str, role: str,
              password: str, unit_code: str | None = None, office_code: str | None = None,
              must_change_password: bool = False, password_hash: str | None = None,
-             is_demo: bool = False) -> None:
+             is_demo: bool | None = None) -> None:
+    """Create an account. In a demo database every account is a demo account (the demo may run
+    on the public example cookie key, so nothing real may live there)."""
     require(actor, "user.manage")
+    if is_demo is None:
+        is_demo = demo_database(storage)
     username = username.strip().lower()
     _check_new_user(storage, username, role, unit_code, office_code)
     if password_hash is None:
@@ -256,3 +268,80 @@ def change_own_password(storage: Storage, actor: User, current: str, new: str, a
 
 def has_real_accounts(storage: Storage) -> bool:
     return bool(storage.scalar("user_count_real"))
+
+
+# ------------------------------------------------------------------ administration
+
+
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/l/I
+
+
+def initial_password() -> str:
+    """A random first password that reads unambiguously on paper."""
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(10))
+
+
+def update_user(storage: Storage, actor: User, username: str, full_name: str, role: str,
+                unit_code: str | None = None, office_code: str | None = None) -> None:
+    """Change a person's name, role, unit or office; the last active admin keeps the admin role."""
+    require(actor, "user.manage")
+    _check_role_links(storage, role, unit_code or None, office_code or None)
+    if not full_name.strip():
+        raise ServiceError("Cần ghi họ tên.")
+
+    def work(tx: Tx) -> None:
+        row = tx.one("user_get", username=username)
+        if row is None:
+            raise ServiceError(f"Không có tài khoản '{username}'.")
+        if row["role"] == "admin" and role != "admin" and row["active"] and tx.one("user_count_active_admins")["n"] <= 1:
+            raise ServiceError("Không thể đổi vai trò của tài khoản quản trị cuối cùng đang hoạt động.")
+        old = {k: row[k] for k in ("full_name", "role", "unit_code", "office_code")}
+        new = {"full_name": full_name.strip(), "role": role, "unit_code": unit_code or None, "office_code": office_code or None}
+        if old == new:
+            return
+        tx.run("user_update", username=username, **new)
+        if old["role"] != role or old["unit_code"] != new["unit_code"]:
+            _revoke_sessions(tx, username)          # what the person may see has changed: log in again
+        tx.audit(actor.username, "user.update", "app_user", username, old=old, new=new)
+
+    storage.write(work)
+
+
+def reset_password(storage: Storage, actor: User, username: str) -> str:
+    """Give an account a new random password that must be changed at the next login."""
+    require(actor, "user.manage")
+    password = initial_password()
+    set_password(storage, actor, username, password, must_change=True)
+    return password
+
+
+def create_commune_accounts(storage: Storage, actor: User, year: int) -> list[dict]:
+    """One account for every unit of the year that has no active commune account, each with a
+    random first password to change at the first login. All created, or none."""
+    require(actor, "user.manage")
+    covered = {r["unit_code"] for r in storage.all("commune_accounts")}
+    taken = {r["username"] for r in storage.all("user_list")}
+    todo = []
+    for unit in storage.all("units_in_year", year=year):
+        if unit["code"] in covered:
+            continue
+        base = ascii_slug(unit["name"]) or f"xa{unit['code']}"
+        name = base if base not in taken else f"{base}{unit['code']}"
+        taken.add(name)
+        todo.append({"unit_code": unit["code"], "unit_name": unit["name"], "username": name,
+                     "password": initial_password()})
+    hashes = [hash_password(t["password"]) for t in todo]      # slow on purpose: before the lock
+    at = now()
+    demo = demo_database(storage)
+
+    def work(tx: Tx) -> None:
+        for t, h in zip(todo, hashes):
+            row = dict(username=t["username"], full_name=f"Cán bộ {t['unit_name']}", role="commune",
+                       unit_code=t["unit_code"], office_code=None, password_hash=h,
+                       must_change_password=True, is_demo=demo, created_at=at)
+            tx.run("user_insert", **row)
+            tx.audit(actor.username, "user.create", "app_user", t["username"],
+                     new={k: v for k, v in row.items() if k != "password_hash"})
+
+    storage.write(work)
+    return todo

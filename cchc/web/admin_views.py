@@ -6,8 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from ..permissions import User
-from ..services import ServiceError, progress
+from .. import excel_io, seed
+from ..permissions import ROLES, PermissionDenied, User
+from ..services import ServiceError, progress, reference, users
 from ..services import assessment as svc
 from ..storage import Storage
 from ..text import fmt_date, fmt_datetime, fmt_points
@@ -40,3 +41,89 @@ def self_assessment_states(db: Storage, user: User, year: int) -> None:
                 st.success(f"Đã mở lại biểu mẫu của {names[unit_code]} đến hết ngày {fmt_date(until)}.")
             except ServiceError as exc:
                 st.error(str(exc))
+
+
+def accounts(db: Storage, user: User, year: int) -> None:
+    """Accounts: list, create, edit, reset a password, disable or enable, one per commune."""
+    rows = users.list_users(db, user)
+    st.dataframe([{"Tên đăng nhập": u["username"], "Họ tên": u["full_name"], "Vai trò": ROLES[u["role"]],
+                   "Đơn vị / cơ quan": u["unit_name"] or u["office_name"] or "",
+                   "Hoạt động": "Có" if u["active"] else "Đã khóa",
+                   "Phải đổi mật khẩu": "Có" if u["must_change_password"] else "",
+                   "Đăng nhập gần nhất": fmt_datetime(u["last_login"])} for u in rows],
+                 hide_index=True, width="stretch")
+    if shown := st.session_state.pop("_cchc_new_password", None):
+        st.success(f"Mật khẩu ban đầu của **{shown[0]}**: `{shown[1]}` — chỉ hiện một lần; người dùng phải đổi ở lần "
+                   "đăng nhập đầu.")
+    units = {u["code"]: u["name"] for u in reference.units(db, user, year)}
+    offices = {o["code"]: o["name"] for o in reference.offices(db)}
+    create, edit, bulk = st.tabs(["Tạo tài khoản", "Sửa, đặt lại mật khẩu, khóa", "Tài khoản cho mọi xã"])
+    with create, st.form("tao_tai_khoan", clear_on_submit=True):
+        c1, c2 = st.columns(2)
+        username = c1.text_input("Tên đăng nhập (chữ thường không dấu)")
+        full_name = c2.text_input("Họ tên")
+        role, unit_code, office_code = _role_fields(units, offices, "moi")
+        if st.form_submit_button("Tạo tài khoản"):
+            password = users.initial_password()
+            _run(lambda: users.add_user(db, user, username, full_name, role, password, unit_code, office_code,
+                                        must_change_password=True), new_password=(username.strip().lower(), password))
+    with edit:
+        chosen = st.selectbox("Tài khoản", [u["username"] for u in rows], key="tk_chon",
+                              format_func=lambda n: next(f"{u['full_name']} ({n})" for u in rows if u["username"] == n))
+        row = next(u for u in rows if u["username"] == chosen)
+        with st.form(f"sua_{chosen}"):
+            full_name = st.text_input("Họ tên", value=row["full_name"])
+            role, unit_code, office_code = _role_fields(units, offices, chosen, row)
+            if st.form_submit_button("Lưu thay đổi"):
+                _run(lambda: users.update_user(db, user, chosen, full_name, role, unit_code, office_code))
+        c1, c2 = st.columns(2)
+        if c1.button("Đặt lại mật khẩu", key=f"dat_lai_{chosen}"):
+            _run(lambda: st.session_state.__setitem__("_cchc_new_password",
+                                                      (chosen, users.reset_password(db, user, chosen))))
+        reason = c2.text_input("Lý do khóa/mở khóa", key=f"ly_do_{chosen}")
+        label = "Khóa tài khoản" if row["active"] else "Mở khóa tài khoản"
+        if c2.button(label, key=f"khoa_{chosen}"):
+            _run(lambda: users.set_active(db, user, chosen, not row["active"], reason))
+        st.caption("Tài khoản không bao giờ bị xóa (để giữ lịch sử trong nhật ký); chỉ khóa.")
+    with bulk:
+        st.write("Tạo một tài khoản cho mỗi xã, thị trấn chưa có tài khoản đang hoạt động, mỗi tài khoản một mật khẩu "
+                 "ngẫu nhiên phải đổi ở lần đăng nhập đầu. Danh sách để in chỉ tải được ngay lúc tạo.")
+        if st.button("Tạo tài khoản cho mọi xã chưa có", key="tao_hang_loat"):
+            with st.spinner("Đang tạo tài khoản…"):
+                created = users.create_commune_accounts(db, user, year)
+            if created:
+                st.session_state["_cchc_bulk_sheet"] = excel_io.build_account_sheet(
+                    created, seed.district_config()["district"]["name"])
+                st.success(f"Đã tạo {len(created)} tài khoản.")
+            else:
+                st.info("Mọi xã, thị trấn đều đã có tài khoản.")
+        if sheet := st.session_state.get("_cchc_bulk_sheet"):
+            st.download_button("Tải danh sách để in (.xlsx)", sheet, file_name=f"tai-khoan-cap-xa-{year}.xlsx",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               on_click=lambda: st.session_state.pop("_cchc_bulk_sheet", None))
+
+
+def _role_fields(units: dict, offices: dict, key: str, row: dict | None = None) -> tuple:
+    roles = list(ROLES)
+    c1, c2, c3 = st.columns(3)
+    role = c1.selectbox("Vai trò", roles, index=roles.index(row["role"]) if row else 3, format_func=ROLES.get, key=f"vt_{key}")
+    unit_keys = [""] + list(units)
+    unit_code = c2.selectbox("Đơn vị (cán bộ cấp xã)", unit_keys, key=f"dv_{key}",
+                             index=unit_keys.index(row["unit_code"]) if row and row["unit_code"] in unit_keys else 0,
+                             format_func=lambda c: units.get(c, "(không)"))
+    office_keys = [""] + list(offices)
+    office_code = c3.selectbox("Cơ quan (thành viên hội đồng)", office_keys, key=f"cq_{key}",
+                               index=office_keys.index(row["office_code"]) if row and row["office_code"] in office_keys else 0,
+                               format_func=lambda c: offices.get(c, "(không)"))
+    return role, unit_code or None, office_code or None
+
+
+def _run(action, new_password: tuple | None = None) -> None:
+    try:
+        action()
+    except (ServiceError, PermissionDenied) as exc:
+        st.error(str(exc))
+        return
+    if new_password:
+        st.session_state["_cchc_new_password"] = new_password
+    st.rerun()

@@ -43,3 +43,11 @@ SELECT count(*) AS n FROM app_user WHERE NOT is_demo;
 
 -- name: user_revoke_sessions
 UPDATE app_user SET sessions_valid_after = $at WHERE username = $username;
+
+-- name: user_update
+UPDATE app_user SET full_name = $full_name, role = $role, unit_code = $unit_code, office_code = $office_code
+WHERE username = $username;
+
+-- name: commune_accounts
+-- Active commune accounts by unit, for bulk creation.
+SELECT unit_code, username FROM app_user WHERE role = 'commune' AND active;
