@@ -19,6 +19,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "user.manage": frozenset({"admin"}),
     "unit.view": STAFF,
     "criteria.view": STAFF,
+    "period.manage": frozenset({"admin"}),
     "criteria.import": frozenset({"admin"}),
     "assessment.view": STAFF,
     "assessment.edit": frozenset({"commune", "admin"}),

@@ -68,7 +68,7 @@ def initialize(storage: Storage, demo: bool, data_dir: Path = config.DATA_DIR) -
         tx.many("unit_upsert", units)
         tx.many("office_upsert", offices)
         for p in cfg["periods"]:
-            row = {k: v for k, v in p.items() if k != "criteria_file"}
+            row = {"explanation_deadline": None} | {k: v for k, v in p.items() if k != "criteria_file"}
             set_id = store_criteria_set(tx, CLI_USER, sets[p["year"]])
             tx.run("period_insert", **row, criteria_set_id=set_id)
         tx.audit(CLI_USER.username, "init", "database", "reference",

@@ -21,6 +21,41 @@ STATES = {
 HANDED_IN = frozenset(STATES) - {"not_started", "draft"}
 
 
+#: The period's dated steps, in the order they must come.
+DEADLINES = (
+    ("council_deadline", "Thành lập Hội đồng thẩm định"),
+    ("self_assessment_deadline", "Cấp xã nộp báo cáo tự đánh giá"),
+    ("explanation_deadline", "Cấp xã giải trình theo yêu cầu của Hội đồng"),
+    ("appraisal_deadline", "Thẩm định, xác định chỉ số, trình phê duyệt"),
+    ("publication_deadline", "Công bố kết quả"),
+)
+
+
+def deadline_problems(period: dict) -> list[str]:
+    """Deadlines out of order (or a survey window backwards), one Vietnamese line each."""
+    problems = []
+    dated = [(key, label, period.get(key)) for key, label in DEADLINES if period.get(key)]
+    for (_, label_a, a), (_, label_b, b) in zip(dated, dated[1:]):
+        if a > b:
+            problems.append(f"Mốc «{label_b}» ({b:%d/%m/%Y}) đứng trước mốc «{label_a}» ({a:%d/%m/%Y}).")
+    opens, closes = period.get("survey_opens"), period.get("survey_closes")
+    if opens and closes and opens > closes:
+        problems.append(f"Khảo sát mở ngày {opens:%d/%m/%Y} sau ngày đóng {closes:%d/%m/%Y}.")
+    if (period.get("survey_quota") or 0) < 0:
+        problems.append("Chỉ tiêu phiếu khảo sát không được âm.")
+    return problems
+
+
+def shift_years(day: dt.date | None, years: int) -> dt.date | None:
+    """The same day some years later (29/02 becomes 28/02)."""
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 @dataclass(frozen=True)
 class Deadline:
     key: str
@@ -30,13 +65,7 @@ class Deadline:
 
 def deadlines(period: dict) -> list[Deadline]:
     """The period's dated steps, in order (from a `period` row)."""
-    steps = [
-        ("council_deadline", "Thành lập Hội đồng thẩm định"),
-        ("self_assessment_deadline", "Cấp xã nộp báo cáo tự đánh giá"),
-        ("appraisal_deadline", "Thẩm định, xác định chỉ số, trình phê duyệt"),
-        ("publication_deadline", "Công bố kết quả"),
-    ]
-    return [Deadline(key, label, period[key]) for key, label in steps if period.get(key)]
+    return [Deadline(key, label, period[key]) for key, label in DEADLINES if period.get(key)]
 
 
 def next_deadline(period: dict, today: dt.date) -> Deadline | None:

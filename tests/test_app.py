@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import datetime as dt
 from decimal import Decimal
 
 from cchc import config
@@ -380,3 +381,21 @@ def test_admin_creates_an_account_and_resets_a_password(demo_env):
     next(b for b in at.button if b.label == "Đặt lại mật khẩu").click()
     at.run()
     assert any("Mật khẩu ban đầu của **lanhdao**" in s.value for s in at.success)
+
+
+def test_admin_creates_next_years_period_and_moves_a_deadline(demo_env):
+    at = app_as("admin")
+    at.switch_page("views/quan-tri.py").run()
+    next(b for b in at.button if b.label == "Tạo kỳ năm 2023 từ kỳ năm 2022").click()
+    at.run()
+    assert_clean(at)
+    db = Storage(demo_env)
+    try:
+        assert db.one("period_get", year=2023)["self_assessment_deadline"].isoformat() == "2023-11-10"
+    finally:
+        db.close()
+    at.selectbox(key="ky_sua").set_value(2022).run()
+    at.date_input(key="council_deadline_2022").set_value(dt.date(2022, 11, 7))
+    next(b for b in at.button if b.label == "Lưu kỳ đánh giá").click()
+    at.run()                                                   # 08/11 has passed on the demo day: a reason is needed
+    assert any("cần ghi lý do" in e.value for e in at.error)

@@ -9,7 +9,7 @@ import streamlit as st
 from cchc import backup, config, criteria, web
 from cchc.web import admin_views
 from cchc.services import ServiceError, reference
-from cchc.text import fmt_date, fmt_datetime
+from cchc.text import fmt_datetime
 
 MAX_YAML_BYTES = 1_000_000
 user = web.require_user()
@@ -31,12 +31,7 @@ with tab_units:
                   for u in reference.units(db, user, year)], hide_index=True, width="stretch")
 
 with tab_periods:
-    st.dataframe([{"Năm": p["year"], "Tên": p["name"], "Thành lập hội đồng": fmt_date(p["council_deadline"]),
-                   "Nộp tự đánh giá": fmt_date(p["self_assessment_deadline"]),
-                   "Thẩm định": fmt_date(p["appraisal_deadline"]), "Công bố": fmt_date(p["publication_deadline"]),
-                   "Khảo sát": f"{fmt_date(p['survey_opens'])} – {fmt_date(p['survey_closes'])}",
-                   "Chỉ tiêu phiếu/xã": p["survey_quota"]} for p in reference.periods(db)],
-                 hide_index=True, width="stretch")
+    admin_views.periods_view(db, user, year)
 
 with tab_criteria:
     web.criteria_banner(reference.period_criteria(db, user, year))

@@ -8,11 +8,11 @@ import streamlit as st
 
 from .. import excel_io, seed
 from ..permissions import ROLES, PermissionDenied, User
-from ..services import ServiceError, progress, reference, users
+from ..services import ServiceError, periods, progress, reference, users
 from ..services import assessment as svc
 from ..storage import Storage
 from ..text import fmt_date, fmt_datetime, fmt_points
-from ..workflow import STATES
+from ..workflow import DEADLINES, STATES
 
 
 def self_assessment_states(db: Storage, user: User, year: int) -> None:
@@ -127,3 +127,32 @@ def _run(action, new_password: tuple | None = None) -> None:
     if new_password:
         st.session_state["_cchc_new_password"] = new_password
     st.rerun()
+
+
+def periods_view(db: Storage, user: User, year: int) -> None:
+    """Periods: the list, next year's from this one, deadlines and survey settings changed."""
+    rows = reference.periods(db)
+    st.dataframe([{"Năm": p["year"], "Tên": p["name"],
+                   **{label: fmt_date(p[key]) if p[key] else "" for key, label in DEADLINES},
+                   "Khảo sát": f"{fmt_date(p['survey_opens'])} – {fmt_date(p['survey_closes'])}",
+                   "Chỉ tiêu phiếu/xã": p["survey_quota"]} for p in rows], hide_index=True, width="stretch")
+    latest = rows[0]["year"]
+    if st.button(f"Tạo kỳ năm {latest + 1} từ kỳ năm {latest}", key="tao_ky"):
+        _run(lambda: periods.create_from(db, user, latest + 1, latest))
+    chosen = st.selectbox("Sửa kỳ", [p["year"] for p in rows], key="ky_sua")
+    p = next(r for r in rows if r["year"] == chosen)
+    with st.form(f"sua_ky_{chosen}"):
+        name = st.text_input("Tên kỳ đánh giá", value=p["name"])
+        plan = st.text_input("Kế hoạch (số, ngày, cơ quan ban hành)", value=p["plan_reference"])
+        cols = st.columns(len(DEADLINES))
+        dates = {key: col.date_input(label, value=p[key], format="DD/MM/YYYY", key=f"{key}_{chosen}")
+                 for col, (key, label) in zip(cols, DEADLINES)}
+        c1, c2, c3 = st.columns(3)
+        opens = c1.date_input("Khảo sát mở", value=p["survey_opens"], format="DD/MM/YYYY")
+        closes = c2.date_input("Khảo sát đóng", value=p["survey_closes"], format="DD/MM/YYYY")
+        quota = c3.number_input("Chỉ tiêu phiếu mỗi xã", min_value=0, value=int(p["survey_quota"]), step=10)
+        reason = st.text_input("Lý do (bắt buộc khi đổi một mốc đã qua)")
+        if st.form_submit_button("Lưu kỳ đánh giá"):
+            changes = dict(name=name, plan_reference=plan, survey_opens=opens, survey_closes=closes,
+                           survey_quota=int(quota), **dates)
+            _run(lambda: periods.update(db, user, chosen, changes, reason))

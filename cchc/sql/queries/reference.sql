@@ -22,11 +22,11 @@ SELECT code, name FROM office ORDER BY code;
 
 -- name: period_insert
 INSERT INTO period (year, name, plan_reference, council_deadline, self_assessment_deadline,
-                    appraisal_deadline, publication_deadline, survey_opens, survey_closes,
-                    survey_quota, criteria_set_id)
+                    explanation_deadline, appraisal_deadline, publication_deadline, survey_opens,
+                    survey_closes, survey_quota, criteria_set_id)
 VALUES ($year, $name, $plan_reference, $council_deadline, $self_assessment_deadline,
-        $appraisal_deadline, $publication_deadline, $survey_opens, $survey_closes,
-        $survey_quota, $criteria_set_id)
+        $explanation_deadline, $appraisal_deadline, $publication_deadline, $survey_opens,
+        $survey_closes, $survey_quota, $criteria_set_id)
 ON CONFLICT (year) DO NOTHING;
 
 -- name: period_get
@@ -37,3 +37,10 @@ SELECT * FROM period ORDER BY year DESC;
 
 -- name: period_set_criteria
 UPDATE period SET criteria_set_id = $set_id WHERE year = $year;
+
+-- name: period_update
+UPDATE period SET name = $name, plan_reference = $plan_reference, council_deadline = $council_deadline,
+       self_assessment_deadline = $self_assessment_deadline, explanation_deadline = $explanation_deadline,
+       appraisal_deadline = $appraisal_deadline, publication_deadline = $publication_deadline,
+       survey_opens = $survey_opens, survey_closes = $survey_closes, survey_quota = $survey_quota
+WHERE year = $year;
