@@ -399,3 +399,11 @@ def test_admin_creates_next_years_period_and_moves_a_deadline(demo_env):
     next(b for b in at.button if b.label == "Lưu kỳ đánh giá").click()
     at.run()                                                   # 08/11 has passed on the demo day: a reason is needed
     assert any("cần ghi lý do" in e.value for e in at.error)
+
+
+def test_the_criteria_tab_offers_the_workbook_and_the_current_set(demo_env):
+    at = app_as("admin")
+    at.switch_page("views/quan-tri.py").run()
+    assert_clean(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Tải mẫu trống (.xlsx)" in labels and "Tải bộ đang dùng (.xlsx)" in labels

@@ -1,17 +1,16 @@
-"""Administration (Phòng Nội vụ): accounts, units, periods, the criteria set, backups, the audit
-log. Editing periods and users, Excel criteria workbooks and restores come with the
-administration work."""
+"""Administration (Phòng Nội vụ): self-assessment states, accounts, units, periods, the criteria
+set, backups, the audit log. Editing units and restoring from the page come with the rest of the
+administration work; restores run from the command line meanwhile."""
 
 import io
 
 import streamlit as st
 
-from cchc import backup, config, criteria, web
+from cchc import backup, config, web
 from cchc.web import admin_views
-from cchc.services import ServiceError, reference
+from cchc.services import reference
 from cchc.text import fmt_datetime
 
-MAX_YAML_BYTES = 1_000_000
 user = web.require_user()
 db = web.storage()
 year = web.current_year(db)
@@ -34,29 +33,7 @@ with tab_periods:
     admin_views.periods_view(db, user, year)
 
 with tab_criteria:
-    web.criteria_banner(reference.period_criteria(db, user, year))
-    st.write(f"Nạp bộ tiêu chí (tệp YAML) cho kỳ {year}. Tệp được kiểm tra toàn bộ; có lỗi thì không nạp gì.")
-    upload = st.file_uploader("Tệp bộ tiêu chí (.yaml)", type=["yaml", "yml"], max_upload_size=1)
-    if upload is not None:
-        data = upload.getvalue()
-        try:
-            if len(data) > MAX_YAML_BYTES:
-                raise criteria.CriteriaError(["Tệp lớn hơn 1 MB, không phải một bộ tiêu chí."])
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise criteria.CriteriaError(["Tệp không phải văn bản UTF-8."]) from None
-            cs = criteria.load_yaml_text(text, reference.office_codes(db))
-        except criteria.CriteriaError as exc:
-            st.error(f"Tệp có {len(exc.errors)} lỗi, chưa nạp gì:\n\n" + "\n".join(f"- {e}" for e in exc.errors))
-        else:
-            st.success(f"Hợp lệ: {cs.name}, phiên bản {cs.version}, {len(cs.leaves())} tiêu chí chấm điểm.")
-            if st.button(f"Nạp và gắn vào kỳ {year}", type="primary"):
-                try:
-                    reference.import_criteria_set(db, user, cs, year)
-                    st.success("Đã nạp bộ tiêu chí.")
-                except ServiceError as exc:
-                    st.error(str(exc))
+    admin_views.criteria_view(db, user, year)
 
 with tab_backup:
     st.write("Bản sao lưu gồm cơ sở dữ liệu và các tệp minh chứng, trong một tệp .zip.")

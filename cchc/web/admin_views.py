@@ -156,3 +156,50 @@ def periods_view(db: Storage, user: User, year: int) -> None:
             changes = dict(name=name, plan_reference=plan, survey_opens=opens, survey_closes=closes,
                            survey_quota=int(quota), **dates)
             _run(lambda: periods.update(db, user, chosen, changes, reason))
+
+
+def criteria_view(db: Storage, user: User, year: int) -> None:
+    """Load the official criteria set (Excel or YAML): check it whole, preview the tree, attach it."""
+    from .. import criteria, criteria_excel
+    from . import criteria_banner
+
+    current = reference.period_criteria(db, user, year)
+    criteria_banner(current)
+    c1, c2, c3 = st.columns(3)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    c1.download_button("Tải mẫu trống (.xlsx)", criteria_excel.build(None), file_name="mau-bo-tieu-chi.xlsx", mime=xlsx)
+    if current:
+        c2.download_button("Tải bộ đang dùng (.xlsx)", criteria_excel.build(current), file_name=f"bo-tieu-chi-{year}.xlsx", mime=xlsx)
+        c3.download_button("Tải bộ đang dùng (YAML)", criteria.to_yaml(current).encode("utf-8"),
+                           file_name=f"bo-tieu-chi-{year}.yaml", mime="application/x-yaml")
+    st.write(f"Nạp bộ tiêu chí cho kỳ {year} từ sổ tính Excel hoặc tệp YAML. Tệp được kiểm tra toàn bộ; có lỗi thì "
+             "không nạp gì. Một bộ đã nạp không sửa tại chỗ: mỗi lần nạp là một phiên bản mới.")
+    upload = st.file_uploader("Tệp bộ tiêu chí (.xlsx, .yaml)", type=["xlsx", "yaml", "yml"], key="bo_tieu_chi")
+    if upload is None:
+        return
+    offices = reference.office_codes(db)
+    try:
+        data = upload.getvalue()
+        if upload.name.lower().endswith(".xlsx"):
+            cs = criteria_excel.parse(data, offices)
+        else:
+            if len(data) > criteria_excel.MAX_BYTES:
+                raise criteria.CriteriaError(["Tệp lớn hơn 5 MB, không phải một bộ tiêu chí."])
+            try:
+                cs = criteria.load_yaml_text(data.decode("utf-8"), offices)
+            except UnicodeDecodeError:
+                raise criteria.CriteriaError(["Tệp không phải văn bản UTF-8."]) from None
+    except criteria.CriteriaError as exc:
+        st.error(f"Tệp có {len(exc.errors)} lỗi, chưa nạp gì:\n\n" + "\n".join(f"- {e}" for e in exc.errors))
+        return
+    totals = cs.points_by_source()
+    st.success(f"Hợp lệ: {cs.name} (mã {cs.code}, phiên bản {cs.version}); {len(cs.leaves())} tiêu chí chấm điểm; "
+               f"tự đánh giá {fmt_points(totals['self_assessed'])} + khảo sát {fmt_points(totals['citizen_survey'])} + "
+               f"điều tra {fmt_points(totals['official_survey'])} = {fmt_points(cs.total)} điểm"
+               + (f"; thưởng tối đa {fmt_points(totals['bonus'])}, trừ tối đa {fmt_points(totals['penalty'])}"
+                  if totals["bonus"] or totals["penalty"] else "") + ".")
+    st.dataframe([{"Mã": n.code, "Nội dung": ("    " * (n.depth - 1)) + n.title, "Điểm tối đa": fmt_points(n.max_points),
+                   "Nguồn điểm": criteria.SOURCES[n.source] if n.is_leaf else "", "Cơ quan": n.office_code or ""}
+                  for n in cs.nodes], hide_index=True, width="stretch", height=360)
+    if st.button(f"Nạp và gắn vào kỳ {year}", type="primary", key="nap_bo"):
+        _run(lambda: reference.import_criteria_set(db, user, cs, year))

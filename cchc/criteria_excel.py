@@ -1,0 +1,241 @@
+"""The criteria set as an Excel workbook, for Phòng Nội vụ to type in the official document
+(Appendix III of Decision 2125/QĐ-UBND, next year's set): template, export and import.
+
+Two sheets: «Thông tin» (the set: code, name, year, version, source decision, applies to, total)
+and «Tiêu chí» (one row per node). Every problem is reported with its sheet, row and column; the
+tree rules themselves are checked by cchc.criteria, whose lines are given the row of the code."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .criteria import CriteriaError, CriteriaSet, parse_set, to_data
+
+INFO, NODES = "Thông tin", "Tiêu chí"
+MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED = 25 * 1024 * 1024
+FONT = "Times New Roman"
+INFO_ROWS = [  # (key, label)
+    ("code", "Mã bộ tiêu chí"), ("name", "Tên bộ tiêu chí"), ("year", "Năm áp dụng"), ("version", "Phiên bản"),
+    ("source_decision", "Văn bản ban hành"), ("applies_to", "Áp dụng cho"), ("total", "Tổng điểm (không kể thưởng, trừ)"),
+    ("is_template", "Là bộ tiêu chí mẫu"),
+]
+COLUMNS = [  # (key, header, width)
+    ("code", "Mã", 9), ("title", "Nội dung", 50), ("max", "Điểm tối đa", 10), ("guidance", "Cách chấm điểm", 45),
+    ("evidence", "Tài liệu kiểm chứng", 35), ("office", "Cơ quan thẩm định", 12), ("step", "Bước điểm", 9),
+    ("na_allowed", "Cho phép không áp dụng", 12), ("source", "Nguồn điểm", 22),
+]
+SOURCE_LABELS = {"self_assessed": "Tự đánh giá", "citizen_survey": "Khảo sát người dân",
+                 "official_survey": "Điều tra xã hội học", "bonus": "Điểm thưởng", "penalty": "Điểm trừ"}
+APPLIES_LABELS = {"all": "Tất cả", "xa": "Xã", "thi_tran": "Thị trấn", "phuong": "Phường"}
+YES, NO = "Có", "Không"
+
+
+def _text(cell, value) -> None:
+    cell.value = value
+    if isinstance(value, str) and cell.data_type == "f":
+        cell.data_type = "s"
+
+
+def build(cs: CriteriaSet | None) -> bytes:
+    """A workbook holding `cs` (every attribute on every row), or an empty template."""
+    wb = Workbook()
+    info = wb.active
+    info.title = INFO
+    data = to_data(cs) if cs else {"set": {"code": "", "name": "", "year": None, "version": 1, "source_decision": "",
+                                           "applies_to": "all", "total": 100, "is_template": False}, "nodes": []}
+    info["A1"], info["B1"] = "Mục", "Giá trị"
+    for c in (info["A1"], info["B1"]):
+        c.font = Font(name=FONT, bold=True)
+    for i, (key, label) in enumerate(INFO_ROWS, 2):
+        value = data["set"].get(key)
+        if key == "applies_to":
+            value = APPLIES_LABELS[value]
+        elif key == "is_template":
+            value = YES if value else NO
+        _text(info.cell(i, 1), label)
+        _text(info.cell(i, 2), value)
+    info.column_dimensions["A"].width, info.column_dimensions["B"].width = 34, 90
+    ws = wb.create_sheet(NODES)
+    for col, (key, header, width) in enumerate(COLUMNS, 1):
+        c = ws.cell(1, col, header)
+        c.font, c.alignment = Font(name=FONT, bold=True), Alignment(wrap_text=True, horizontal="center")
+        c.fill = PatternFill("solid", fgColor="EEEEEE")
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row, node in enumerate(data["nodes"], 2):
+        values = dict(node, na_allowed=YES if node.get("na_allowed") else NO,
+                      source=SOURCE_LABELS.get(node.get("source"), node.get("source")))
+        for col, (key, _, _) in enumerate(COLUMNS, 1):
+            cell = ws.cell(row, col)
+            _text(cell, values.get(key))
+            cell.font = Font(name=FONT, bold="." not in str(node["code"]))
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if key == "code":
+                cell.number_format = "@"
+    last = max(ws.max_row, 300)
+    yes_no = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
+    yes_no.add(f"H2:H{last}")
+    sources = DataValidation(type="list", formula1='"' + ",".join(SOURCE_LABELS.values()) + '"', allow_blank=True)
+    sources.add(f"I2:I{last}")
+    ws.add_data_validation(yes_no)
+    ws.add_data_validation(sources)
+    ws.freeze_panes = "C2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _nfc(v):
+    return unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else v
+
+
+def _number(raw, where: str, errors: list[str]):
+    """A number cell: numbers pass, text numbers with a dot pass, decimal commas are refused."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        errors.append(f"{where}: «{raw}» không phải là số.")
+        return None
+    if isinstance(raw, (int, float)):
+        return raw
+    text = str(raw).strip()
+    if re.fullmatch(r"-?\d+,\d+", text):
+        errors.append(f"{where}: «{text}» dùng dấu phẩy thập phân; hãy nhập số (ví dụ 1.5) hoặc định dạng ô là số.")
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        errors.append(f"{where}: «{text}» không phải là số.")
+        return None
+
+
+def parse(data: bytes, offices) -> CriteriaSet:
+    """Read a filled workbook into a validated set, or raise CriteriaError listing every problem."""
+    wb = _open(data)
+    errors: list[str] = []
+    for name in (INFO, NODES):
+        if name not in wb.sheetnames:
+            errors.append(f"Thiếu trang «{name}».")
+    if errors:
+        raise CriteriaError(errors)
+    header = _read_info(wb[INFO], errors)
+    nodes, rows = _read_nodes(wb[NODES], errors)
+    if errors:
+        raise CriteriaError(errors)
+    try:
+        return parse_set({"set": header, "nodes": nodes}, offices)
+    except CriteriaError as exc:
+        raise CriteriaError([_with_row(e, rows) for e in exc.errors]) from None
+
+
+def _open(data: bytes):
+    bad = CriteriaError(["Tệp không phải sổ tính Excel (.xlsx) hợp lệ."])
+    if len(data) > MAX_BYTES:
+        raise CriteriaError([f"Tệp lớn hơn {MAX_BYTES // 1024 // 1024} MB, không phải một bộ tiêu chí."])
+    try:
+        if sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist()) > MAX_UNPACKED:
+            raise CriteriaError(["Nội dung sổ tính quá lớn khi giải nén."])
+        return load_workbook(io.BytesIO(data))
+    except CriteriaError:
+        raise
+    except Exception:
+        raise bad from None
+
+
+def _read_info(ws, errors: list[str]) -> dict:
+    by_label = {_nfc(r[0].value): (r[1].value, r[0].row) for r in ws.iter_rows(min_row=2, max_col=2) if r[0].value}
+    header: dict = {}
+    for key, label in INFO_ROWS:
+        if label not in by_label:
+            errors.append(f"Trang «{INFO}»: thiếu dòng «{label}» ở cột A.")
+            continue
+        raw, row = by_label[label]
+        where = f"Trang «{INFO}», hàng {row}, cột B ({label})"
+        raw = _nfc(raw)
+        if key in ("year", "version"):
+            value = _number(raw, where, errors)
+            header[key] = int(value) if isinstance(value, (int, float)) and float(value).is_integer() else raw
+        elif key == "total":
+            header[key] = _number(raw, where, errors)
+        elif key == "applies_to":
+            found = next((k for k, v in APPLIES_LABELS.items() if v == raw), None)
+            if found is None:
+                errors.append(f"{where}: «{raw}» không hợp lệ; chọn {', '.join(APPLIES_LABELS.values())}.")
+            header[key] = found or "all"
+        elif key == "is_template":
+            header[key] = raw == YES
+        else:
+            header[key] = raw or ""
+    return header
+
+
+def _read_nodes(ws, errors: list[str]) -> tuple[list[dict], dict[str, int]]:
+    for col, (key, header, _) in enumerate(COLUMNS, 1):
+        if _nfc(ws.cell(1, col).value) != header:
+            errors.append(f"Trang «{NODES}», hàng 1, cột {get_column_letter(col)}: thiếu cột «{header}».")
+    for merged in ws.merged_cells.ranges:
+        errors.append(f"Trang «{NODES}»: các ô {merged.coord} bị gộp; hãy bỏ gộp ô.")
+    if errors:
+        return [], {}
+    if ws.max_row > 2000:
+        errors.append(f"Trang «{NODES}»: có {ws.max_row} hàng, quá nhiều cho một bộ tiêu chí.")
+        return [], {}
+    nodes, rows = [], {}
+    for row in range(2, ws.max_row + 1):
+        cells = {key: ws.cell(row, col) for col, (key, _, _) in enumerate(COLUMNS, 1)}
+        if all(c.value in (None, "") for c in cells.values()):
+            continue
+        at = lambda key: f"Trang «{NODES}», hàng {row}, cột {get_column_letter(COLUMNS.index(next(c for c in COLUMNS if c[0] == key)) + 1)}"  # noqa: E731
+        node: dict = {}
+        for key, cell in cells.items():
+            if cell.data_type == "f":
+                errors.append(f"{at(key)}: ô chứa công thức; hãy nhập giá trị.")
+                continue
+            raw = _nfc(cell.value)
+            if key == "code":
+                if isinstance(raw, float):
+                    errors.append(f"{at(key)}: mã «{raw:g}» được nhập dạng số; hãy định dạng cột Mã là Văn bản "
+                                  "(Text) hoặc gõ dấu ' trước mã (ví dụ '1.10).")
+                    continue
+                node["code"] = str(raw) if isinstance(raw, (str, int)) else raw
+            elif key in ("max", "step"):
+                value = _number(raw, at(key), errors)
+                if value is not None:
+                    node[key] = value
+            elif key == "na_allowed":
+                if raw not in (None, "", YES, NO):
+                    errors.append(f"{at(key)}: «{raw}» không hợp lệ; ghi «{YES}» hoặc «{NO}».")
+                elif raw:
+                    node[key] = raw == YES
+            elif key == "source":
+                if raw:
+                    found = next((k for k, v in SOURCE_LABELS.items() if v == raw), None)
+                    if found is None:
+                        errors.append(f"{at(key)}: «{raw}» không hợp lệ; chọn {', '.join(SOURCE_LABELS.values())}.")
+                    else:
+                        node[key] = found
+            elif raw not in (None, ""):
+                node[key] = raw
+        if isinstance(node.get("code"), str):
+            rows.setdefault(node["code"], row)
+        nodes.append(node)
+    return nodes, rows
+
+
+def _with_row(line: str, rows: dict[str, int]) -> str:
+    """«Tiêu chí 1.2: …» becomes «Trang «Tiêu chí», hàng 7 (mã 1.2): …»."""
+    m = re.match(r"Tiêu chí ([0-9.]+): (.*)", line)
+    if m and m.group(1) in rows:
+        return f"Trang «{NODES}», hàng {rows[m.group(1)]} (mã {m.group(1)}): {m.group(2)}"
+    m = re.match(r"Mục thứ (\d+) trong danh sách: (.*)", line)
+    if m:
+        return f"Trang «{NODES}», tiêu chí thứ {m.group(1)}: {m.group(2)}"
+    return line.replace("Phần 'set'", f"Trang «{INFO}»")
