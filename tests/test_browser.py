@@ -212,3 +212,45 @@ def test_commune_officer_scores_uploads_reloads_and_submits(server, browser, tmp
     assert page.get_by_label("Điểm tự chấm (bước 0,5)").first.is_disabled()
     assert page.get_by_role("button", name="Rút lại báo cáo để sửa").count() == 1
     context.close()
+
+
+def test_admin_loads_a_criteria_workbook_fixes_an_error_and_activates_it(server, browser, tmp_path):
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    from cchc import criteria_excel
+    from cchc.criteria import load_yaml_file
+
+    wb = load_workbook(_io.BytesIO(criteria_excel.build(load_yaml_file(ROOT / "data/criteria/2022-cap-xa-mau.yaml"))))
+    wb[criteria_excel.INFO].cell(2, 2, "HT-XA-2023")                    # a new set for next year
+    wb[criteria_excel.INFO].cell(3, 2, "Bộ tiêu chí năm 2023 (thử)")
+    wb[criteria_excel.INFO].cell(4, 2, 2023)
+    wb[criteria_excel.INFO].cell(9, 2, "Không")                         # not a template any more
+    nodes = wb[criteria_excel.NODES]
+    row = next(r for r in range(2, nodes.max_row + 1) if nodes.cell(r, 1).value == "1.1.1")
+    nodes.cell(row, 3, "0,5")                                            # the error: a decimal comma
+    bad, good = tmp_path / "bo-tieu-chi-loi.xlsx", tmp_path / "bo-tieu-chi.xlsx"
+    wb.save(bad)
+    nodes.cell(row, 3, 1)
+    wb.save(good)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(30_000)
+    page.goto(server + "/quan-tri")
+    page.get_by_label("Tên đăng nhập").wait_for()
+    settle(page)
+    page.get_by_label("Tên đăng nhập").fill("admin")
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("heading", name="Quản trị").wait_for()
+    settle(page)
+    page.get_by_role("tab", name="Kỳ đánh giá").click()
+    page.get_by_role("button", name="Tạo kỳ năm 2023 từ kỳ năm 2022").click()     # a period nobody has submitted in
+    settle(page)
+    page.get_by_role("tab", name="Bộ tiêu chí").click()
+    page.locator("input[type=file]").last.set_input_files(str(bad))
+    page.get_by_text("«0,5» dùng dấu phẩy thập phân").wait_for()
+    page.locator("input[type=file]").last.set_input_files(str(good))
+    page.get_by_role("button", name="Nạp và gắn vào kỳ 2023").click()
+    page.get_by_text("Bộ tiêu chí: Bộ tiêu chí năm 2023 (thử) —").first.wait_for()    # the banner of the set in use
+    page.close()
