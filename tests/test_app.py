@@ -3,6 +3,7 @@ and the refusals the app itself makes. Each test runs on its own copy of the dem
 
 from __future__ import annotations
 
+import contextlib
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,6 +20,16 @@ from .conftest import DEMO_PASSWORD, ROOT
 
 APP = str(ROOT / "app.py")
 ACCOUNTS = {"admin": "admin", "leader": "lanhdao", "council": "hoidong", "commune": "sonhong"}
+
+
+@contextlib.contextmanager
+def opened(path):
+    """The test's database, opened after the app has written to it."""
+    db = Storage(path)
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def app_as(username: str | None) -> AppTest:
@@ -107,11 +118,8 @@ def test_a_right_password_logs_in_and_is_recorded(demo_env):
     at = login(app_as(None), "sonhong", DEMO_PASSWORD)
     assert_clean(at)
     assert at.session_state["authentication_status"] is True
-    db = Storage(demo_env)
-    try:
+    with opened(demo_env) as db:
         assert db.one("user_get", username="sonhong")["last_login"] is not None
-    finally:
-        db.close()
 
 
 @pytest.mark.parametrize("username, password", [("sonhong", "sai-mat-khau"), ("khongco", DEMO_PASSWORD)])
@@ -129,13 +137,10 @@ def test_repeated_failures_lock_the_account_for_a_while(demo_env):
     at = login(at, "sonhong", DEMO_PASSWORD)          # even the right password is refused now
     assert not at.session_state["authentication_status"]
     assert any("tạm khóa" in e.value for e in at.error)
-    db = Storage(demo_env)
-    try:
+    with opened(demo_env) as db:
         row = db.one("user_get", username="sonhong")
         assert row["locked_until"] is not None and row["failed_logins"] == users.MAX_FAILED_LOGINS
         assert db.all("audit_recent", limit=1)[0]["action"] == "login.locked"
-    finally:
-        db.close()
 
 
 def test_a_disabled_account_cannot_log_in_or_stay_logged_in(demo_env):
@@ -228,11 +233,8 @@ def test_logging_out_clears_the_session_and_is_audited(demo_env):
     at.run()
     assert_clean(at)
     assert not at.session_state["authentication_status"] and on_login_page(at)
-    db = Storage(demo_env)
-    try:
+    with opened(demo_env) as db:
         assert db.all("audit_recent", limit=1)[0]["action"] == "logout"
-    finally:
-        db.close()
 
 
 # ------------------------------------------------------------------ stand-in pages
@@ -293,14 +295,11 @@ def test_a_bad_clock_setting_is_a_message_not_a_traceback(demo_env, monkeypatch)
 
 
 def officer_of_a_draft_unit(demo_env) -> tuple[str, str]:
-    db = Storage(demo_env)
-    try:
+    with opened(demo_env) as db:
         from cchc.services import progress
         rows = progress.campaign(db, CLI_USER, 2022)["units"]
         unit = next(r["unit_code"] for r in rows if r["state"] == "not_started")
         return next(u["username"] for u in users.demo_accounts(db) if u["unit_code"] == unit), unit
-    finally:
-        db.close()
 
 
 def test_scoring_on_the_page_is_saved_at_once(demo_env):
@@ -316,11 +315,8 @@ def test_scoring_on_the_page_is_saved_at_once(demo_env):
     at.number_input(key="diem_1.1.2").set_value(0.25).run()     # off-step: refused with the reason
     assert any("không theo bước 0,5" in e.value for e in at.error)
     at.checkbox(key="kad_1.3.2").check().run()
-    db = Storage(demo_env)
-    try:
+    with opened(demo_env) as db:
         saved = {r["criterion_code"]: r for r in db.all("scores_of_unit", year=2022, unit_code=unit)}
-    finally:
-        db.close()
     assert saved["1.1.1"]["self_points"] == Decimal("0.50") and "1.1.2" not in saved
     assert saved["1.3.2"]["not_applicable"] is True
     fresh = app_as(username)                          # a new session (browser closed and reopened)
@@ -350,12 +346,9 @@ def test_admin_sees_every_state_and_reopens_with_a_reason(demo_env, monkeypatch)
     at.run()
     assert_clean(at)
     assert any("Đã mở lại biểu mẫu của Thị trấn Tây Sơn" in s.value for s in at.success)
-    db = Storage(demo_env)
-    try:
+    with opened(demo_env) as db:
         row = db.one("assessment_get", year=2022, unit_code="18136")
         assert row["reopened_until"].isoformat() == "2022-11-15" and row["reopen_reason"] == "Mất điện kéo dài"
-    finally:
-        db.close()
 
 
 def test_admin_creates_an_account_and_resets_a_password(demo_env):
@@ -370,13 +363,10 @@ def test_admin_creates_an_account_and_resets_a_password(demo_env):
     at.run()
     assert_clean(at)
     assert any("Mật khẩu ban đầu của **hd-tuphap**" in s.value for s in at.success)
-    db = Storage(demo_env)
-    try:
+    with opened(demo_env) as db:
         row = db.one("user_get", username="hd-tuphap")
         assert row["office_code"] == "TP" and row["must_change_password"]
         assert row["is_demo"]                                  # created inside the demo: a demo account
-    finally:
-        db.close()
     at.selectbox(key="tk_chon").set_value("lanhdao").run()
     next(b for b in at.button if b.label == "Đặt lại mật khẩu").click()
     at.run()
@@ -389,11 +379,8 @@ def test_admin_creates_next_years_period_and_moves_a_deadline(demo_env):
     next(b for b in at.button if b.label == "Tạo kỳ năm 2023 từ kỳ năm 2022").click()
     at.run()
     assert_clean(at)
-    db = Storage(demo_env)
-    try:
+    with opened(demo_env) as db:
         assert db.one("period_get", year=2023)["self_assessment_deadline"].isoformat() == "2023-11-10"
-    finally:
-        db.close()
     at.selectbox(key="ky_sua").set_value(2022).run()
     at.date_input(key="council_deadline_2022").set_value(dt.date(2022, 11, 7))
     next(b for b in at.button if b.label == "Lưu kỳ đánh giá").click()

@@ -131,17 +131,21 @@ def wait_for(condition, timeout_s: float = 15):
     return False
 
 
+def log_in(page, url: str, username: str) -> None:
+    """Open `url` (the login form answers there), wait for the app to settle, log in."""
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    page.get_by_label("Tên đăng nhập").wait_for()
+    settle(page)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
 def test_commune_officer_logs_in_stays_logged_in_and_logs_out(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})   # sidebar open
     page = context.new_page()
-    page.set_default_timeout(30_000)
-    # A deep link before logging in, as the very first request to a fresh server.
-    page.goto(server + "/tu-danh-gia")
-    page.get_by_label("Tên đăng nhập").wait_for()
-    settle(page)
-    page.get_by_label("Tên đăng nhập").fill("sonhong")
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, server + "/tu-danh-gia", "sonhong")   # a deep link, the first request to a fresh server
     page.get_by_role("heading", name="Tự đánh giá — Xã Sơn Hồng").wait_for()
     assert page.url.endswith("/tu-danh-gia")
     # The re-login cookie is set by the page; once it is there, a reload keeps the login.
@@ -180,13 +184,7 @@ def test_commune_officer_scores_uploads_reloads_and_submits(server, browser, tmp
     pdf.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(server + "/tu-danh-gia")
-    page.get_by_label("Tên đăng nhập").wait_for()
-    settle(page)
-    page.get_by_label("Tên đăng nhập").fill(DRAFT_USER)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, server + "/tu-danh-gia", DRAFT_USER)
     page.get_by_role("heading", name="Tự đánh giá — Thị trấn Tây Sơn").wait_for()
     settle(page)
     scores = page.get_by_label("Điểm tự chấm (bước 0,5)")
@@ -235,13 +233,7 @@ def test_admin_loads_a_criteria_workbook_fixes_an_error_and_activates_it(server,
     nodes.cell(row, 3, 1)
     wb.save(good)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(30_000)
-    page.goto(server + "/quan-tri")
-    page.get_by_label("Tên đăng nhập").wait_for()
-    settle(page)
-    page.get_by_label("Tên đăng nhập").fill("admin")
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, server + "/quan-tri", "admin")
     page.get_by_role("heading", name="Quản trị").wait_for()
     settle(page)
     page.get_by_role("tab", name="Kỳ đánh giá").click()
