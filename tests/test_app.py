@@ -4,11 +4,11 @@ and the refusals the app itself makes. Each test runs on its own copy of the dem
 from __future__ import annotations
 
 import contextlib
-import pytest
-from streamlit.testing.v1 import AppTest
-
 import datetime as dt
 from decimal import Decimal
+
+import pytest
+from streamlit.testing.v1 import AppTest
 
 from cchc import config
 from cchc.navigation import LOGIN, PAGES, pages_for
