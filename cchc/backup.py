@@ -81,7 +81,7 @@ def read_manifest(source: Path | BinaryIO) -> dict:
     return manifest
 
 
-def restore_backup(source: Path, db_path: Path, files_dir: Path, actor: User) -> dict:
+def restore_backup(source: Path | BinaryIO, db_path: Path, files_dir: Path, actor: User) -> dict:
     """Replace the database and evidence files with a backup's. Run with the app stopped.
     The replaced database and files are kept beside the new ones, named with the time."""
     require(actor, "backup.restore")
@@ -91,6 +91,8 @@ def restore_backup(source: Path, db_path: Path, files_dir: Path, actor: User) ->
     with tempfile.TemporaryDirectory(dir=db_path.parent) as tmp:
         tmp_db = Path(tmp) / DB_MEMBER
         tmp_files = Path(tmp) / "files"
+        if hasattr(source, "seek"):
+            source.seek(0)
         with zipfile.ZipFile(source) as zf:
             with zf.open(DB_MEMBER) as src, open(tmp_db, "wb") as dst:
                 shutil.copyfileobj(src, dst)
@@ -161,3 +163,16 @@ def _check_not_in_use(path: Path) -> None:
         duckdb.connect(str(path)).close()
     except duckdb.IOException:
         raise BackupError("Cơ sở dữ liệu đang được ứng dụng dùng: hãy dừng ứng dụng rồi khôi phục lại.") from None
+
+
+def restore_in_place(storage: Storage, source: Path | BinaryIO, files_dir: Path, actor: User) -> dict:
+    """Restore while the app runs: check the backup first (a bad file changes nothing and leaves
+    the database open), then close this process's connection and swap. The caller must open
+    the database anew afterwards (`storage` is closed)."""
+    require(actor, "backup.restore")
+    read_manifest(source)
+    with storage.frozen():
+        storage.close()
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return restore_backup(source, storage.path, files_dir, actor)

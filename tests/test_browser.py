@@ -131,6 +131,11 @@ def wait_for(condition, timeout_s: float = 15):
     return False
 
 
+def uploader(page, label: str):
+    """The file input of the uploader whose label starts with `label`."""
+    return page.locator("[data-testid=stFileUploader]").filter(has_text=label).locator("input[type=file]")
+
+
 def log_in(page, url: str, username: str) -> None:
     """Open `url` (the login form answers there), wait for the app to settle, log in."""
     page.set_default_timeout(30_000)
@@ -193,7 +198,7 @@ def test_commune_officer_scores_uploads_reloads_and_submits(server, browser, tmp
         scores.nth(i).press("Enter")
         settle(page)
     page.get_by_text("Tài liệu kiểm chứng (0), giải trình, ghi chú").first.click()
-    page.locator("input[type=file]").first.set_input_files(str(pdf))
+    uploader(page, "Tải tệp lên").first.set_input_files(str(pdf))
     page.get_by_text("Tài liệu kiểm chứng (1), giải trình, ghi chú").first.wait_for()
     settle(page)
     # Reload: the draft is still there (saved as the officer worked).
@@ -240,9 +245,45 @@ def test_admin_loads_a_criteria_workbook_fixes_an_error_and_activates_it(server,
     page.get_by_role("button", name="Tạo kỳ năm 2023 từ kỳ năm 2022").click()     # a period nobody has submitted in
     settle(page)
     page.get_by_role("tab", name="Bộ tiêu chí").click()
-    page.locator("input[type=file]").last.set_input_files(str(bad))
+    uploader(page, "Tệp bộ tiêu chí").set_input_files(str(bad))
     page.get_by_text("«0,5» dùng dấu phẩy thập phân").wait_for()
-    page.locator("input[type=file]").last.set_input_files(str(good))
+    uploader(page, "Tệp bộ tiêu chí").set_input_files(str(good))
     page.get_by_role("button", name="Nạp và gắn vào kỳ 2023").click()
     page.get_by_text("Bộ tiêu chí: Bộ tiêu chí năm 2023 (thử) —").first.wait_for()    # the banner of the set in use
+    page.close()
+
+
+def test_admin_backs_up_then_restores_from_the_page(server, browser, tmp_path):
+    """Last in this module: it replaces the server's database with a backup taken moments before."""
+    import re
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, server + "/quan-tri", "admin")
+    page.get_by_role("heading", name="Quản trị").wait_for()
+    settle(page)
+    page.get_by_role("tab", name="Sao lưu").click()
+    page.get_by_role("button", name="Tạo bản sao lưu").click()
+    settle(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Tải bản sao lưu").click()
+    saved = tmp_path / "sao-luu.zip"
+    download.value.save_as(saved)
+    page.get_by_role("tab", name="Kỳ đánh giá").click()
+    create = page.get_by_role("button", name=re.compile(r"^Tạo kỳ năm \d{4} từ kỳ năm \d{4}$"))
+    label = create.inner_text()
+    create.click()                                            # a change made after the backup
+    settle(page)
+    assert page.get_by_role("button", name=label).count() == 0
+    page.get_by_role("tab", name="Sao lưu").click()
+    uploader(page, "Tệp sao lưu").set_input_files(str(saved))
+    settle(page)
+    page.get_by_text("Tôi đồng ý thay toàn bộ dữ liệu hiện tại bằng bản sao lưu tạo ngày").click()
+    settle(page)
+    page.get_by_role("button", name="Khôi phục", exact=True).click()
+    page.get_by_text("Đã khôi phục bản sao lưu tạo ngày").wait_for()
+    page.reload()
+    page.get_by_role("heading", name="Quản trị").wait_for()
+    settle(page)
+    page.get_by_role("tab", name="Kỳ đánh giá").click()
+    page.get_by_role("button", name=label).wait_for()          # the change is gone
     page.close()

@@ -303,3 +303,24 @@ def test_assessment_import_lists_workbook_errors(installed, tmp_path, capsys):
     bad.write_bytes(b"MZ\x90\x00 executable")
     assert cli.main(["assessment", "import", str(bad)]) == 1
     assert "không phải sổ tính Excel" in capsys.readouterr().err
+
+
+def test_restore_in_place_while_the_database_is_open(installed, tmp_path):
+    import io as _io
+    from cchc import backup
+    from cchc.permissions import CLI_USER
+    db_path, files = installed
+    store = Storage(db_path)
+    buffer = _io.BytesIO()
+    backup.create_backup(store, files, buffer, CLI_USER)
+    store.write(lambda tx: tx.run("setting_put", key="sau_sao_luu", value="1"))
+    with pytest.raises(backup.BackupError):
+        backup.restore_in_place(store, _io.BytesIO(b"not a zip"), files, CLI_USER)
+    assert store.scalar("setting_get", key="sau_sao_luu") == "1"          # a bad file: still open, unchanged
+    backup.restore_in_place(store, buffer, files, CLI_USER)
+    reopened = Storage(db_path)
+    try:
+        assert reopened.scalar("setting_get", key="sau_sao_luu") is None
+        assert reopened.all("audit_recent", limit=1)[0]["action"] == "backup.restore"
+    finally:
+        reopened.close()

@@ -43,7 +43,7 @@ with tab_backup:
         stamp = manifest["created_at"].replace(":", "").replace("-", "")
         st.download_button("Tải bản sao lưu", buffer.getvalue(), file_name=f"cchc-sao-luu-{stamp}.zip",
                            mime="application/zip", icon=":material/download:")
-    st.caption("Khôi phục: dừng ứng dụng rồi chạy `python -m cchc restore TỆP.zip`.")
+    admin_views.restore_view(user)
 
 with tab_audit:
     st.dataframe([{"Lúc": fmt_datetime(a["logged_at"]), "Người thực hiện": a["actor"], "Hành động": a["action"],

@@ -40,6 +40,18 @@ def storage() -> Storage:
     return _open_storage(str(config.from_env().db_path))
 
 
+def restore_from_upload(data: bytes, user: User) -> dict:
+    """Replace the running database and evidence files with a backup's, then reopen."""
+    import io
+
+    from .. import backup
+
+    try:
+        return backup.restore_in_place(storage(), io.BytesIO(data), config.from_env().files_dir, user)
+    finally:
+        _open_storage.clear()         # the next call opens whatever file is now in place
+
+
 # ------------------------------------------------------------------ logins
 
 

@@ -203,3 +203,36 @@ def criteria_view(db: Storage, user: User, year: int) -> None:
                   for n in cs.nodes], hide_index=True, width="stretch", height=360)
     if st.button(f"Nạp và gắn vào kỳ {year}", type="primary", key="nap_bo"):
         _run(lambda: reference.import_criteria_set(db, user, cs, year))
+
+
+def restore_view(user: User) -> None:
+    """Restore a backup from the page, after a confirmation that names the backup's date."""
+    from .. import backup
+    from . import restore_from_upload
+
+    st.markdown("**Khôi phục từ bản sao lưu** (dữ liệu hiện tại được thay thế và giữ lại bên cạnh trên máy chủ). "
+                "Bản sao lưu lớn hơn 40 MB: dừng ứng dụng rồi chạy `python -m cchc restore TỆP.zip`.")
+    if done := st.session_state.pop("_cchc_restored", None):
+        st.success(done)
+    upload = st.file_uploader("Tệp sao lưu (.zip)", type=["zip"], key="sao_luu_zip")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        import io
+        manifest = backup.read_manifest(io.BytesIO(data))
+    except backup.BackupError as exc:
+        st.error(str(exc))
+        return
+    made = str(manifest.get("created_at", "?")).replace("T", " lúc ")
+    confirm = st.checkbox(f"Tôi đồng ý thay toàn bộ dữ liệu hiện tại bằng bản sao lưu tạo ngày {made}.", key="xac_nhan_khoi_phuc")
+    if st.button("Khôi phục", type="primary", disabled=not confirm, key="khoi_phuc"):
+        try:
+            restore_from_upload(data, user)
+        except (backup.BackupError, PermissionDenied) as exc:
+            st.error(str(exc))
+            return
+        st.session_state.pop("sao_luu_zip", None)
+        st.session_state["_cchc_restored"] = (f"Đã khôi phục bản sao lưu tạo ngày {made}. "
+                                              "Mọi người dùng đang mở ứng dụng cần tải lại trang.")
+        st.rerun()              # this run still holds the closed database: start again on the new one
