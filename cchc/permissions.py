@@ -18,6 +18,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "user.view": frozenset({"admin"}),
     "user.manage": frozenset({"admin"}),
     "unit.view": STAFF,
+    "unit.manage": frozenset({"admin"}),
     "criteria.view": STAFF,
     "period.manage": frozenset({"admin"}),
     "criteria.import": frozenset({"admin"}),

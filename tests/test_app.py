@@ -394,3 +394,14 @@ def test_the_criteria_tab_offers_the_workbook_and_the_current_set(demo_env):
     assert_clean(at)
     labels = [b.label for b in at.get("download_button")]
     assert "Tải mẫu trống (.xlsx)" in labels and "Tải bộ đang dùng (.xlsx)" in labels
+
+
+def test_admin_loads_another_districts_units(demo_env):
+    at = app_as("admin")
+    at.switch_page("views/quan-tri.py").run()
+    at.selectbox(key="tinh_nap").set_value("42").run()
+    at.selectbox(key="huyen_nap").set_value("440").run()
+    next(b for b in at.button if b.label == "Nạp các đơn vị của huyện này").click()
+    at.run()
+    assert_clean(at)
+    assert any(s.value.startswith("Đã thêm ") for s in at.success)

@@ -12,7 +12,7 @@ import pytest
 from cchc import backup, criteria
 from cchc.permissions import ACTIONS, CLI_USER, PermissionDenied, User, can
 from cchc.assessment import LeafScore, scored_leaves
-from cchc.services import assessment, periods, progress, reference, users
+from cchc.services import assessment, periods, progress, reference, units, users
 
 ADMIN = User("quantri", "Quản trị", "admin")
 LEADER = User("lanhdao", "Lãnh đạo", "leader")
@@ -46,6 +46,8 @@ def run_action(storage, tmp_path, user, action):
         backup.restore_backup(tmp_path / "khong-co.zip", tmp_path / "x.duckdb", tmp_path / "f", user)
     elif action == "assessment.view":
         progress.unit_progress(storage, user, 2022, user.unit_code or OWN)
+    elif action == "unit.manage":
+        units.load_district(storage, user, "440", 2022)
     elif action == "period.manage":
         periods.create_from(storage, user, 2023, 2022)
     elif action == "assessment.edit":
@@ -73,7 +75,7 @@ EXPECTED = {
     "user.view": {"admin"}, "user.manage": {"admin"}, "unit.view": set(ROLES),
     "criteria.view": set(ROLES), "criteria.import": {"admin"}, "assessment.view": set(ROLES),
     "assessment.edit": {"admin", "commune"}, "assessment.submit": {"admin", "commune"},
-    "assessment.reopen": {"admin"}, "evidence.read": set(ROLES), "period.manage": {"admin"},
+    "assessment.reopen": {"admin"}, "evidence.read": set(ROLES), "period.manage": {"admin"}, "unit.manage": {"admin"},
     "progress.view": {"admin", "leader", "council"}, "audit.view": {"admin"},
     "backup.create": {"admin"}, "backup.restore": {"admin"},
 }

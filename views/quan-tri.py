@@ -25,9 +25,7 @@ with tab_users:
     admin_views.accounts(db, user, year)
 
 with tab_units:
-    st.dataframe([{"Mã": u["code"], "Tên": u["name"], "Loại": u["kind"], "Huyện": u["district_name"],
-                   "Hiệu lực từ năm": u["valid_from"], "Đến năm": u["valid_to"] or ""}
-                  for u in reference.units(db, user, year)], hide_index=True, width="stretch")
+    admin_views.units_view(db, user, year)
 
 with tab_periods:
     admin_views.periods_view(db, user, year)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from .. import excel_io, seed
 from ..permissions import ROLES, PermissionDenied, User
-from ..services import ServiceError, periods, progress, reference, users
+from ..services import ServiceError, periods, progress, reference, units, users
 from ..services import assessment as svc
 from ..storage import Storage
 from ..text import fmt_date, fmt_datetime, fmt_points
@@ -236,3 +236,26 @@ def restore_view(user: User) -> None:
         st.session_state["_cchc_restored"] = (f"Đã khôi phục bản sao lưu tạo ngày {made}. "
                                               "Mọi người dùng đang mở ứng dụng cần tải lại trang.")
         st.rerun()              # this run still holds the closed database: start again on the new one
+
+
+def units_view(db: Storage, user: User, year: int) -> None:
+    """The year's units; units of a district added from the national list in one step."""
+    st.dataframe([{"Mã": u["code"], "Tên": u["name"], "Loại": u["kind"], "Huyện": u["district_name"],
+                   "Tỉnh": u["province_name"], "Hiệu lực từ năm": u["valid_from"], "Đến năm": u["valid_to"] or ""}
+                  for u in reference.units(db, user, year)], hide_index=True, width="stretch")
+    with st.expander("Nạp đơn vị của một huyện từ danh mục đơn vị hành chính cả nước (01/10/2022)"):
+        every = units.districts()
+        provinces = dict(sorted({d["province_code"]: d["province_name"] for d in every}.items()))
+        province = st.selectbox("Tỉnh, thành phố", list(provinces), format_func=provinces.get, key="tinh_nap")
+        here = [d for d in every if d["province_code"] == province]
+        district = st.selectbox("Quận, huyện", [d["district_code"] for d in here], key="huyen_nap",
+                                format_func=lambda c: next(f"{d['district_name']} ({d['units']} đơn vị)"
+                                                           for d in here if d["district_code"] == c))
+        valid_from = st.number_input("Hiệu lực từ năm", min_value=2000, max_value=2100, value=year, step=1, key="nam_nap")
+        if st.button("Nạp các đơn vị của huyện này", key="nap_huyen"):
+            try:
+                added = units.load_district(db, user, district, int(valid_from))
+            except (ServiceError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Đã thêm {added} đơn vị." if added else "Mọi đơn vị của huyện này đã có sẵn.")

@@ -44,3 +44,6 @@ UPDATE period SET name = $name, plan_reference = $plan_reference, council_deadli
        appraisal_deadline = $appraisal_deadline, publication_deadline = $publication_deadline,
        survey_opens = $survey_opens, survey_closes = $survey_closes, survey_quota = $survey_quota
 WHERE year = $year;
+
+-- name: units_all
+SELECT * FROM unit ORDER BY code;
