@@ -6,6 +6,7 @@ a missing browser fails instead of skipping."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -193,9 +194,12 @@ def test_commune_officer_scores_uploads_reloads_and_submits(server, browser, tmp
     page.get_by_role("heading", name="Tự đánh giá — Thị trấn Tây Sơn").wait_for()
     settle(page)
     scores = page.get_by_label("Điểm tự chấm (bước 0,5)")
+    saved = page.get_by_text(re.compile(r"^Đã lưu lúc \d\d:\d\d \d\d/"))    # one caption per saved leaf
     for i, value in ((0, "1"), (1, "0.5")):
+        before = saved.count()
         scores.nth(i).fill(value)
         scores.nth(i).press("Enter")
+        assert wait_for(lambda: saved.count() == before + 1), f"leaf {i + 1} was not saved"
         settle(page)
     page.get_by_text("Tài liệu kiểm chứng (0), giải trình, ghi chú").first.click()
     uploader(page, "Tải tệp lên").first.set_input_files(str(pdf))
@@ -255,8 +259,6 @@ def test_admin_loads_a_criteria_workbook_fixes_an_error_and_activates_it(server,
 
 def test_admin_backs_up_then_restores_from_the_page(server, browser, tmp_path):
     """Last in this module: it replaces the server's database with a backup taken moments before."""
-    import re
-
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     log_in(page, server + "/quan-tri", "admin")
     page.get_by_role("heading", name="Quản trị").wait_for()
