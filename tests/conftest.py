@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -65,3 +66,13 @@ def on_day(monkeypatch):
         monkeypatch.setenv("CCHC_TODAY", iso)
     set_day("2022-11-05")
     return set_day
+
+
+@contextlib.contextmanager
+def opened(path):
+    """A test's database, opened (and closed again) to check what the app or a command wrote."""
+    db = Storage(path)
+    try:
+        yield db
+    finally:
+        db.close()

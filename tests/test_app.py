@@ -3,7 +3,6 @@ and the refusals the app itself makes. Each test runs on its own copy of the dem
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -16,20 +15,10 @@ from cchc.permissions import CLI_USER
 from cchc.services import users
 from cchc.storage import Storage
 
-from .conftest import DEMO_PASSWORD, ROOT
+from .conftest import DEMO_PASSWORD, ROOT, opened
 
 APP = str(ROOT / "app.py")
 ACCOUNTS = {"admin": "admin", "leader": "lanhdao", "council": "hoidong", "commune": "sonhong"}
-
-
-@contextlib.contextmanager
-def opened(path):
-    """The test's database, opened after the app has written to it."""
-    db = Storage(path)
-    try:
-        yield db
-    finally:
-        db.close()
 
 
 def app_as(username: str | None) -> AppTest:

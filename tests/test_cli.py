@@ -13,7 +13,7 @@ import pytest
 from cchc import cli, criteria
 from cchc.storage import Storage
 
-from .conftest import ROOT, TEMPLATE
+from .conftest import ROOT, TEMPLATE, opened
 
 COMMANDS = [[], ["init"], ["demo"], ["user"], ["user", "add"], ["user", "list"], ["user", "passwd"],
             ["user", "disable"], ["criteria"], ["criteria", "validate"], ["criteria", "export"],
@@ -82,13 +82,10 @@ def test_a_real_install_from_scratch(tmp_path):
     run("user", "add", "sonhong", "--role", "commune", "--unit", "18139", stdin="MatKhau#2022\n", env_db=db, check_rc=0)
     listing = run("user", "list", env_db=db, check_rc=0).stdout
     assert "quantri" in listing and "Xã Sơn Hồng" in listing and "Demo" not in listing
-    store = Storage(db)
-    try:
+    with opened(db) as store:
         rows = store.all("user_list")
         assert [r["username"] for r in rows] == ["quantri", "sonhong"] and not any(r["is_demo"] for r in rows)
         assert store.scalar("setting_get", key="demo") == "0"
-    finally:
-        store.close()
     # and a real install refuses the demo on top of real accounts
     proc = run("demo", env_db=db, check_rc=1)
     assert proc.stderr.strip().startswith("Lỗi:") and len(proc.stderr.strip().splitlines()) == 1
@@ -119,12 +116,9 @@ def test_user_commands(db_env, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", _Stdin("MatKhau#2022\n"))
     assert cli.main(["user", "add", "lanhdao", "--role", "leader"]) == 0
     assert cli.main(["user", "disable", "lanhdao", "--reason", "chuyển công tác"]) == 0
-    store = Storage(db_env)
-    try:
+    with opened(db_env) as store:
         assert store.one("user_get", username="lanhdao")["active"] is False
         assert store.one("user_get", username="quantri")["must_change_password"] is True
-    finally:
-        store.close()
 
 
 class _Stdin:
@@ -197,12 +191,9 @@ def test_backup_and_restore_round_trip(tmp_path):
     restored = run("restore", str(backup_file), "--yes", env_db=db, check_rc=0).stdout
     assert "Đã khôi phục bản sao lưu tạo ngày" in restored
     assert (files / ("c" * 64)).read_bytes() == b"%PDF-1.4 minh chung"
-    store = Storage(db)
-    try:
+    with opened(db) as store:
         assert store.one("user_get", username="sau") is None
         assert store.all("audit_recent", limit=1)[0]["action"] == "backup.restore"
-    finally:
-        store.close()
     assert list(tmp_path.glob("a.duckdb.truoc-khoi-phuc-*"))     # the replaced database is kept
 
 
@@ -290,12 +281,9 @@ def test_assessment_template_then_import_and_submit(installed, tmp_path, monkeyp
     assert cli.main(["assessment", "import", str(out)]) == 1          # submitted: the form is locked
     assert "đã nộp" in capsys.readouterr().err
     db, _ = installed
-    store = Storage(db)
-    try:
+    with opened(db) as store:
         last = store.all("audit_recent", limit=1)[0]
         assert (last["action"], last["actor"]) == ("assessment.submit", "cli")
-    finally:
-        store.close()
 
 
 def test_assessment_import_lists_workbook_errors(installed, tmp_path, capsys):
@@ -318,9 +306,6 @@ def test_restore_in_place_while_the_database_is_open(installed, tmp_path):
         backup.restore_in_place(store, _io.BytesIO(b"not a zip"), files, CLI_USER)
     assert store.scalar("setting_get", key="sau_sao_luu") == "1"          # a bad file: still open, unchanged
     backup.restore_in_place(store, buffer, files, CLI_USER)
-    reopened = Storage(db_path)
-    try:
+    with opened(db_path) as reopened:
         assert reopened.scalar("setting_get", key="sau_sao_luu") is None
         assert reopened.all("audit_recent", limit=1)[0]["action"] == "backup.restore"
-    finally:
-        reopened.close()

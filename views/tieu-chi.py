@@ -34,5 +34,5 @@ for f in cs.fields():
             "Cơ quan thẩm định": offices.get(n.office_code, n.office_code or ""),
         } for n in cs.nodes if n.code.startswith(f.code + ".")], hide_index=True, width="stretch")
 
-st.download_button("Tải bộ tiêu chí (YAML)", criteria.to_yaml(cs).encode("utf-8"),
+st.download_button("Tải bộ tiêu chí (YAML)", lambda: criteria.to_yaml(cs).encode("utf-8"),
                    file_name=f"bo-tieu-chi-{year}.yaml", mime="application/x-yaml", icon=":material/download:")

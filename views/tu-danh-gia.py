@@ -45,6 +45,6 @@ with st.expander("Làm trên Excel (tải biểu mẫu, điền, tải lên)", e
     ui.excel_section(db, user, form)
 st.subheader("Nộp báo cáo")
 ui.submit_section(db, user, form)
-name, data = svc.report(db, user, year, user.unit_code)
-st.download_button("Tải báo cáo tự đánh giá (.xlsx)", data, file_name=name, icon=":material/description:",
+st.download_button("Tải báo cáo tự đánh giá (.xlsx)", lambda: svc.report_of(form),   # built when clicked
+                   file_name=svc.report_name(year, user.unit_code), icon=":material/description:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

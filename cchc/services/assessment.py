@@ -470,12 +470,22 @@ def _describe(s: rules.LeafScore | None, docs: list[dict]) -> str:
     return ", ".join([text] + [e for e in extra if e])
 
 
-def workbook(storage: Storage, actor: User, year: int, unit_code: str) -> tuple[str, bytes]:
-    """The unit's workbook to fill in, with what is saved so far."""
-    form = open_form(storage, actor, year, unit_code)
-    data = excel_io.build_template(form.criteria, form.unit, year, form.scores, form.docs,
+def workbook_name(year: int, unit_code: str) -> str:
+    return f"tu-danh-gia-{year}-{unit_code}.xlsx"
+
+
+def report_name(year: int, unit_code: str) -> str:
+    return f"bao-cao-tu-danh-gia-{year}-{unit_code}.xlsx"
+
+
+def workbook_of(form: Form) -> bytes:
+    """The unit's workbook to fill in, with what is saved so far (from a form already read)."""
+    return excel_io.build_template(form.criteria, form.unit, form.year, form.scores, form.docs,
                                    {c: len(f) for c, f in form.files.items()})
-    return f"tu-danh-gia-{year}-{unit_code}.xlsx", data
+
+
+def workbook(storage: Storage, actor: User, year: int, unit_code: str) -> tuple[str, bytes]:
+    return workbook_name(year, unit_code), workbook_of(open_form(storage, actor, year, unit_code))
 
 
 def preview_import(storage: Storage, actor: User, year: int, unit_code: str, data: bytes) -> Preview:
@@ -501,10 +511,16 @@ def import_workbook(storage: Storage, actor: User, year: int, unit_code: str, da
                         preview.criteria)
 
 
-def report(storage: Storage, actor: User, year: int, unit_code: str) -> tuple[str, bytes]:
-    """The self-assessment report as an .xlsx in the officials' layout."""
-    form = open_form(storage, actor, year, unit_code)
-    data = excel_io.build_report(form.criteria, form.unit, year, form.scores, form.docs, form.files,
+def report_of(form: Form) -> bytes:
+    """The self-assessment report as an .xlsx in the officials' layout (from a form already read)."""
+    return excel_io.build_report(form.criteria, form.unit, form.year, form.scores, form.docs, form.files,
                                  form.difficulties, form.recommendations, form.submitted_at,
                                  draft=form.state in ("not_started", "draft"))
-    return f"bao-cao-tu-danh-gia-{year}-{unit_code}.xlsx", data
+
+
+def report(storage: Storage, actor: User, year: int, unit_code: str) -> tuple[str, bytes]:
+    return report_name(year, unit_code), report_of(open_form(storage, actor, year, unit_code))
+
+
+def file_on_disk(files_dir: Path, row: dict) -> bool:
+    return evidence.stored_path(files_dir, row["sha256"]).exists()

@@ -167,10 +167,12 @@ def criteria_view(db: Storage, user: User, year: int) -> None:
     criteria_banner(current)
     c1, c2, c3 = st.columns(3)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    c1.download_button("Tải mẫu trống (.xlsx)", criteria_excel.build(None), file_name="mau-bo-tieu-chi.xlsx", mime=xlsx)
+    # Files are built when a button is clicked, not on every run of the page.
+    c1.download_button("Tải mẫu trống (.xlsx)", lambda: criteria_excel.build(None), file_name="mau-bo-tieu-chi.xlsx", mime=xlsx)
     if current:
-        c2.download_button("Tải bộ đang dùng (.xlsx)", criteria_excel.build(current), file_name=f"bo-tieu-chi-{year}.xlsx", mime=xlsx)
-        c3.download_button("Tải bộ đang dùng (YAML)", criteria.to_yaml(current).encode("utf-8"),
+        c2.download_button("Tải bộ đang dùng (.xlsx)", lambda: criteria_excel.build(current),
+                           file_name=f"bo-tieu-chi-{year}.xlsx", mime=xlsx)
+        c3.download_button("Tải bộ đang dùng (YAML)", lambda: criteria.to_yaml(current).encode("utf-8"),
                            file_name=f"bo-tieu-chi-{year}.yaml", mime="application/x-yaml")
     st.write(f"Nạp bộ tiêu chí cho kỳ {year} từ sổ tính Excel hoặc tệp YAML. Tệp được kiểm tra toàn bộ; có lỗi thì "
              "không nạp gì. Một bộ đã nạp không sửa tại chỗ: mỗi lần nạp là một phiên bản mới.")

@@ -87,13 +87,13 @@ def _evidence(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
     files_dir = config.from_env().files_dir
     for f in form.files.get(leaf.code, []):
         c1, c2 = st.columns([4, 1])
-        try:
-            name, mime, data = svc.read_file(db, user, files_dir, f["id"])
-        except ServiceError as exc:
-            c1.warning(str(exc))
+        if not svc.file_on_disk(files_dir, f):
+            c1.warning(f"Tệp «{f['file_name']}» không còn trên máy chủ; hãy khôi phục từ bản sao lưu.")
             continue
-        c1.download_button(f":material/attach_file: {name} ({f['size_bytes'] // 1024 + 1} KB)", data, file_name=name,
-                           mime=mime, key=f"tai_{f['id']}", type="tertiary")
+        # Read from disk only when clicked, through the service (which checks who may read it).
+        c1.download_button(f":material/attach_file: {f['file_name']} ({f['size_bytes'] // 1024 + 1} KB)",
+                           lambda fid=f["id"]: svc.read_file(db, user, files_dir, fid)[2], file_name=f["file_name"],
+                           mime=evidence.KINDS[f["kind"]][2], key=f"tai_{f['id']}", type="tertiary")
         if form.editable:
             c2.button("Gỡ", key=f"go_tep_{f['id']}", on_click=_remove, args=(db, user, "file", f["id"], leaf.code))
     for d in form.docs.get(leaf.code, []):
@@ -160,8 +160,8 @@ def report_text(db: Storage, user: User, form: svc.Form) -> None:
 
 
 def excel_section(db: Storage, user: User, form: svc.Form) -> None:
-    name, data = svc.workbook(db, user, form.year, form.unit["code"])
-    st.download_button("Tải biểu mẫu Excel (kèm điểm đã lưu)", data, file_name=name, icon=":material/download:",
+    st.download_button("Tải biểu mẫu Excel (kèm điểm đã lưu)", lambda: svc.workbook_of(form),   # built when clicked
+                       file_name=svc.workbook_name(form.year, form.unit["code"]), icon=":material/download:",
                        mime=evidence.KINDS["xlsx"][2])
     if not form.editable:
         return
