@@ -34,7 +34,8 @@ APPLIES_TO = {"all": "Tất cả đơn vị", "xa": "Xã", "thi_tran": "Thị tr
 
 CODE_RE = re.compile(r"^[1-9][0-9]*(\.[1-9][0-9]*)*$")
 MAX_DEPTH = 4
-SET_KEYS = {"code", "name", "year", "version", "is_template", "source_decision", "applies_to", "total"}
+SET_KEYS = {"code", "name", "year", "version", "is_template", "source_decision", "applies_to", "total",
+            "bonus_cap", "penalty_cap"}
 DEFAULT_KEYS = {"step", "na_allowed", "source", "office"}
 NODE_KEYS = {"code", "title", "max", "guidance", "evidence", "office", "step", "na_allowed", "source"}
 INHERITED = ("office", "step", "na_allowed", "source")
@@ -77,6 +78,8 @@ class CriteriaSet:
     applies_to: str
     total: Decimal
     nodes: tuple[Criterion, ...] = field(default=())
+    bonus_cap: Decimal | None = None     # most bonus points a unit can get (None: the bonus leaves' sum)
+    penalty_cap: Decimal | None = None   # most points a unit can lose to penalties
 
     def node(self, code: str) -> Criterion:
         return next(n for n in self.nodes if n.code == code)
@@ -90,6 +93,12 @@ class CriteriaSet:
     def leaves(self, under: str | None = None) -> list[Criterion]:
         prefix = None if under is None else under + "."
         return [n for n in self.nodes if n.is_leaf and (prefix is None or n.code.startswith(prefix))]
+
+    def cap(self, source: str) -> Decimal:
+        """The most bonus (or penalty) points that count: the set's cap, else the leaves' sum."""
+        full = sum((n.max_points for n in self.leaves() if n.source == source), Decimal(0))
+        limit = self.bonus_cap if source == "bonus" else self.penalty_cap if source == "penalty" else None
+        return full if limit is None else min(full, limit)
 
     def points_by_source(self) -> dict[str, Decimal]:
         totals = {s: Decimal(0) for s in SOURCES}
@@ -154,6 +163,9 @@ def parse_set(data: Any, offices: Iterable[str] | None = None) -> CriteriaSet:
     nodes = _parse_nodes(raw_nodes, defaults, office_set, errors)
     if header["total"] is not None:
         _check_tree(nodes, header["total"], errors)
+    for key, source, label in (("bonus_cap", "bonus", "điểm thưởng"), ("penalty_cap", "penalty", "điểm trừ")):
+        if header[key] is not None and not any(n.is_leaf and n.source == source for n in nodes):
+            errors.append(f"Phần 'set': có mức {label} tối đa ({key}) nhưng không có tiêu chí nào là {label}.")
     if errors:
         raise CriteriaError(errors)
     return CriteriaSet(nodes=tuple(nodes), **header)
@@ -174,7 +186,18 @@ def _parse_header(raw: Any, errors: list[str]) -> dict[str, Any]:
         "source_decision": str(raw.get("source_decision") or "").strip(),
         "applies_to": raw.get("applies_to", "all"),
         "total": _decimal(raw.get("total")),
+        "bonus_cap": None,
+        "penalty_cap": None,
     }
+    for key, label in (("bonus_cap", "mức điểm thưởng tối đa"), ("penalty_cap", "mức điểm trừ tối đa")):
+        if raw.get(key) is not None and raw.get(key) != "":
+            value = _decimal(raw[key])
+            if value is None:
+                errors.append(_number_error("Phần 'set'", f"{label} ({key})", raw[key]))
+            elif value <= 0:
+                errors.append(f"Phần 'set': {label} ({key}) phải lớn hơn 0.")
+            else:
+                header[key] = value
     if not header["code"]:
         errors.append("Phần 'set': thiếu mã bộ tiêu chí (code).")
     if not header["name"]:
@@ -372,7 +395,9 @@ def to_data(cs: CriteriaSet) -> dict[str, Any]:
     return {
         "set": {"code": cs.code, "name": cs.name, "year": cs.year, "version": cs.version,
                 "is_template": cs.is_template, "source_decision": cs.source_decision,
-                "applies_to": cs.applies_to, "total": _plain_number(cs.total)},
+                "applies_to": cs.applies_to, "total": _plain_number(cs.total),
+                **{k: _plain_number(v) for k, v in (("bonus_cap", cs.bonus_cap), ("penalty_cap", cs.penalty_cap))
+                   if v is not None}},
         "nodes": nodes,
     }
 

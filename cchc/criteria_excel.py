@@ -27,7 +27,10 @@ INFO_ROWS = [  # (key, label)
     ("code", "Mã bộ tiêu chí"), ("name", "Tên bộ tiêu chí"), ("year", "Năm áp dụng"), ("version", "Phiên bản"),
     ("source_decision", "Văn bản ban hành"), ("applies_to", "Áp dụng cho"), ("total", "Tổng điểm (không kể thưởng, trừ)"),
     ("is_template", "Là bộ tiêu chí mẫu"),
+    ("bonus_cap", "Điểm thưởng tối đa (để trống: tổng các mục thưởng)"),
+    ("penalty_cap", "Điểm trừ tối đa (để trống: tổng các mục trừ)"),
 ]
+OPTIONAL_INFO = {"bonus_cap", "penalty_cap"}   # workbooks made before these rows existed still load
 COLUMNS = [  # (key, header, width)
     ("code", "Mã", 9), ("title", "Nội dung", 50), ("max", "Điểm tối đa", 10), ("guidance", "Cách chấm điểm", 45),
     ("evidence", "Tài liệu kiểm chứng", 35), ("office", "Cơ quan thẩm định", 12), ("step", "Bước điểm", 9),
@@ -155,6 +158,8 @@ def _read_info(ws, errors: list[str]) -> dict:
     header: dict = {}
     for key, label in INFO_ROWS:
         if label not in by_label:
+            if key in OPTIONAL_INFO:
+                continue
             errors.append(f"Trang «{INFO}»: thiếu dòng «{label}» ở cột A.")
             continue
         raw, row = by_label[label]
@@ -165,6 +170,8 @@ def _read_info(ws, errors: list[str]) -> dict:
             header[key] = int(value) if isinstance(value, (int, float)) and float(value).is_integer() else raw
         elif key == "total":
             header[key] = _number(raw, where, errors)
+        elif key in OPTIONAL_INFO:
+            header[key] = None if raw in (None, "") else _number(raw, where, errors)
         elif key == "applies_to":
             found = next((k for k, v in APPLIES_LABELS.items() if v == raw), None)
             if found is None:

@@ -66,6 +66,8 @@ def initialize(storage: Storage, demo: bool, data_dir: Path = config.DATA_DIR) -
 
     def work(tx: Tx) -> None:
         tx.many("unit_upsert", units)
+        tx.many("unit_name_insert", [dict(code=u["code"], from_year=u["valid_from"], name=u["name"], kind=u["kind"])
+                                     for u in units])
         tx.many("office_upsert", offices)
         for p in cfg["periods"]:
             row = {"explanation_deadline": None} | {k: v for k, v in p.items() if k != "criteria_file"}

@@ -382,7 +382,68 @@ def test_the_criteria_tab_offers_the_workbook_and_the_current_set(demo_env):
     at.switch_page("views/quan-tri.py").run()
     assert_clean(at)
     labels = [b.label for b in at.get("download_button")]
-    assert "Tải mẫu trống (.xlsx)" in labels and "Tải bộ đang dùng (.xlsx)" in labels
+    assert "Tải mẫu trống (.xlsx)" in labels and "Tải .xlsx" in labels and "Tải YAML" in labels
+    assert "Chưa có phiên bản nào khác trong kho" in texts(at)
+
+
+def test_admin_previews_and_moves_the_period_to_a_new_version(demo_env):
+    from dataclasses import replace
+
+    from cchc.services import reference
+    with opened(demo_env) as db:
+        current = reference.period_criteria(db, CLI_USER, 2022)
+        set_id = reference.add_criteria_set(db, CLI_USER, replace(current, version=2))
+    at = app_as("admin")
+    at.switch_page("views/quan-tri.py").run()
+    assert_clean(at)
+    assert at.selectbox(key="chuyen_bo").value == set_id
+    shown = texts(at)
+    assert "Đơn vị chuyển sang phiên bản này: **25**, trong đó **8 đã nộp**" in shown
+    assert "Điểm cất vào kho lưu: **0**" in shown.replace("điểm cất", "Điểm cất")
+    next(b for b in at.button if b.label == "Xác nhận chuyển điểm và gắn phiên bản này").click()
+    at.run()
+    assert any("cần ghi lý do" in e.value for e in at.error)
+    at.text_input(key="ly_do_chuyen").input("Tỉnh ban hành bản đính chính")
+    next(b for b in at.button if b.label == "Xác nhận chuyển điểm và gắn phiên bản này").click()
+    at.run()
+    assert_clean(at)
+    assert any("Đã gắn HT-XA-2022-MAU phiên bản 2 vào kỳ 2022" in s.value for s in at.success)
+    with opened(demo_env) as db:
+        assert db.one("period_get", year=2022)["criteria_set_id"] == set_id
+
+
+def test_admin_adds_renames_and_merges_units(demo_env):
+    at = app_as("admin")
+    at.switch_page("views/quan-tri.py").run()
+    at.text_input(key="ma_them").input("18999")
+    at.text_input(key="ten_them").input("Xã Sơn Mới")
+    at.number_input(key="nam_them").set_value(2023)
+    next(b for b in at.button if b.label == "Thêm đơn vị").click()
+    at.run()
+    assert_clean(at)
+    at.selectbox(key="dv_doi_ten").set_value("18139")
+    at.text_input(key="ten_moi").input("Thị trấn Sơn Hồng")
+    at.selectbox(key="loai_moi").set_value("Thị trấn")
+    next(b for b in at.button if b.label == "Lưu tên mới").click()
+    at.run()
+    assert_clean(at)
+    at.multiselect(key="dv_sn").set_value(["18142"])
+    at.selectbox(key="dv_nhan").set_value("18999")
+    next(b for b in at.button if b.label == "Sáp nhập").click()
+    at.run()
+    assert_clean(at)
+    with opened(demo_env) as db:
+        assert db.one("unit_get", code="18999")["name"] == "Xã Sơn Mới"
+        assert [n["name"] for n in db.all("unit_names", code="18139")] == ["Xã Sơn Hồng", "Thị trấn Sơn Hồng"]
+        assert db.one("unit_get", code="18142")["successor_code"] == "18999"
+    at.selectbox(key="ls_dv").set_value("18999").run()
+    assert "Xã Sơn Tiến (18142) sáp nhập vào từ năm 2023" in texts(at)
+    at.multiselect(key="dv_sn").set_value(["18139"])             # has 2022 data: merging from 2022 is refused
+    at.selectbox(key="dv_nhan").set_value("18142")
+    at.number_input(key="nam_sn").set_value(2022)
+    next(b for b in at.button if b.label == "Sáp nhập").click()
+    at.run()
+    assert any("không thể sáp nhập từ năm 2022" in e.value for e in at.error)
 
 
 def test_admin_loads_another_districts_units(demo_env):

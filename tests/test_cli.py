@@ -4,9 +4,11 @@ parts that depend on the process (exit codes, standard input, help)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -155,7 +157,7 @@ def test_criteria_export_then_import_a_new_version(db_env, tmp_path, capsys):
     assert cli.main(["criteria", "export", "--period", "2022", "--out", str(out)]) == 0
     assert criteria.load_yaml_file(out) == criteria.load_yaml_file(TEMPLATE)
     assert cli.main(["criteria", "import", str(out), "--period", "2022"]) == 1     # same version
-    assert "tăng 'version'" in capsys.readouterr().err
+    assert "tăng phiên bản" in capsys.readouterr().err
     out.write_text(out.read_text(encoding="utf-8").replace("version: 1", "version: 2"), encoding="utf-8")
     assert cli.main(["criteria", "import", str(out), "--period", "2022"]) == 0
     assert cli.main(["criteria", "import", str(out), "--period", "2031"]) == 1
@@ -309,3 +311,29 @@ def test_restore_in_place_while_the_database_is_open(installed, tmp_path):
     with opened(db_path) as reopened:
         assert reopened.scalar("setting_get", key="sau_sao_luu") is None
         assert reopened.all("audit_recent", limit=1)[0]["action"] == "backup.restore"
+
+
+def _dump(path) -> dict:
+    """Every table of a database, every row, in a fixed order (audit log included)."""
+    with opened(path) as store:
+        con = store._con
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+
+
+def test_a_restored_demo_is_identical_to_the_backed_up_one(demo_file, tmp_path):
+    db = Path(shutil.copy(demo_file, tmp_path / "a.duckdb"))
+    before = _dump(db)
+    assert len(before["score"]) > 100 and len(before["survey_answer"]) > 500
+    backup_file = tmp_path / "sao-luu.zip"
+    run("backup", "--out", str(backup_file), env_db=db, check_rc=0)
+    run("user", "add", "sau", "--role", "leader", stdin="MatKhau#2022\n", env_db=db, check_rc=0)
+    run("restore", str(backup_file), "--yes", env_db=db, check_rc=0)
+    after = _dump(db)
+    restore_rows = [r for r in after["audit_log"] if r[3] == "backup.restore"]
+    assert len(restore_rows) == 1                      # the restore itself is the only new row
+    after["audit_log"] = [r for r in after["audit_log"] if r[3] != "backup.restore"]
+    before["audit_log"] = [r for r in before["audit_log"] if r[3] != "backup.create"]
+    after["audit_log"] = [r for r in after["audit_log"] if r[3] != "backup.create"]
+    assert after == before

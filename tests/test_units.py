@@ -29,3 +29,87 @@ def test_unknown_districts_and_other_roles_are_refused(storage):
         units.load_district(storage, CLI_USER, "999", 2022)
     with pytest.raises(PermissionDenied):
         units.load_district(storage, User("lanhdao", "L", "leader"), "440", 2022)
+
+
+# ------------------------------------------------------------------ one unit: add, rename, validity, merge
+
+from decimal import Decimal  # noqa: E402
+
+from cchc import assessment as rules  # noqa: E402
+from cchc.services import assessment as svc  # noqa: E402
+from cchc.services import periods  # noqa: E402
+
+ADMIN = User("quantri", "Quản trị", "admin")
+SON_HONG, SON_TIEN = "18139", "18142"
+
+
+def names_in(storage, year):
+    return {u["code"]: u["name"] for u in storage.all("units_in_year", year=year)}
+
+
+def test_a_renamed_unit_keeps_its_old_name_and_data_in_earlier_years(storage, monkeypatch):
+    monkeypatch.setenv("CCHC_TODAY", "2022-11-05")
+    svc.save_score(storage, ADMIN, 2022, SON_HONG, "1.1.1", rules.LeafScore(Decimal(1)))
+    periods.create_from(storage, ADMIN, 2023, 2022)
+    units.rename_unit(storage, ADMIN, SON_HONG, "Thị trấn Sơn Hồng", "Thị trấn", 2023, "Nghị quyết thành lập thị trấn")
+    assert names_in(storage, 2022)[SON_HONG] == "Xã Sơn Hồng"
+    assert names_in(storage, 2023)[SON_HONG] == "Thị trấn Sơn Hồng"
+    assert storage.one("unit_get", code=SON_HONG)["name"] == "Thị trấn Sơn Hồng"       # today's name
+    assert svc.open_form(storage, ADMIN, 2022, SON_HONG).scores["1.1.1"].points == 1
+    h = units.history(storage, ADMIN, SON_HONG)
+    assert [(n["from_year"], n["name"]) for n in h["names"]][-1] == (2023, "Thị trấn Sơn Hồng")
+    assert storage.all("audit_recent", limit=1)[0]["reason"] == "Nghị quyết thành lập thị trấn"
+
+
+def test_merged_units_end_the_year_before_and_keep_their_history(storage, monkeypatch):
+    monkeypatch.setenv("CCHC_TODAY", "2022-11-05")
+    svc.save_score(storage, ADMIN, 2022, SON_TIEN, "1.1.1", rules.LeafScore(Decimal(1)))
+    periods.create_from(storage, ADMIN, 2023, 2022)
+    units.add_unit(storage, ADMIN, "18140", "Xã Sơn Tiến Hồng", "Xã", 2023)
+    units.merge_units(storage, ADMIN, [SON_HONG, SON_TIEN], "18140", 2023, "Nghị quyết của UBTV Quốc hội")
+    y2022, y2023 = names_in(storage, 2022), names_in(storage, 2023)
+    assert SON_HONG in y2022 and SON_TIEN in y2022 and "18140" not in y2022
+    assert SON_HONG not in y2023 and SON_TIEN not in y2023 and y2023["18140"] == "Xã Sơn Tiến Hồng"
+    assert len(y2023) == 24
+    h = units.history(storage, ADMIN, "18140")
+    assert [p["code"] for p in h["predecessors"]] == [SON_HONG, SON_TIEN]
+    assert units.history(storage, ADMIN, SON_TIEN)["successor"]["code"] == "18140"
+    assert svc.open_form(storage, ADMIN, 2022, SON_TIEN).scores["1.1.1"].points == 1
+
+
+def test_a_unit_with_data_cannot_be_ended_before_that_year(storage, monkeypatch):
+    monkeypatch.setenv("CCHC_TODAY", "2022-11-05")
+    svc.save_score(storage, ADMIN, 2022, SON_HONG, "1.1.1", rules.LeafScore(Decimal(1)))
+    with pytest.raises(ServiceError, match="đã có dữ liệu năm 2022"):
+        units.set_validity(storage, ADMIN, SON_HONG, 2020, 2021)
+    with pytest.raises(ServiceError, match="bắt đầu hiệu lực năm 2022"):
+        units.merge_units(storage, ADMIN, [SON_HONG], SON_TIEN, 2022)
+    units.set_validity(storage, ADMIN, SON_HONG, 2020, None)
+    with pytest.raises(ServiceError, match="đã có dữ liệu năm 2022"):
+        units.merge_units(storage, ADMIN, [SON_HONG], SON_TIEN, 2022)
+    with pytest.raises(ServiceError, match="trước năm bắt đầu"):
+        units.set_validity(storage, ADMIN, SON_HONG, 2022, 2021)
+    assert storage.one("unit_get", code=SON_HONG)["valid_to"] is None
+    assert names_in(storage, 2022)[SON_HONG] == "Xã Sơn Hồng"
+
+
+@pytest.mark.parametrize("code, name, kind, year, expected", [
+    ("1814", "Xã A", "Xã", 2023, "gồm 5 chữ số"),
+    ("18139", "Xã A", "Xã", 2023, "Đã có đơn vị mã «18139»"),
+    ("18999", "  ", "Xã", 2023, "Cần nhập tên"),
+    ("18999", "Xã A", "Huyện", 2023, "Loại đơn vị «Huyện» không hợp lệ"),
+    ("18999", "Xã A", "Xã", 1990, "không hợp lệ"),
+])
+def test_bad_units_are_refused(storage, code, name, kind, year, expected):
+    with pytest.raises(ServiceError, match=expected):
+        units.add_unit(storage, ADMIN, code, name, kind, year)
+
+
+def test_only_admin_changes_units(storage):
+    for who in (User("lanhdao", "L", "leader"), User("sonhong", "S", "commune", unit_code=SON_HONG)):
+        with pytest.raises(PermissionDenied):
+            units.add_unit(storage, who, "18999", "Xã A", "Xã", 2023)
+        with pytest.raises(PermissionDenied):
+            units.rename_unit(storage, who, SON_HONG, "Xã B", "Xã", 2023)
+        with pytest.raises(PermissionDenied):
+            units.merge_units(storage, who, [SON_HONG], SON_TIEN, 2023)

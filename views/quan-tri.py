@@ -7,7 +7,7 @@ import io
 import streamlit as st
 
 from cchc import backup, config, web
-from cchc.web import admin_views
+from cchc.web import admin_views, criteria_admin
 from cchc.services import reference
 from cchc.text import fmt_datetime
 
@@ -31,7 +31,7 @@ with tab_periods:
     admin_views.periods_view(db, user, year)
 
 with tab_criteria:
-    admin_views.criteria_view(db, user, year)
+    criteria_admin.criteria_view(db, user, year)
 
 with tab_backup:
     st.write("Bản sao lưu gồm cơ sở dữ liệu và các tệp minh chứng, trong một tệp .zip.")

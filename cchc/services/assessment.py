@@ -18,7 +18,7 @@ from ..permissions import User, require
 from ..storage import Storage, Tx
 from ..text import fmt_date, fmt_datetime, fmt_points
 from .common import ServiceError, clock_now, today
-from .reference import period, period_criteria, unit
+from .reference import period, unit, unit_criteria
 
 
 @dataclass
@@ -78,7 +78,7 @@ def open_form(storage: Storage, actor: User, year: int, unit_code: str) -> Form:
     if u is None:
         raise ServiceError(f"Không có đơn vị mã '{unit_code}'.")
     p = period(storage, year)
-    cs = period_criteria(storage, None, year)
+    cs = unit_criteria(storage, year, unit_code)
     if cs is None:
         raise ServiceError(f"Kỳ {year} chưa có bộ tiêu chí.")
     row = storage.one("assessment_get", year=year, unit_code=unit_code)
@@ -181,7 +181,7 @@ def save_score(storage: Storage, actor: User, year: int, unit_code: str, code: s
                score: rules.LeafScore) -> dt.datetime:
     """Save one leaf as the officer works; returns when it was saved."""
     require(actor, "assessment.edit", unit_code)
-    cs = period_criteria(storage, None, year)
+    cs = unit_criteria(storage, year, unit_code)
     clean = rules.check_leaf_score(_leaf(cs, code), score)
     at = clock_now(storage)
 
@@ -204,7 +204,7 @@ def save_leaf_field(storage: Storage, actor: User, year: int, unit_code: str, co
     require(actor, "assessment.edit", unit_code)
     if field not in FIELDS:
         raise ServiceError(f"Không có mục «{field}».")
-    leaf = _leaf(period_criteria(storage, None, year), code)
+    leaf = _leaf(unit_criteria(storage, year, unit_code), code)
     at = clock_now(storage)
 
     def work(tx: Tx) -> None:
@@ -246,7 +246,7 @@ def apply_scores(storage: Storage, actor: User, year: int, unit_code: str,
     require(actor, "assessment.edit", unit_code)
     if submit_after:
         require(actor, "assessment.submit", unit_code)
-    cs = cs or period_criteria(storage, None, year)
+    cs = cs or unit_criteria(storage, year, unit_code)
     clean = {code: rules.check_leaf_score(_leaf(cs, code), s) for code, s in changes.items()}
     at = clock_now(storage)
 
@@ -294,7 +294,7 @@ def _replace_docs(tx: Tx, actor: User, year: int, unit_code: str, docs: dict[str
 def add_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_code: str, code: str,
              file_name: str, data: bytes) -> int:
     require(actor, "assessment.edit", unit_code)
-    _leaf(period_criteria(storage, None, year), code)
+    _leaf(unit_criteria(storage, year, unit_code), code)
     kind, shown = evidence.check_upload(file_name, data)
     _check_editable(storage, year, unit_code)          # before anything reaches the disk
     sha = evidence.content_hash(data)
@@ -322,7 +322,7 @@ def add_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_cod
 def add_doc(storage: Storage, actor: User, year: int, unit_code: str, code: str,
             doc_number: str, issued_on: dt.date | None, summary: str) -> int:
     require(actor, "assessment.edit", unit_code)
-    _leaf(period_criteria(storage, None, year), code)
+    _leaf(unit_criteria(storage, year, unit_code), code)
     if not doc_number.strip() or not summary.strip():
         raise ServiceError("Văn bản kiểm chứng cần có số/ký hiệu và trích yếu.")
     if "|" in doc_number + summary:
@@ -395,7 +395,7 @@ def _submit_in(tx: Tx, storage: Storage, actor: User, year: int, unit_code: str,
 
 def submit(storage: Storage, actor: User, year: int, unit_code: str) -> None:
     require(actor, "assessment.submit", unit_code)
-    cs = period_criteria(storage, None, year)
+    cs = unit_criteria(storage, year, unit_code)
     at = clock_now(storage)
     storage.write(lambda tx: _submit_in(tx, storage, actor, year, unit_code, cs, at))
 

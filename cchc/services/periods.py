@@ -28,7 +28,11 @@ def create_from(storage: Storage, actor: User, year: int, source_year: int) -> N
 
     def work(tx: Tx) -> None:
         tx.run("period_insert", **new)
-        tx.audit(actor.username, "period.create", "period", str(year), new={**new, "from": source_year})
+        kind_sets = tx.run("period_kind_sets", year=source_year)    # the towns' own set, if any, too
+        for r in kind_sets:
+            tx.run("period_kind_set_put", year=year, kind=r["unit_kind"], set_id=r["set_id"])
+        tx.audit(actor.username, "period.create", "period", str(year),
+                 new={**new, "from": source_year, "kind_sets": {r["unit_kind"]: r["set_id"] for r in kind_sets}})
 
     storage.write(work)
 

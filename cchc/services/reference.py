@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
+from ..assessment import LeafScore
 from ..criteria import CriteriaSet, Criterion
+from ..migration import MovePlan, plan_move
+from ..workflow import HANDED_IN
 from ..permissions import User, require
 from ..storage import Storage, Tx
 from .common import ServiceError, now
@@ -55,33 +59,74 @@ def _set_from_rows(head: dict, rows: list[dict]) -> CriteriaSet:
         step=Decimal(r["step"]).normalize(), na_allowed=r["na_allowed"], source=r["source"]) for r in rows)
     return CriteriaSet(code=head["code"], name=head["name"], year=head["year"], version=head["version"],
                        is_template=head["is_template"], source_decision=head["source_decision"],
-                       applies_to=head["applies_to"], total=Decimal(head["total"]).normalize(), nodes=nodes)
+                       applies_to=head["applies_to"], total=Decimal(head["total"]).normalize(), nodes=nodes,
+                       bonus_cap=None if head["bonus_cap"] is None else Decimal(head["bonus_cap"]).normalize(),
+                       penalty_cap=None if head["penalty_cap"] is None else Decimal(head["penalty_cap"]).normalize())
 
 
 def period_criteria(storage: Storage, actor: User | None, year: int) -> CriteriaSet | None:
-    """The criteria set attached to a period, or None if it has none yet."""
+    """The period's general criteria set (the one every unit uses unless its kind has its own),
+    or None if it has none yet."""
     if actor is not None:
         require(actor, "criteria.view")
     p = period(storage, year)
-    if p["criteria_set_id"] is None:
-        return None
-    return storage.memo(("criteria_set", p["criteria_set_id"]), lambda: _load_set(storage, p["criteria_set_id"]))
+    return None if p["criteria_set_id"] is None else criteria_set(storage, p["criteria_set_id"])
+
+
+def unit_criteria(storage: Storage, year: int, unit_code: str) -> CriteriaSet | None:
+    """The set a unit is assessed against in a period: its kind's own set, else the general one."""
+    set_id = storage.scalar("unit_set_id", year=year, unit_code=unit_code)
+    return None if set_id is None else criteria_set(storage, set_id)
+
+
+def criteria_set(storage: Storage, set_id: int) -> CriteriaSet:
+    # A stored set version is never changed in place (a change is a new version), so it may be kept.
+    return storage.memo(("criteria_set", set_id), lambda: _load_set(storage, set_id))
+
+
+def period_sets(storage: Storage, actor: User, year: int) -> list[dict]:
+    """The sets a period uses: the general one and each unit kind's own, with how many units use each."""
+    require(actor, "criteria.view")
+    p = period(storage, year)
+    used = {r["set_id"]: r["units"] for r in storage.all("period_set_ids", year=year)}
+    out = []
+    if p["criteria_set_id"] is not None:
+        out.append({"kind": "all", "set_id": p["criteria_set_id"], "set": criteria_set(storage, p["criteria_set_id"]),
+                    "units": used.get(p["criteria_set_id"], 0)})
+    for r in storage.all("period_kind_sets", year=year):
+        out.append({"kind": r["unit_kind"], "set_id": r["set_id"], "set": criteria_set(storage, r["set_id"]),
+                    "units": used.get(r["set_id"], 0)})
+    return out
+
+
+def criteria_sets(storage: Storage, actor: User) -> list[dict]:
+    """Every stored set version, newest first, with the periods that use it."""
+    require(actor, "criteria.view")
+    return storage.all("criteria_set_list")
 
 
 def _load_set(storage: Storage, set_id: int) -> CriteriaSet:
-    # A stored set version is never changed in place (a change is a new version), so it may be kept.
     head = storage.one("criteria_set_get", id=set_id)
+    if head is None:
+        raise ServiceError(f"Không có bộ tiêu chí số {set_id}.")
     return _set_from_rows(head, storage.all("criteria_of_set", set_id=set_id))
+
+
+def _check_offices(storage: Storage, cs: CriteriaSet) -> None:
+    unknown = sorted({n.office_code for n in cs.leaves() if n.office_code} - set(office_codes(storage)))
+    if unknown:
+        raise ServiceError(f"Bộ tiêu chí dùng mã cơ quan chưa có trong danh mục: {', '.join(unknown)}.")
 
 
 def store_criteria_set(tx: Tx, actor: User, cs: CriteriaSet) -> int:
     """Insert a validated set as a new (code, version); refuse one that exists already."""
     if tx.one("criteria_set_find", code=cs.code, version=cs.version):
-        raise ServiceError(f"Bộ tiêu chí {cs.code} phiên bản {cs.version} đã có; hãy tăng 'version' để nạp bản mới.")
+        raise ServiceError(f"Bộ tiêu chí {cs.code} phiên bản {cs.version} đã có và không sửa tại chỗ được; "
+                           f"hãy tăng phiên bản («Phiên bản» trong tệp Excel, version trong YAML), ví dụ {_next_version(tx, cs.code)}, để nạp bản mới.")
     set_id = tx.one("criteria_set_insert", code=cs.code, version=cs.version, name=cs.name, year=cs.year,
                     is_template=cs.is_template, source_decision=cs.source_decision,
-                    applies_to=cs.applies_to, total=cs.total, created_at=now(),
-                    created_by=actor.username)["id"]
+                    applies_to=cs.applies_to, total=cs.total, bonus_cap=cs.bonus_cap,
+                    penalty_cap=cs.penalty_cap, created_at=now(), created_by=actor.username)["id"]
     tx.many("criterion_insert", [dict(
         set_id=set_id, code=n.code, parent_code=n.parent_code, depth=n.depth, position=n.position,
         title=n.title, max_points=n.max_points, is_leaf=n.is_leaf, guidance=n.guidance,
@@ -90,29 +135,154 @@ def store_criteria_set(tx: Tx, actor: User, cs: CriteriaSet) -> int:
     return set_id
 
 
-def import_criteria_set(storage: Storage, actor: User, cs: CriteriaSet, year: int) -> int:
-    """Load a validated set and attach it to a period, unless a commune has already submitted."""
+def _next_version(tx: Tx, code: str) -> int:
+    return tx.one("criteria_set_max_version", code=code)["v"] + 1
+
+
+def add_criteria_set(storage: Storage, actor: User, cs: CriteriaSet) -> int:
+    """Keep a validated set as a new version, attached to no period yet."""
     require(actor, "criteria.import")
-    period(storage, year)
-    unknown = sorted({n.office_code for n in cs.leaves()} - set(office_codes(storage)))
-    if unknown:
-        raise ServiceError(f"Bộ tiêu chí dùng mã cơ quan chưa có trong danh mục: {', '.join(unknown)}.")
+    _check_offices(storage, cs)
 
     def work(tx: Tx) -> int:
-        submitted = tx.one("assessment_count_submitted", year=year)["n"]
-        if submitted:
-            raise ServiceError(f"Kỳ {year} đã có {submitted} đơn vị nộp tự đánh giá: không thể thay bộ tiêu chí.")
-        old = tx.one("period_get", year=year)["criteria_set_id"]
         set_id = store_criteria_set(tx, actor, cs)
-        tx.run("period_set_criteria", year=year, set_id=set_id)
-        tx.audit(actor.username, "criteria.import", "period", str(year),
-                 old={"criteria_set_id": old},
-                 new={"criteria_set_id": set_id, "code": cs.code, "version": cs.version,
-                      "leaves": len(cs.leaves())})
+        tx.audit(actor.username, "criteria.add", "criteria_set", str(set_id),
+                 new={"code": cs.code, "version": cs.version, "applies_to": cs.applies_to, "leaves": len(cs.leaves())})
         return set_id
 
     return storage.write(work)
 
+
+@dataclass
+class MovePreview:
+    """What attaching a set to a period would do, shown before it is done."""
+    year: int
+    kind: str                        # all | xa | thi_tran | phuong: the units it is for
+    new: CriteriaSet
+    units: list[dict]                # the units whose set changes (code, name, state, set_id)
+    submitted: list[dict]            # of those, the ones that have handed in their self-assessment
+    plan: MovePlan
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.submitted or self.plan.set_aside)
+
+
+def _reader(storage: Storage, tx: Tx | None):
+    """Run named queries inside the transaction when there is one, else on the storage."""
+    return tx.run if tx is not None else storage.all
+
+
+def _affected(read, year: int, kind: str, new_set_id: int | None) -> list[dict]:
+    """The units whose set changes when `new_set_id` is attached for `kind` (all | a unit kind):
+    for the general set, the units whose kind has no set of its own."""
+    overrides = {r["unit_kind"] for r in read("period_kind_sets", year=year)}
+    rows = read("period_unit_sets", year=year)
+    rows = [r for r in rows if (r["kind_key"] not in overrides if kind == "all" else r["kind_key"] == kind)]
+    return [r for r in rows if r["set_id"] != new_set_id]
+
+
+def _plan(storage: Storage, tx: Tx | None, year: int, units: list[dict], new: CriteriaSet) -> MovePlan:
+    """One plan over every affected unit; their old sets may differ, so each group is planned
+    against its own old set and the lists are merged by leaf code."""
+    read = _reader(storage, tx)
+    plan = MovePlan()
+    by_old: dict[int | None, list[str]] = {}
+    for u in units:
+        by_old.setdefault(u["set_id"], []).append(u["code"])
+    for old_id, codes in by_old.items():
+        scores: dict[str, dict[str, LeafScore]] = {c: {} for c in codes}
+        for r in read("scores_of_period_units", year=year, set_id=old_id) if old_id is not None else []:
+            if r["unit_code"] in scores:
+                points = None if r["self_points"] is None else Decimal(r["self_points"]).normalize()
+                scores[r["unit_code"]][r["criterion_code"]] = LeafScore(points, r["not_applicable"], r["note"], r["explanation"])
+        part = plan_move(criteria_set(storage, old_id) if old_id is not None else None, new, scores)
+        plan.matched += [c for c in part.matched if c not in plan.matched]
+        plan.dropped += [n for n in part.dropped if n.code not in {d.code for d in plan.dropped}]
+        plan.added += [n for n in part.added if n.code not in {d.code for d in plan.added}]
+        plan.changed += [c for c in part.changed if c[1].code not in {d[1].code for d in plan.changed}]
+        plan.carried.update(part.carried)
+        plan.set_aside += part.set_aside
+    return plan
+
+
+def move_preview(storage: Storage, actor: User, year: int, set_id: int) -> MovePreview:
+    """What attaching a stored set version to a period would do to the scores already entered."""
+    require(actor, "criteria.import")
+    period(storage, year)
+    new = criteria_set(storage, set_id)
+    units = _affected(storage.all, year, new.applies_to, set_id)
+    return MovePreview(year, new.applies_to, new, units, [u for u in units if u["state"] in HANDED_IN],
+                       _plan(storage, None, year, units, new))
+
+
+def move_to_set(storage: Storage, actor: User, year: int, set_id: int, reason: str = "") -> MovePlan:
+    """Attach a stored set version to a period (for the unit kind it applies to), carrying every
+    score that fits its leaf of the same code and setting the others aside in the archive.
+    Once a unit has submitted, or when scores are set aside, a reason is required; audited."""
+    require(actor, "criteria.import")
+    period(storage, year)
+    new = criteria_set(storage, set_id)
+
+    def work(tx: Tx) -> MovePlan:
+        return _attach(tx, storage, actor, year, set_id, new, reason, allow_submitted=True, action="criteria.move")
+
+    return storage.write(work)
+
+
+def _attach(tx: Tx, storage: Storage, actor: User, year: int, set_id: int, new: CriteriaSet, reason: str,
+            allow_submitted: bool, action: str) -> MovePlan:
+    units = _affected(tx.run, year, new.applies_to, set_id)
+    submitted = [u for u in units if u["state"] in HANDED_IN]
+    if submitted and not allow_submitted:
+        raise ServiceError(
+            f"Kỳ {year} đã có {len(submitted)} đơn vị nộp tự đánh giá theo bộ tiêu chí đang dùng "
+            f"({', '.join(u['name'] for u in submitted[:5])}{'…' if len(submitted) > 5 else ''}): không thể thay bộ "
+            "tiêu chí tại chỗ. Hãy lưu bộ này thành phiên bản mới, xem trước việc chuyển điểm rồi xác nhận chuyển.")
+    plan = _plan(storage, tx, year, units, new)
+    if (submitted or plan.set_aside) and not reason.strip():
+        raise ServiceError("Việc chuyển bộ tiêu chí ảnh hưởng đến điểm đã nhập hoặc đơn vị đã nộp: cần ghi lý do.")
+    at = now()
+    for item in plan.set_aside:
+        row = tx.one("score_get", year=year, unit_code=item.unit_code, code=item.code)
+        old_set = next(u["set_id"] for u in units if u["code"] == item.unit_code)
+        tx.run("score_archive_insert", period_year=year, unit_code=item.unit_code, criterion_code=item.code,
+               from_set_id=old_set, to_set_id=set_id, self_points=row["self_points"],
+               not_applicable=row["not_applicable"], note=row["note"], explanation=row["explanation"],
+               archived_at=at, archived_by=actor.username)
+        tx.run("score_delete_one", year=year, unit_code=item.unit_code, code=item.code)
+    p = tx.one("period_get", year=year)
+    kind = new.applies_to
+    old_general = p["criteria_set_id"]
+    if kind == "all":
+        tx.run("period_set_criteria", year=year, set_id=set_id)
+    else:
+        tx.run("period_kind_set_put", year=year, kind=kind, set_id=set_id)
+    tx.audit(actor.username, action, "period", str(year),
+             old={"kind": kind, "sets": sorted({u["set_id"] for u in units if u["set_id"] is not None})
+                  or ([old_general] if kind == "all" and old_general else [])},
+             new={"kind": kind, "set_id": set_id, "code": new.code, "version": new.version,
+                  "units": len(units), "submitted": len(submitted), "scores_carried": plan.carried_count,
+                  "scores_set_aside": [f"{a.unit_code}:{a.code}" for a in plan.set_aside],
+                  "leaves_added": [n.code for n in plan.added], "leaves_dropped": [n.code for n in plan.dropped]},
+             reason=reason.strip())
+    return plan
+
+
+def import_criteria_set(storage: Storage, actor: User, cs: CriteriaSet, year: int, reason: str = "") -> int:
+    """Load a validated set as a new version and attach it to a period in one step, for the unit
+    kind it applies to; refused once a unit of that kind has submitted (then the set is added
+    and moved to explicitly, with a preview: `add_criteria_set`, `move_preview`, `move_to_set`)."""
+    require(actor, "criteria.import")
+    period(storage, year)
+    _check_offices(storage, cs)
+
+    def work(tx: Tx) -> int:
+        set_id = store_criteria_set(tx, actor, cs)
+        _attach(tx, storage, actor, year, set_id, cs, reason, allow_submitted=False, action="criteria.import")
+        return set_id
+
+    return storage.write(work)
 
 
 def public_units(storage: Storage, year: int) -> list[dict]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,9 +49,161 @@ def load_district(storage: Storage, actor: User, district_code: str, valid_from:
 
     def work(tx: Tx) -> None:
         tx.many("unit_upsert", new)
+        tx.many("unit_name_insert", [dict(code=u["code"], from_year=u["valid_from"], name=u["name"], kind=u["kind"])
+                                     for u in new])
         tx.audit(actor.username, "unit.load_district", "district", district_code,
                  new={"added": [u["code"] for u in new], "valid_from": valid_from})
 
     if new:
         storage.write(work)
     return len(new)
+
+
+# ------------------------------------------------------------------ one unit at a time
+
+KINDS = ("Xã", "Thị trấn", "Phường")
+CODE_RE = re.compile(r"^\d{5}$")
+
+
+def _year(value, label: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 2000 <= value <= 2100:
+        raise ServiceError(f"{label} «{value}» không hợp lệ (từ 2000 đến 2100).")
+    return value
+
+
+def _get(storage_or_tx, code: str) -> dict:
+    row = storage_or_tx.one("unit_get", code=code)
+    if row is None:
+        raise ServiceError(f"Không có đơn vị mã «{code}».")
+    return row
+
+
+def _data_outside(tx: Tx, code: str, valid_from: int, valid_to: int | None) -> list[int]:
+    years = [r["year"] for r in tx.run("unit_data_years", code=code)]
+    return [y for y in years if y < valid_from or (valid_to is not None and y > valid_to)]
+
+
+def all_units(storage: Storage, actor: User) -> list[dict]:
+    """Every unit ever loaded (current name), ended and merged ones included."""
+    require(actor, "unit.view")
+    return storage.all("units_all")
+
+
+def history(storage: Storage, actor: User, code: str) -> dict:
+    """A unit's names through the years, what it was merged into and what was merged into it."""
+    require(actor, "unit.view")
+    u = _get(storage, code)
+    return {"unit": u, "names": storage.all("unit_names", code=code),
+            "predecessors": storage.all("unit_predecessors", code=code),
+            "successor": storage.one("unit_get", code=u["successor_code"]) if u["successor_code"] else None}
+
+
+def add_unit(storage: Storage, actor: User, code: str, name: str, kind: str, valid_from: int) -> None:
+    """A new unit (e.g. one formed by a merger) of the district; its district and province come
+    from the national list when the code is there, else from the units already loaded."""
+    require(actor, "unit.manage")
+    code, name = code.strip(), " ".join(name.split())
+    if not CODE_RE.match(code):
+        raise ServiceError(f"Mã đơn vị «{code}» không hợp lệ: mã đơn vị hành chính cấp xã gồm 5 chữ số (ví dụ 18133).")
+    if not name:
+        raise ServiceError("Cần nhập tên đơn vị.")
+    if kind not in KINDS:
+        raise ServiceError(f"Loại đơn vị «{kind}» không hợp lệ; chọn {', '.join(KINDS)}.")
+    _year(valid_from, "Năm bắt đầu hiệu lực")
+    listed = next((r for r in national_units() if r["commune_code"] == code), None)
+    if listed:
+        place = {k: listed[k] for k in ("district_code", "district_name", "province_code", "province_name")}
+    else:
+        some = storage.all("units_all")
+        place = {k: some[0][k] for k in ("district_code", "district_name", "province_code", "province_name")} if some \
+            else dict.fromkeys(("district_code", "district_name", "province_code", "province_name"))
+    row = dict(code=code, name=name, kind=kind, valid_from=valid_from, valid_to=None, **place)
+
+    def work(tx: Tx) -> None:
+        if tx.one("unit_get", code=code):
+            raise ServiceError(f"Đã có đơn vị mã «{code}».")
+        tx.run("unit_insert", **row)
+        tx.run("unit_name_insert", code=code, from_year=valid_from, name=name, kind=kind)
+        tx.audit(actor.username, "unit.add", "unit", code, new=row)
+
+    storage.write(work)
+
+
+def rename_unit(storage: Storage, actor: User, code: str, name: str, kind: str, from_year: int, reason: str = "") -> None:
+    """A new name (and kind, e.g. a xã becoming a thị trấn) from a year on; earlier years keep
+    the earlier name. Giving the first year corrects the original name."""
+    require(actor, "unit.manage")
+    name = " ".join(name.split())
+    if not name:
+        raise ServiceError("Cần nhập tên mới của đơn vị.")
+    if kind not in KINDS:
+        raise ServiceError(f"Loại đơn vị «{kind}» không hợp lệ; chọn {', '.join(KINDS)}.")
+    _year(from_year, "Năm áp dụng tên mới")
+
+    def work(tx: Tx) -> None:
+        u = _get(tx, code)
+        if from_year < u["valid_from"] or (u["valid_to"] is not None and from_year > u["valid_to"]):
+            raise ServiceError(f"Năm {from_year} nằm ngoài thời gian hiệu lực của {u['name']} "
+                               f"({u['valid_from']}–{u['valid_to'] or 'nay'}).")
+        names = tx.run("unit_names", code=code)
+        tx.run("unit_name_insert", code=code, from_year=from_year, name=name, kind=kind)
+        if from_year >= max(n["from_year"] for n in names):
+            tx.run("unit_set_current_name", code=code, name=name, kind=kind)
+        tx.audit(actor.username, "unit.rename", "unit", code, old={"names": {n["from_year"]: n["name"] for n in names}},
+                 new={"from_year": from_year, "name": name, "kind": kind}, reason=reason.strip())
+
+    storage.write(work)
+
+
+def set_validity(storage: Storage, actor: User, code: str, valid_from: int, valid_to: int | None, reason: str = "") -> None:
+    """The years a unit exists; refused when it would hide a year that already has its data."""
+    require(actor, "unit.manage")
+    _year(valid_from, "Năm bắt đầu hiệu lực")
+    if valid_to is not None:
+        _year(valid_to, "Năm kết thúc hiệu lực")
+        if valid_to < valid_from:
+            raise ServiceError(f"Năm kết thúc {valid_to} trước năm bắt đầu {valid_from}.")
+
+    def work(tx: Tx) -> None:
+        u = _get(tx, code)
+        hidden = _data_outside(tx, code, valid_from, valid_to)
+        if hidden:
+            raise ServiceError(f"{u['name']} đã có dữ liệu năm {', '.join(map(str, hidden))}: "
+                               "không thể đặt thời gian hiệu lực bỏ ra ngoài năm đó.")
+        tx.run("unit_set_validity", code=code, valid_from=valid_from, valid_to=valid_to,
+               successor_code=u["successor_code"] if valid_to is not None else None)
+        tx.audit(actor.username, "unit.validity", "unit", code, old={"valid_from": u["valid_from"], "valid_to": u["valid_to"]},
+                 new={"valid_from": valid_from, "valid_to": valid_to}, reason=reason.strip())
+
+    storage.write(work)
+
+
+def merge_units(storage: Storage, actor: User, codes: list[str], into: str, year: int, reason: str = "") -> None:
+    """Units merged into another from `year`: they end the year before and name their successor;
+    their earlier years keep their data and names. `into` may be one of them or a unit added
+    first for the purpose."""
+    require(actor, "unit.manage")
+    _year(year, "Năm sáp nhập")
+    merged = [c for c in dict.fromkeys(codes) if c != into]
+    if not merged:
+        raise ServiceError("Chọn ít nhất một đơn vị được sáp nhập (khác đơn vị nhận).")
+
+    def work(tx: Tx) -> None:
+        target = _get(tx, into)
+        if target["valid_from"] > year or (target["valid_to"] is not None and target["valid_to"] < year):
+            raise ServiceError(f"Đơn vị nhận {target['name']} không có hiệu lực năm {year}.")
+        old = {}
+        for code in merged:
+            u = _get(tx, code)
+            if u["valid_from"] >= year:
+                raise ServiceError(f"{u['name']} bắt đầu hiệu lực năm {u['valid_from']}: không thể sáp nhập từ năm {year}.")
+            hidden = _data_outside(tx, code, u["valid_from"], year - 1)
+            if hidden:
+                raise ServiceError(f"{u['name']} đã có dữ liệu năm {', '.join(map(str, hidden))}: "
+                                   f"không thể sáp nhập từ năm {year}.")
+            old[code] = {"valid_to": u["valid_to"], "successor_code": u["successor_code"]}
+            tx.run("unit_set_validity", code=code, valid_from=u["valid_from"], valid_to=year - 1, successor_code=into)
+        tx.audit(actor.username, "unit.merge", "unit", into, old=old,
+                 new={"merged": merged, "into": into, "from_year": year}, reason=reason.strip())
+
+    storage.write(work)

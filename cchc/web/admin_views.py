@@ -158,55 +158,6 @@ def periods_view(db: Storage, user: User, year: int) -> None:
             _run(lambda: periods.update(db, user, chosen, changes, reason))
 
 
-def criteria_view(db: Storage, user: User, year: int) -> None:
-    """Load the official criteria set (Excel or YAML): check it whole, preview the tree, attach it."""
-    from .. import criteria, criteria_excel
-    from . import criteria_banner
-
-    current = reference.period_criteria(db, user, year)
-    criteria_banner(current)
-    c1, c2, c3 = st.columns(3)
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    # Files are built when a button is clicked, not on every run of the page.
-    c1.download_button("Tải mẫu trống (.xlsx)", lambda: criteria_excel.build(None), file_name="mau-bo-tieu-chi.xlsx", mime=xlsx)
-    if current:
-        c2.download_button("Tải bộ đang dùng (.xlsx)", lambda: criteria_excel.build(current),
-                           file_name=f"bo-tieu-chi-{year}.xlsx", mime=xlsx)
-        c3.download_button("Tải bộ đang dùng (YAML)", lambda: criteria.to_yaml(current).encode("utf-8"),
-                           file_name=f"bo-tieu-chi-{year}.yaml", mime="application/x-yaml")
-    st.write(f"Nạp bộ tiêu chí cho kỳ {year} từ sổ tính Excel hoặc tệp YAML. Tệp được kiểm tra toàn bộ; có lỗi thì "
-             "không nạp gì. Một bộ đã nạp không sửa tại chỗ: mỗi lần nạp là một phiên bản mới.")
-    upload = st.file_uploader("Tệp bộ tiêu chí (.xlsx, .yaml)", type=["xlsx", "yaml", "yml"], key="bo_tieu_chi")
-    if upload is None:
-        return
-    offices = reference.office_codes(db)
-    try:
-        data = upload.getvalue()
-        if upload.name.lower().endswith(".xlsx"):
-            cs = criteria_excel.parse(data, offices)
-        else:
-            if len(data) > criteria_excel.MAX_BYTES:
-                raise criteria.CriteriaError(["Tệp lớn hơn 5 MB, không phải một bộ tiêu chí."])
-            try:
-                cs = criteria.load_yaml_text(data.decode("utf-8"), offices)
-            except UnicodeDecodeError:
-                raise criteria.CriteriaError(["Tệp không phải văn bản UTF-8."]) from None
-    except criteria.CriteriaError as exc:
-        st.error(f"Tệp có {len(exc.errors)} lỗi, chưa nạp gì:\n\n" + "\n".join(f"- {e}" for e in exc.errors))
-        return
-    totals = cs.points_by_source()
-    st.success(f"Hợp lệ: {cs.name} (mã {cs.code}, phiên bản {cs.version}); {len(cs.leaves())} tiêu chí chấm điểm; "
-               f"tự đánh giá {fmt_points(totals['self_assessed'])} + khảo sát {fmt_points(totals['citizen_survey'])} + "
-               f"điều tra {fmt_points(totals['official_survey'])} = {fmt_points(cs.total)} điểm"
-               + (f"; thưởng tối đa {fmt_points(totals['bonus'])}, trừ tối đa {fmt_points(totals['penalty'])}"
-                  if totals["bonus"] or totals["penalty"] else "") + ".")
-    st.dataframe([{"Mã": n.code, "Nội dung": ("    " * (n.depth - 1)) + n.title, "Điểm tối đa": fmt_points(n.max_points),
-                   "Nguồn điểm": criteria.SOURCES[n.source] if n.is_leaf else "", "Cơ quan": n.office_code or ""}
-                  for n in cs.nodes], hide_index=True, width="stretch", height=360)
-    if st.button(f"Nạp và gắn vào kỳ {year}", type="primary", key="nap_bo"):
-        _run(lambda: reference.import_criteria_set(db, user, cs, year))
-
-
 def restore_view(user: User) -> None:
     """Restore a backup from the page, after a confirmation that names the backup's date."""
     from .. import backup
@@ -241,10 +192,64 @@ def restore_view(user: User) -> None:
 
 
 def units_view(db: Storage, user: User, year: int) -> None:
-    """The year's units; units of a district added from the national list in one step."""
-    st.dataframe([{"Mã": u["code"], "Tên": u["name"], "Loại": u["kind"], "Huyện": u["district_name"],
-                   "Tỉnh": u["province_name"], "Hiệu lực từ năm": u["valid_from"], "Đến năm": u["valid_to"] or ""}
-                  for u in reference.units(db, user, year)], hide_index=True, width="stretch")
+    """Every unit with its years of validity; add, rename from a year, change validity, merge;
+    a unit's history; a district's units from the national list in one step."""
+    rows = units.all_units(db, user)
+    names = {u["code"]: u["name"] for u in rows}
+    st.dataframe([{"Mã": u["code"], "Tên hiện nay": u["name"], "Loại": u["kind"], "Huyện": u["district_name"],
+                   "Hiệu lực từ năm": u["valid_from"], "Đến năm": u["valid_to"] or "",
+                   "Sáp nhập vào": names.get(u["successor_code"], "") if u["successor_code"] else ""}
+                  for u in rows], hide_index=True, width="stretch")
+    with st.expander("Lịch sử một đơn vị"):
+        code = st.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="ls_dv")
+        h = units.history(db, user, code)
+        lines = [f"- Từ năm {n['from_year']}: {n['name']} ({n['kind'].lower()})" for n in h["names"]]
+        lines += [f"- {p['name']} ({p['code']}) sáp nhập vào từ năm {p['valid_to'] + 1}" for p in h["predecessors"]]
+        if h["successor"]:
+            lines.append(f"- Sáp nhập vào {h['successor']['name']} từ năm {h['unit']['valid_to'] + 1}")
+        st.markdown("\n".join(lines))
+    with st.expander("Thêm đơn vị"):
+        with st.form("them_dv"):
+            c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
+            code = c1.text_input("Mã (5 chữ số)", max_chars=5, key="ma_them")
+            name = c2.text_input("Tên", placeholder="Xã Sơn Hồng", key="ten_them")
+            kind = c3.selectbox("Loại", units.KINDS, key="loai_them")
+            since = c4.number_input("Hiệu lực từ năm", 2000, 2100, year, 1, key="nam_them")
+            if st.form_submit_button("Thêm đơn vị"):
+                _run(lambda: units.add_unit(db, user, code, name, kind, int(since)))
+    with st.expander("Đổi tên, đổi loại đơn vị từ một năm"):
+        with st.form("doi_ten"):
+            c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
+            code = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="dv_doi_ten")
+            name = c2.text_input("Tên mới", key="ten_moi")
+            kind = c3.selectbox("Loại", units.KINDS, key="loai_moi")
+            since = c4.number_input("Áp dụng từ năm", 2000, 2100, year + 1, 1, key="nam_ten_moi")
+            reason = st.text_input("Căn cứ (nghị quyết, quyết định)", key="can_cu_ten")
+            st.caption("Các năm trước vẫn giữ tên cũ cùng toàn bộ dữ liệu.")
+            if st.form_submit_button("Lưu tên mới"):
+                _run(lambda: units.rename_unit(db, user, code, name, kind, int(since), reason))
+    with st.expander("Thời gian hiệu lực"):
+        code = st.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="dv_hl")
+        current = next(u for u in rows if u["code"] == code)
+        with st.form("hieu_luc"):
+            c2, c3 = st.columns(2)
+            since = c2.number_input("Từ năm", 2000, 2100, current["valid_from"], 1, key=f"tu_{code}")
+            until = c3.number_input("Đến năm (0: vẫn còn)", 0, 2100, current["valid_to"] or 0, 1, key=f"den_{code}")
+            reason = st.text_input("Lý do", key="ly_do_hl")
+            if st.form_submit_button("Lưu thời gian hiệu lực"):
+                _run(lambda: units.set_validity(db, user, code, int(since), int(until) or None, reason))
+    with st.expander("Sáp nhập đơn vị"):
+        with st.form("sap_nhap"):
+            merged = st.multiselect("Các đơn vị được sáp nhập", list(names), format_func=lambda c: f"{names[c]} ({c})",
+                                    key="dv_sn")
+            c1, c2 = st.columns([2, 1])
+            into = c1.selectbox("Vào đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="dv_nhan")
+            since = c2.number_input("Từ năm", 2000, 2100, year + 1, 1, key="nam_sn")
+            reason = st.text_input("Căn cứ (nghị quyết của UBTV Quốc hội)", key="can_cu_sn")
+            st.caption("Đơn vị mới hình thành do sáp nhập: thêm nó ở mục «Thêm đơn vị» trước. Các năm trước "
+                       "sáp nhập giữ nguyên dữ liệu và tên cũ.")
+            if st.form_submit_button("Sáp nhập"):
+                _run(lambda: units.merge_units(db, user, merged, into, int(since), reason))
     with st.expander("Nạp đơn vị của một huyện từ danh mục đơn vị hành chính cả nước (01/10/2022)"):
         every = units.districts()
         provinces = dict(sorted({d["province_code"]: d["province_name"] for d in every}.items()))

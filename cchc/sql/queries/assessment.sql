@@ -18,20 +18,22 @@ VALUES ($year, $unit_code, $criterion_code, $self_points, $not_applicable, $note
 -- One row per unit of the year: its assessment state, how many self-assessed leaves are
 -- scored, its self-assessed points so far and its survey answers.
 WITH units AS (
-    SELECT code, name, kind FROM unit
-    WHERE valid_from <= $year AND (valid_to IS NULL OR valid_to >= $year)
+    SELECT code, name, kind FROM unit_in_period WHERE period_year = $year
 ),
-leaves AS (
-    SELECT c.code, c.max_points
-    FROM period p JOIN criterion c ON c.set_id = p.criteria_set_id
-    WHERE p.year = $year AND c.is_leaf AND c.source = 'self_assessed'
+leaves AS (   -- each unit's self-assessed leaves, from the set its kind uses
+    SELECT us.unit_code, c.code, c.max_points
+    FROM unit_criteria_set us JOIN criterion c ON c.set_id = us.set_id
+    WHERE us.period_year = $year AND c.is_leaf AND c.source = 'self_assessed'
+),
+leaf_counts AS (
+    SELECT unit_code, count(*) AS leaves_total FROM leaves GROUP BY unit_code
 ),
 scored AS (
     SELECT s.unit_code,
            count(*) FILTER (WHERE s.self_points IS NOT NULL OR s.not_applicable) AS leaves_done,
            coalesce(sum(s.self_points), 0) AS self_points,
            coalesce(sum(l.max_points) FILTER (WHERE NOT s.not_applicable), 0) AS na_free_max
-    FROM score s JOIN leaves l ON l.code = s.criterion_code
+    FROM score s JOIN leaves l ON l.unit_code = s.unit_code AND l.code = s.criterion_code
     WHERE s.period_year = $year
     GROUP BY s.unit_code
 ),
@@ -44,12 +46,13 @@ final AS (
     SELECT u.code AS unit_code, u.name AS unit_name, u.kind,
            coalesce(a.state, 'not_started') AS state, a.submitted_at, coalesce(a.is_late, FALSE) AS is_late,
            a.updated_at, a.reopened_until, a.reopen_reason,
-           coalesce(sc.leaves_done, 0) AS leaves_done, (SELECT count(*) FROM leaves) AS leaves_total,
+           coalesce(sc.leaves_done, 0) AS leaves_done, coalesce(lc.leaves_total, 0) AS leaves_total,
            coalesce(sc.self_points, 0) AS self_points,
            coalesce(an.survey_responses, 0) AS survey_responses
     FROM units u
     LEFT JOIN assessment a ON a.period_year = $year AND a.unit_code = u.code
     LEFT JOIN scored sc ON sc.unit_code = u.code
+    LEFT JOIN leaf_counts lc ON lc.unit_code = u.code
     LEFT JOIN answers an ON an.unit_code = u.code
 )
 SELECT * FROM final ORDER BY unit_code;
@@ -145,3 +148,6 @@ INSERT INTO evidence_doc (period_year, unit_code, criterion_code, doc_number, is
                           created_at, created_by)
 SELECT $year, $unit_code, unnest($codes::VARCHAR[]), unnest($numbers::VARCHAR[]),
        unnest($dates::DATE[]), unnest($summaries::VARCHAR[]), $at, $by;
+
+-- name: score_get
+SELECT * FROM score WHERE period_year = $year AND unit_code = $unit_code AND criterion_code = $code;

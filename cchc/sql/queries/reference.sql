@@ -9,10 +9,39 @@ ON CONFLICT (code) DO NOTHING;
 SELECT * FROM unit WHERE code = $code;
 
 -- name: units_in_year
--- The units that exist in a given year, in official code order.
-SELECT * FROM unit
-WHERE valid_from <= $year AND (valid_to IS NULL OR valid_to >= $year)
-ORDER BY code;
+-- The units of a period's year, with the name and kind they had that year, in code order.
+SELECT * FROM unit_in_period WHERE period_year = $year ORDER BY code;
+
+-- name: unit_name_insert
+INSERT INTO unit_name (code, from_year, name, kind) VALUES ($code, $from_year, $name, $kind)
+ON CONFLICT (code, from_year) DO UPDATE SET name = excluded.name, kind = excluded.kind;
+
+-- name: unit_names
+SELECT * FROM unit_name WHERE code = $code ORDER BY from_year;
+
+-- name: unit_insert
+INSERT INTO unit (code, name, kind, district_code, district_name, province_code, province_name,
+                  valid_from, valid_to)
+VALUES ($code, $name, $kind, $district_code, $district_name, $province_code, $province_name,
+        $valid_from, $valid_to);
+
+-- name: unit_set_current_name
+UPDATE unit SET name = $name, kind = $kind WHERE code = $code;
+
+-- name: unit_set_validity
+UPDATE unit SET valid_from = $valid_from, valid_to = $valid_to, successor_code = $successor_code
+WHERE code = $code;
+
+-- name: unit_data_years
+-- The years in which a unit has any data (an assessment, a score, survey answers).
+SELECT DISTINCT period_year AS year FROM (
+    SELECT period_year FROM assessment WHERE unit_code = $code
+    UNION ALL SELECT period_year FROM score WHERE unit_code = $code
+    UNION ALL SELECT period_year FROM survey_response WHERE unit_code = $code
+) ORDER BY year;
+
+-- name: unit_predecessors
+SELECT code, name, valid_to FROM unit WHERE successor_code = $code ORDER BY code;
 
 -- name: office_upsert
 INSERT INTO office (code, name) VALUES ($code, $name) ON CONFLICT (code) DO NOTHING;
@@ -37,6 +66,27 @@ SELECT * FROM period ORDER BY year DESC;
 
 -- name: period_set_criteria
 UPDATE period SET criteria_set_id = $set_id WHERE year = $year;
+
+-- name: period_kind_sets
+SELECT unit_kind, set_id FROM period_criteria WHERE period_year = $year ORDER BY unit_kind;
+
+-- name: period_kind_set_put
+INSERT INTO period_criteria (period_year, unit_kind, set_id) VALUES ($year, $kind, $set_id)
+ON CONFLICT (period_year, unit_kind) DO UPDATE SET set_id = excluded.set_id;
+
+-- name: unit_set_id
+SELECT set_id FROM unit_criteria_set WHERE period_year = $year AND unit_code = $unit_code;
+
+-- name: period_set_ids
+-- Every set a period uses (its general set and each unit kind's own), with the units on it.
+SELECT set_id, count(*) AS units FROM unit_criteria_set WHERE period_year = $year GROUP BY set_id;
+
+-- name: submitted_units_on_kind
+-- Units of a kind ('all' for every unit) that have submitted in a period.
+SELECT u.code, u.name FROM unit_in_period u
+JOIN assessment a ON a.period_year = u.period_year AND a.unit_code = u.code
+WHERE u.period_year = $year AND a.state <> 'draft' AND ($kind = 'all' OR u.kind_key = $kind)
+ORDER BY u.code;
 
 -- name: period_update
 UPDATE period SET name = $name, plan_reference = $plan_reference, council_deadline = $council_deadline,
