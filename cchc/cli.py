@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from . import backup, config, criteria, excel_io, seed
+from . import backup, cli_results, config, criteria, excel_io, seed
 from .assessment import ScoreError
 from .permissions import CLI_USER, ROLES
 from .services import PermissionDenied, ServiceError, assessment, reference, users
@@ -167,17 +167,19 @@ def cmd_criteria_validate(args: argparse.Namespace, settings: config.Settings) -
 
 def cmd_criteria_export(args: argparse.Namespace, settings: config.Settings) -> None:
     storage = _open(settings)
-    cs = reference.period_criteria(storage, CLI_USER, args.period)
+    sets = {r["kind"]: r["set"] for r in reference.period_sets(storage, CLI_USER, args.period)}
+    cs = sets.get(args.unit_kind or "all")
     if cs is None:
-        raise CliError(f"Kỳ {args.period} chưa có bộ tiêu chí.")
+        raise CliError(f"Kỳ {args.period} chưa có bộ tiêu chí"
+                       + (f" riêng cho {criteria.APPLIES_TO[args.unit_kind].lower()}." if args.unit_kind else "."))
     Path(args.out).write_text(criteria.to_yaml(cs), encoding="utf-8")
-    print(f"Đã xuất bộ tiêu chí kỳ {args.period} ra {args.out}.")
+    print(f"Đã xuất bộ tiêu chí kỳ {args.period} ({cs.code} phiên bản {cs.version}) ra {args.out}.")
 
 
 def cmd_criteria_import(args: argparse.Namespace, settings: config.Settings) -> None:
     storage = _open(settings)
     cs = criteria.load_yaml_file(args.file, reference.office_codes(storage))
-    reference.import_criteria_set(storage, CLI_USER, cs, args.period)
+    reference.import_criteria_set(storage, CLI_USER, cs, args.period, args.reason)
     print(f"Đã nạp bộ tiêu chí {cs.code} phiên bản {cs.version} ({len(cs.leaves())} tiêu chí chấm điểm) cho kỳ {args.period}.")
 
 
@@ -264,9 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add(csub, "export", cmd_criteria_export, "Xuất bộ tiêu chí của một kỳ ra tệp YAML.")
     sp.add_argument("--period", type=int, required=True, metavar="YEAR")
     sp.add_argument("--out", required=True, metavar="FILE")
-    sp = add(csub, "import", cmd_criteria_import, "Nạp bộ tiêu chí từ tệp YAML và gắn vào một kỳ.")
+    sp.add_argument("--unit-kind", choices=["xa", "thi_tran", "phuong"],
+                    help="xuất bộ riêng của loại đơn vị này (mặc định: bộ chung)")
+    sp = add(csub, "import", cmd_criteria_import,
+             "Nạp bộ tiêu chí từ tệp YAML và gắn vào một kỳ (bộ chung, hoặc bộ riêng theo «applies_to»).")
     sp.add_argument("file", metavar="FILE")
     sp.add_argument("--period", type=int, required=True, metavar="YEAR")
+    sp.add_argument("--reason", default="", help="lý do (bắt buộc khi có điểm đã nhập không hợp với bộ mới)")
 
     ass = sub.add_parser("assessment", help="Tự đánh giá của cấp xã (Excel).", description="Tự đánh giá của cấp xã (Excel).")
     asub = ass.add_subparsers(dest="assessment_command", required=True, metavar="LỆNH", parser_class=_Parser)
@@ -277,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add(asub, "import", cmd_assessment_import, "Nhập biểu mẫu Excel đã điền (tất cả hoặc không gì).")
     sp.add_argument("file", metavar="FILE.xlsx")
     sp.add_argument("--submit", action="store_true", help="nộp luôn sau khi nhập (nếu đủ điều kiện)")
+
+    cli_results.register(sub, add)
+
 
     sp = add(sub, "backup", cmd_backup, "Sao lưu cơ sở dữ liệu và tệp minh chứng vào một tệp .zip.")
     sp.add_argument("--out", required=True, metavar="FILE")

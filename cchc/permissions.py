@@ -28,11 +28,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "assessment.reopen": frozenset({"admin"}),
     "evidence.read": STAFF,
     "progress.view": frozenset({"admin", "leader", "council"}),
+    "results.view": frozenset({"admin", "leader", "council"}),
+    "scorecard.view": STAFF,
     "audit.view": frozenset({"admin"}),
     "backup.create": frozenset({"admin"}),
     "backup.restore": frozenset({"admin"}),
 }
-UNIT_SCOPED = frozenset({"assessment.view", "assessment.edit", "assessment.submit", "evidence.read"})
+UNIT_SCOPED = frozenset({"assessment.view", "assessment.edit", "assessment.submit", "evidence.read", "scorecard.view"})
 
 
 @dataclass(frozen=True)

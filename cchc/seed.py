@@ -70,7 +70,8 @@ def initialize(storage: Storage, demo: bool, data_dir: Path = config.DATA_DIR) -
                                      for u in units])
         tx.many("office_upsert", offices)
         for p in cfg["periods"]:
-            row = {"explanation_deadline": None} | {k: v for k, v in p.items() if k != "criteria_file"}
+            row = {"explanation_deadline": None, "band_good": 80, "band_fair": 70, "band_average": 60} | \
+                {k: v for k, v in p.items() if k != "criteria_file"}
             set_id = store_criteria_set(tx, CLI_USER, sets[p["year"]])
             tx.run("period_insert", **row, criteria_set_id=set_id)
         tx.audit(CLI_USER.username, "init", "database", "reference",

@@ -43,7 +43,15 @@ def deadline_problems(period: dict) -> list[str]:
         problems.append(f"Khảo sát mở ngày {opens:%d/%m/%Y} sau ngày đóng {closes:%d/%m/%Y}.")
     if (period.get("survey_quota") or 0) < 0:
         problems.append("Chỉ tiêu phiếu khảo sát không được âm.")
+    bands = [period.get(k) for k in BANDS]
+    if all(b is not None for b in bands) and not 0 < bands[2] < bands[1] < bands[0] <= 100:
+        problems.append("Ngưỡng xếp loại phải tăng dần: 0 < Trung bình < Khá < Tốt ≤ 100 "
+                        f"(đang là {bands[2]}, {bands[1]}, {bands[0]}).")
     return problems
+
+
+#: The class bands of a period: the lowest index (%) for Tốt, Khá, Trung bình (below: Yếu).
+BANDS = ("band_good", "band_fair", "band_average")
 
 
 def shift_years(day: dt.date | None, years: int) -> dt.date | None:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from cchc import config
 from cchc.navigation import LOGIN, PAGES, pages_for
 from cchc.permissions import CLI_USER
-from cchc.services import users
+from cchc.services import results, users
 from cchc.storage import Storage
 
 from .conftest import DEMO_PASSWORD, ROOT, opened
@@ -90,6 +90,64 @@ def test_the_dashboard_counts_the_demo_campaign(demo_env):
     assert_clean(at)
     submitted = next(m for m in at.metric if m.label == "Đã nộp tự đánh giá")
     assert submitted.value == "8/25"
+
+
+@pytest.mark.parametrize("role", ["admin", "leader", "council"])
+def test_the_dashboard_ranks_and_drills_down_for_each_role(demo_env, role):
+    at = app_as(ACCOUNTS[role])
+    at.switch_page("views/bang-dieu-khien.py").run()
+    assert_clean(at)
+    shown = texts(at)
+    for heading in ("Tình hình các đơn vị", "Xếp hạng (tạm tính)", "Chỉ số thành phần theo lĩnh vực",
+                    "Tự chấm so với thẩm định", "Mức độ hài lòng theo yếu tố", "Phiếu điểm từng đơn vị"):
+        assert heading in shown
+    assert "Số liệu tạm tính" in shown
+    assert len(at.get("vega_lite_chart")) == 5          # timeline, states, ranking, heatmap, satisfaction
+    assert {m.label for m in at.metric} >= {"Đã nộp tự đánh giá", "Nộp muộn", "Đã thẩm định xong", "Phiếu khảo sát",
+                                            "Mốc tiếp theo"}
+    with opened(demo_env) as db:
+        best = results.results(db, CLI_USER, 2022).rows[0]["unit_code"]
+    assert at.selectbox(key="xem_phieu_diem").value == best      # the best unit first
+
+
+def test_the_dashboard_of_a_period_with_no_data(demo_env):
+    from cchc.services import periods
+    with opened(demo_env) as db:
+        periods.create_from(db, CLI_USER, 2023, 2022)
+    at = app_as("lanhdao")
+    at.switch_page("views/bang-dieu-khien.py").run()
+    assert_clean(at)
+    assert at.title[0].value == "Bảng điều khiển — năm 2023"
+    assert next(m for m in at.metric if m.label == "Đã nộp tự đánh giá").value == "0/25"
+    shown = texts(at)
+    assert "Chưa có điểm thẩm định" in shown and "Chưa có phiếu khảo sát" in shown
+    at.sidebar.selectbox[0].set_value(2022).run()               # the period selector
+    assert_clean(at)
+    assert at.title[0].value == "Bảng điều khiển — năm 2022"
+
+
+def test_the_commune_sees_only_its_own_scorecard(demo_env):
+    at = app_as("sonhong")
+    at.query_params["dv"] = "18202"                              # another unit in the address is ignored
+    at.switch_page("views/phieu-diem.py").run()
+    assert_clean(at)
+    assert "Xã Sơn Hồng — năm 2022" in texts(at)
+    assert not at.selectbox or all(s.key != "pd_dv_18202" for s in at.selectbox)
+    with opened(demo_env) as db:
+        rank = results.scorecard(db, CLI_USER, 2022, "18139").row["rank"]
+    assert next(m for m in at.metric if m.label == "Xếp hạng").value == f"{rank}/25"
+
+
+def test_a_leader_opens_any_scorecard_from_its_link(demo_env):
+    at = app_as("lanhdao")
+    at.query_params["dv"] = "18202"
+    at.switch_page("views/phieu-diem.py").run()
+    assert_clean(at)
+    assert "Xã Sơn Trà — năm 2022" in texts(at)
+    with opened(demo_env) as db:
+        expected = results.scorecard(db, CLI_USER, 2022, "18202").row["class"]
+    assert next(m for m in at.metric if m.label == "Xếp loại").value == expected
+    assert [b.label for b in at.get("download_button")] == ["Tải phiếu điểm chi tiết (.xlsx)"]
 
 
 # ------------------------------------------------------------------ logging in for real
@@ -396,7 +454,7 @@ def test_admin_previews_and_moves_the_period_to_a_new_version(demo_env):
     at = app_as("admin")
     at.switch_page("views/quan-tri.py").run()
     assert_clean(at)
-    assert at.selectbox(key="chuyen_bo").value == set_id
+    assert at.selectbox(key="chuyen_bo").value == (set_id, "all")
     shown = texts(at)
     assert "Đơn vị chuyển sang phiên bản này: **25**, trong đó **8 đã nộp**" in shown
     assert "Điểm cất vào kho lưu: **0**" in shown.replace("điểm cất", "Điểm cất")
@@ -407,7 +465,7 @@ def test_admin_previews_and_moves_the_period_to_a_new_version(demo_env):
     next(b for b in at.button if b.label == "Xác nhận chuyển điểm và gắn phiên bản này").click()
     at.run()
     assert_clean(at)
-    assert any("Đã gắn HT-XA-2022-MAU phiên bản 2 vào kỳ 2022" in s.value for s in at.success)
+    assert any("Đã gắn HT-XA-2022-MAU phiên bản 2 vào kỳ 2022 (tất cả đơn vị)" in s.value for s in at.success)
     with opened(demo_env) as db:
         assert db.one("period_get", year=2022)["criteria_set_id"] == set_id
 
@@ -421,9 +479,11 @@ def test_admin_adds_renames_and_merges_units(demo_env):
     next(b for b in at.button if b.label == "Thêm đơn vị").click()
     at.run()
     assert_clean(at)
-    at.selectbox(key="dv_doi_ten").set_value("18139")
-    at.text_input(key="ten_moi").input("Thị trấn Sơn Hồng")
-    at.selectbox(key="loai_moi").set_value("Thị trấn")
+    at.selectbox(key="dv_doi_ten").set_value("18139").run()
+    assert at.text_input(key="ten_moi_18139").value == "Xã Sơn Hồng"      # the form follows the chosen unit
+    assert at.selectbox(key="loai_moi_18139").value == "Xã"
+    at.text_input(key="ten_moi_18139").input("Thị trấn Sơn Hồng")
+    at.selectbox(key="loai_moi_18139").set_value("Thị trấn")
     next(b for b in at.button if b.label == "Lưu tên mới").click()
     at.run()
     assert_clean(at)

@@ -337,3 +337,20 @@ def test_a_restored_demo_is_identical_to_the_backed_up_one(demo_file, tmp_path):
     before["audit_log"] = [r for r in before["audit_log"] if r[3] != "backup.create"]
     after["audit_log"] = [r for r in after["audit_log"] if r[3] != "backup.create"]
     assert after == before
+
+
+def test_results_show_and_export(demo_file, tmp_path):
+    import json as _json
+    db = Path(shutil.copy(demo_file, tmp_path / "a.duckdb"))
+    table = run("results", "show", "--period", "2022", env_db=db, check_rc=0).stdout
+    assert table.splitlines()[0].split()[:3] == ["Hạng", "Mã", "Đơn"] and "Số liệu tạm tính" in table
+    data = _json.loads(run("results", "show", "--period", "2022", "--format", "json", env_db=db, check_rc=0).stdout)
+    assert data["provisional"] and len(data["units"]) == 25 and data["units"][0]["rank"] == 1
+    lines = run("results", "show", "--period", "2022", "--format", "csv", env_db=db, check_rc=0).stdout.splitlines()
+    assert lines[0].startswith("Hạng,Mã,Đơn vị") and len(lines) == 26
+    out = tmp_path / "ket-qua.xlsx"
+    assert "25 đơn vị" in run("results", "export", "--period", "2022", "--out", str(out), env_db=db, check_rc=0).stdout
+    from openpyxl import load_workbook
+    assert load_workbook(out).sheetnames == ["Kết quả", "Chỉ số thành phần"]
+    assert "đã có" in run("results", "export", "--period", "2022", "--out", str(out), env_db=db, check_rc=1).stderr
+    assert "Chưa có kỳ đánh giá năm 2031" in run("results", "show", "--period", "2031", env_db=db, check_rc=1).stderr

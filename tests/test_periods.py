@@ -66,3 +66,11 @@ def test_only_admin_manages_periods(storage):
         periods.create_from(storage, User("lanhdao", "L", "leader"), 2023, 2022)
     with pytest.raises(PermissionDenied):
         periods.update(storage, OFFICER, 2022, {"name": "x"})
+
+
+def test_class_bands_must_rise_and_are_copied_to_next_year(storage):
+    with pytest.raises(ServiceError, match="Ngưỡng xếp loại phải tăng dần"):
+        periods.update(storage, CLI_USER, 2022, {"band_good": 70, "band_fair": 75})
+    periods.update(storage, CLI_USER, 2022, {"band_good": 90, "band_fair": 75, "band_average": 50})
+    periods.create_from(storage, CLI_USER, 2023, 2022)
+    assert [storage.one("period_get", year=2023)[k] for k in ("band_good", "band_fair", "band_average")] == [90, 75, 50]

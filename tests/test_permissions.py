@@ -12,7 +12,7 @@ import pytest
 from cchc import backup, criteria
 from cchc.permissions import ACTIONS, CLI_USER, PermissionDenied, User, can
 from cchc.assessment import LeafScore, scored_leaves
-from cchc.services import assessment, periods, progress, reference, units, users
+from cchc.services import assessment, periods, progress, reference, results, units, users
 
 ADMIN = User("quantri", "Quản trị", "admin")
 LEADER = User("lanhdao", "Lãnh đạo", "leader")
@@ -38,6 +38,10 @@ def run_action(storage, tmp_path, user, action):
         reference.import_criteria_set(storage, user, replace(cs, version=9), 2022)
     elif action == "progress.view":
         progress.campaign(storage, user, 2022)
+    elif action == "results.view":
+        results.results(storage, user, 2022)
+    elif action == "scorecard.view":
+        results.scorecard(storage, user, 2022, user.unit_code or OWN)
     elif action == "audit.view":
         reference.recent_audit(storage, user)
     elif action == "backup.create":
@@ -77,6 +81,7 @@ EXPECTED = {
     "assessment.edit": {"admin", "commune"}, "assessment.submit": {"admin", "commune"},
     "assessment.reopen": {"admin"}, "evidence.read": set(ROLES), "period.manage": {"admin"}, "unit.manage": {"admin"},
     "progress.view": {"admin", "leader", "council"}, "audit.view": {"admin"},
+    "results.view": {"admin", "leader", "council"}, "scorecard.view": set(ROLES),
     "backup.create": {"admin"}, "backup.restore": {"admin"},
 }
 

@@ -48,7 +48,7 @@ def test_named_queries_run_against_the_schema(storage):
     # Each read query runs on a real database with its parameters.
     assert storage.all("units_in_year", year=2022)
     assert storage.one("period_get", year=2022)["self_assessment_deadline"].isoformat() == "2022-11-10"
-    assert storage.all("unit_progress", year=2022)[0]["state"] == "not_started"
+    assert storage.all("unit_progress", year=2022, province=None, district=None)[0]["state"] == "not_started"
 
 
 def test_unknown_query_name_is_an_error(storage):

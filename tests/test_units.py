@@ -113,3 +113,40 @@ def test_only_admin_changes_units(storage):
             units.rename_unit(storage, who, SON_HONG, "Xã B", "Xã", 2023)
         with pytest.raises(PermissionDenied):
             units.merge_units(storage, who, [SON_HONG], SON_TIEN, 2023)
+
+
+def test_a_kind_change_that_would_switch_a_scored_years_set_is_refused(storage, monkeypatch):
+    import copy
+
+    import yaml
+
+    from cchc import criteria
+    from cchc.services import reference
+    from .conftest import TEMPLATE
+    monkeypatch.setenv("CCHC_TODAY", "2022-11-05")
+    data = copy.deepcopy(yaml.safe_load(TEMPLATE.read_text(encoding="utf-8")))
+    data["set"].update(code="HT-TT-2022", applies_to="thi_tran")
+    reference.import_criteria_set(storage, ADMIN, criteria.parse_set(data), 2022)
+    svc.save_score(storage, ADMIN, 2022, SON_HONG, "1.1.1", rules.LeafScore(Decimal(1)))
+    with pytest.raises(ServiceError, match="làm đổi bộ tiêu chí của kỳ 2022"):
+        units.rename_unit(storage, ADMIN, SON_HONG, "Thị trấn Sơn Hồng", "Thị trấn", 2022)
+    units.rename_unit(storage, ADMIN, SON_HONG, "Xã Sơn Hồng", "Xã", 2022)         # same kind: a spelling fix
+    units.rename_unit(storage, ADMIN, SON_HONG, "Thị trấn Sơn Hồng", "Thị trấn", 2023)   # a later year: fine
+
+
+def test_a_unit_that_already_ended_cannot_be_merged_later(storage):
+    units.set_validity(storage, ADMIN, SON_TIEN, 2022, 2022)
+    with pytest.raises(ServiceError, match="đã hết hiệu lực sau năm 2022"):
+        units.merge_units(storage, ADMIN, [SON_TIEN], SON_HONG, 2025)
+
+
+def test_an_ended_or_merged_unit_is_named_as_such(storage, monkeypatch):
+    from cchc.services import periods, reference
+    monkeypatch.setenv("CCHC_TODAY", "2022-11-05")
+    periods.create_from(storage, ADMIN, 2023, 2022)
+    units.merge_units(storage, ADMIN, [SON_TIEN], SON_HONG, 2023)
+    with pytest.raises(ServiceError, match="Xã Sơn Tiến đã sáp nhập vào Xã Sơn Hồng từ năm 2023"):
+        svc.open_form(storage, ADMIN, 2023, SON_TIEN)
+    units.rename_unit(storage, ADMIN, SON_HONG, "Xã Sơn Hồng Tiến", "Xã", 2023)
+    assert svc.open_form(storage, ADMIN, 2022, SON_HONG).unit["name"] == "Xã Sơn Hồng"      # that year's name
+    assert reference.unit_in_year(storage, 2023, SON_HONG)["name"] == "Xã Sơn Hồng Tiến"

@@ -158,7 +158,7 @@ def test_towns_and_communes_can_use_separate_sets_in_one_period(storage, on_day)
         svc.save_score(storage, OFFICER, YEAR, OWN, "1.1.1", rules.LeafScore(Decimal("1.5")))
     assert svc.open_form(storage, town_officer, YEAR, TOWNS[0]).criteria == towns
     assert svc.open_form(storage, OFFICER, YEAR, OWN).criteria.code == "HT-XA-2022-MAU"
-    progress = {r["unit_code"]: r for r in storage.all("unit_progress", year=YEAR)}
+    progress = {r["unit_code"]: r for r in storage.all("unit_progress", year=YEAR, province=None, district=None)}
     assert progress[TOWNS[0]]["self_points"] == Decimal("1.5")
 
 
@@ -219,3 +219,38 @@ def test_next_years_period_keeps_the_towns_own_set(storage):
     periods.create_from(storage, ADMIN, 2023, YEAR)
     assert {r["kind"]: r["set_id"] for r in reference.period_sets(storage, ADMIN, 2023)}["thi_tran"] == town_set
     assert reference.unit_criteria(storage, 2023, TOWNS[1]) == towns
+
+
+def test_a_submitted_unit_that_must_score_new_leaves_goes_back_to_draft_for_a_week(storage, on_day):
+    import datetime as dt
+    fill_all(storage)
+    svc.submit(storage, OFFICER, YEAR, OWN)
+
+    def split_leaf(nodes):                                 # 1.1.2 (max 1) becomes 1.1.2 + 1.1.3 (0.5 each)
+        i = next(k for k, n in enumerate(nodes) if str(n["code"]) == "1.1.2")
+        nodes[i]["max"] = 0.5
+        nodes.insert(i + 1, dict(nodes[i], code="1.1.3", title="Công khai kế hoạch"))
+    set_id = reference.add_criteria_set(storage, ADMIN, variant(version=2, nodes=split_leaf))
+    preview = reference.move_preview(storage, ADMIN, YEAR, set_id)
+    assert [u["code"] for u in preview.reopened] == [OWN] and [n.code for n in preview.plan.added] == ["1.1.3"]
+    assert [(a.unit_code, a.code) for a in preview.plan.set_aside] == [(OWN, "1.1.2")]   # 1 > the new max 0.5
+    assert preview.evidence_on_dropped == 0
+    reference.move_to_set(storage, ADMIN, YEAR, set_id, "Tách tiêu chí 1.1.2")
+    form = svc.open_form(storage, OFFICER, YEAR, OWN)
+    assert form.state == "draft" and form.editable
+    assert form.edit_until == dt.date(2022, 11, 12) and "Chuyển sang HT-XA-2022-MAU phiên bản 2" in form.reopen_reason
+    assert "1.1.3" in " ".join(form.problems())
+
+
+def test_a_unit_kind_can_go_back_to_the_general_set(storage, on_day):
+    towns = variant(code="HT-TT-2022-MAU", applies_to="thi_tran")
+    reference.import_criteria_set(storage, ADMIN, towns, YEAR)
+    general = reference.period_criteria(storage, ADMIN, YEAR)
+    general_id = storage.one("period_get", year=YEAR)["criteria_set_id"]
+    preview = reference.move_preview(storage, ADMIN, YEAR, general_id, "thi_tran")
+    assert sorted(u["code"] for u in preview.units) == list(TOWNS)
+    reference.move_to_set(storage, ADMIN, YEAR, general_id, kind="thi_tran")
+    assert [r["kind"] for r in reference.period_sets(storage, ADMIN, YEAR)] == ["all"]
+    assert reference.unit_criteria(storage, YEAR, TOWNS[0]) == general
+    with pytest.raises(ServiceError, match="không dùng được cho"):
+        reference.move_preview(storage, ADMIN, YEAR, reference.add_criteria_set(storage, ADMIN, replace(towns, version=2)), "xa")

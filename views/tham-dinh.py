@@ -15,7 +15,7 @@ status = progress.campaign(db, user, year)
 offices = {o["code"]: o["name"] for o in reference.offices(db)}
 
 st.title("Thẩm định")
-web.criteria_banner(reference.period_criteria(db, user, year))
+web.period_banner(db, user, year)
 if user.office_code:
     st.caption(f"Cơ quan của bạn: {offices.get(user.office_code, user.office_code)}")
 st.info("Trang này sẽ cho Hội đồng thẩm định chấm điểm thẩm định từng tiêu chí theo lĩnh vực được phân công, "

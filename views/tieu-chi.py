@@ -9,7 +9,15 @@ from cchc.text import fmt_points
 user = web.require_user()
 db = web.storage()
 year = web.current_year(db)
-cs = reference.period_criteria(db, user, year)
+if user.role == "commune":                       # the set the officer's own unit is assessed against
+    cs = reference.unit_criteria(db, year, user.unit_code)
+else:
+    sets = reference.period_sets(db, user, year)
+    cs = sets[0]["set"] if sets else None
+    if len(sets) > 1:
+        labels = {i: ("Bộ chung" if r["kind"] == "all" else f"Bộ riêng cho {criteria.APPLIES_TO[r['kind']].lower()}")
+                  + f" ({r['units']} đơn vị)" for i, r in enumerate(sets)}
+        cs = sets[st.radio("Bộ tiêu chí", list(labels), format_func=labels.get, horizontal=True, key="bo_xem")]["set"]
 
 st.title(f"Bộ tiêu chí năm {year}")
 web.criteria_banner(cs)

@@ -16,7 +16,7 @@ day = today(db)
 
 st.title(f"Xin chào, {user.full_name}")
 st.markdown(f"**{period['name']}**  \n{period['plan_reference']}")
-web.criteria_banner(reference.period_criteria(db, user, year))
+web.period_banner(db, user, year)
 
 upcoming = next_deadline(period, day)
 if upcoming:

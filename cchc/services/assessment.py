@@ -18,7 +18,7 @@ from ..permissions import User, require
 from ..storage import Storage, Tx
 from ..text import fmt_date, fmt_datetime, fmt_points
 from .common import ServiceError, clock_now, today
-from .reference import period, unit, unit_criteria
+from .reference import period, unit_criteria, unit_in_year
 
 
 @dataclass
@@ -74,10 +74,8 @@ def _state(row: dict | None, p: dict, day: dt.date) -> tuple[str, dt.date, bool,
 
 def open_form(storage: Storage, actor: User, year: int, unit_code: str) -> Form:
     require(actor, "assessment.view", unit_code)
-    u = unit(storage, unit_code)
-    if u is None:
-        raise ServiceError(f"Không có đơn vị mã '{unit_code}'.")
     p = period(storage, year)
+    u = unit_in_year(storage, year, unit_code)         # with the name and kind it had that year
     cs = unit_criteria(storage, year, unit_code)
     if cs is None:
         raise ServiceError(f"Kỳ {year} chưa có bộ tiêu chí.")
@@ -122,6 +120,15 @@ def _editable_in(tx: Tx, storage: Storage, actor: User, year: int, unit_code: st
                is_late=False, updated_at=clock_now(storage))
         tx.audit(actor.username, "assessment.start", "assessment", f"{year}/{unit_code}", new={"state": "draft"})
     return p
+
+
+def _criteria(storage: Storage, year: int, unit_code: str) -> CriteriaSet:
+    """The set the unit is assessed against in the period, or a refusal saying why there is none."""
+    unit_in_year(storage, year, unit_code)
+    cs = unit_criteria(storage, year, unit_code)
+    if cs is None:
+        raise ServiceError(f"Kỳ {year} chưa có bộ tiêu chí.")
+    return cs
 
 
 def _leaf(cs: CriteriaSet, code: str):
@@ -181,7 +188,7 @@ def save_score(storage: Storage, actor: User, year: int, unit_code: str, code: s
                score: rules.LeafScore) -> dt.datetime:
     """Save one leaf as the officer works; returns when it was saved."""
     require(actor, "assessment.edit", unit_code)
-    cs = unit_criteria(storage, year, unit_code)
+    cs = _criteria(storage, year, unit_code)
     clean = rules.check_leaf_score(_leaf(cs, code), score)
     at = clock_now(storage)
 
@@ -204,7 +211,7 @@ def save_leaf_field(storage: Storage, actor: User, year: int, unit_code: str, co
     require(actor, "assessment.edit", unit_code)
     if field not in FIELDS:
         raise ServiceError(f"Không có mục «{field}».")
-    leaf = _leaf(unit_criteria(storage, year, unit_code), code)
+    leaf = _leaf(_criteria(storage, year, unit_code), code)
     at = clock_now(storage)
 
     def work(tx: Tx) -> None:
@@ -246,7 +253,7 @@ def apply_scores(storage: Storage, actor: User, year: int, unit_code: str,
     require(actor, "assessment.edit", unit_code)
     if submit_after:
         require(actor, "assessment.submit", unit_code)
-    cs = cs or unit_criteria(storage, year, unit_code)
+    cs = cs or _criteria(storage, year, unit_code)
     clean = {code: rules.check_leaf_score(_leaf(cs, code), s) for code, s in changes.items()}
     at = clock_now(storage)
 
@@ -294,7 +301,7 @@ def _replace_docs(tx: Tx, actor: User, year: int, unit_code: str, docs: dict[str
 def add_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_code: str, code: str,
              file_name: str, data: bytes) -> int:
     require(actor, "assessment.edit", unit_code)
-    _leaf(unit_criteria(storage, year, unit_code), code)
+    _leaf(_criteria(storage, year, unit_code), code)
     kind, shown = evidence.check_upload(file_name, data)
     _check_editable(storage, year, unit_code)          # before anything reaches the disk
     sha = evidence.content_hash(data)
@@ -322,7 +329,7 @@ def add_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_cod
 def add_doc(storage: Storage, actor: User, year: int, unit_code: str, code: str,
             doc_number: str, issued_on: dt.date | None, summary: str) -> int:
     require(actor, "assessment.edit", unit_code)
-    _leaf(unit_criteria(storage, year, unit_code), code)
+    _leaf(_criteria(storage, year, unit_code), code)
     if not doc_number.strip() or not summary.strip():
         raise ServiceError("Văn bản kiểm chứng cần có số/ký hiệu và trích yếu.")
     if "|" in doc_number + summary:
@@ -395,7 +402,7 @@ def _submit_in(tx: Tx, storage: Storage, actor: User, year: int, unit_code: str,
 
 def submit(storage: Storage, actor: User, year: int, unit_code: str) -> None:
     require(actor, "assessment.submit", unit_code)
-    cs = unit_criteria(storage, year, unit_code)
+    cs = _criteria(storage, year, unit_code)
     at = clock_now(storage)
     storage.write(lambda tx: _submit_in(tx, storage, actor, year, unit_code, cs, at))
 
@@ -428,8 +435,7 @@ def reopen(storage: Storage, actor: User, year: int, unit_code: str, until: dt.d
         raise ServiceError("Cần ghi lý do mở lại.")
     if until < today(storage):
         raise ServiceError(f"Ngày mở đến {fmt_date(until)} đã qua.")
-    if unit(storage, unit_code) is None:
-        raise ServiceError(f"Không có đơn vị mã '{unit_code}'.")
+    unit_in_year(storage, year, unit_code)
     at = clock_now(storage)
 
     def work(tx: Tx) -> None:

@@ -8,11 +8,11 @@ import re
 from ..permissions import User, require
 from ..storage import Storage, Tx
 from ..text import fmt_date
-from ..workflow import DEADLINES, deadline_problems, shift_years
+from ..workflow import BANDS, DEADLINES, deadline_problems, shift_years
 from .common import ServiceError, today
 from .reference import period
 
-EDITABLE = ("name", "plan_reference", *(k for k, _ in DEADLINES), "survey_opens", "survey_closes", "survey_quota")
+EDITABLE = ("name", "plan_reference", *(k for k, _ in DEADLINES), "survey_opens", "survey_closes", "survey_quota", *BANDS)
 
 
 def create_from(storage: Storage, actor: User, year: int, source_year: int) -> None:
@@ -24,7 +24,8 @@ def create_from(storage: Storage, actor: User, year: int, source_year: int) -> N
     shift = year - source_year
     new = {k: shift_years(source[k], shift) for k in (*(k for k, _ in DEADLINES), "survey_opens", "survey_closes")}
     new.update(year=year, name=re.sub(str(source_year), str(year), source["name"]),
-               plan_reference="", survey_quota=source["survey_quota"], criteria_set_id=source["criteria_set_id"])
+               plan_reference="", survey_quota=source["survey_quota"], criteria_set_id=source["criteria_set_id"],
+               **{k: source[k] for k in BANDS})
 
     def work(tx: Tx) -> None:
         tx.run("period_insert", **new)

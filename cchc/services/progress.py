@@ -9,12 +9,14 @@ from .common import today
 from .reference import period
 
 
-def campaign(storage: Storage, actor: User, year: int) -> dict:
-    """Headline figures and one row per unit, for the dashboard and the appraisal queue."""
+def campaign(storage: Storage, actor: User, year: int, province: str | None = None,
+             district: str | None = None) -> dict:
+    """Headline figures and one row per unit (of one province or district if given), for the
+    dashboard and the appraisal queue."""
     require(actor, "progress.view")
     p = period(storage, year)
     day = today(storage)
-    rows = storage.all("unit_progress", year=year)
+    rows = storage.all("unit_progress", year=year, province=province, district=district)
     handed_in = [r for r in rows if r["state"] in HANDED_IN]
     return {
         "period": p,
@@ -34,4 +36,5 @@ def campaign(storage: Storage, actor: User, year: int) -> dict:
 def unit_progress(storage: Storage, actor: User, year: int, unit_code: str) -> dict | None:
     """One unit's progress; a commune officer may only ask for their own unit."""
     require(actor, "assessment.view", unit_code)
-    return next((r for r in storage.all("unit_progress", year=year) if r["unit_code"] == unit_code), None)
+    return next((r for r in storage.all("unit_progress", year=year, province=None, district=None)
+                 if r["unit_code"] == unit_code), None)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ..assessment import LeafScore
-from ..criteria import CriteriaSet, Criterion
+from ..criteria import APPLIES_TO, CriteriaSet, Criterion
 from ..migration import MovePlan, plan_move
 from ..workflow import HANDED_IN
 from ..permissions import User, require
 from ..storage import Storage, Tx
-from .common import ServiceError, now
+from .common import ServiceError, now, today
 
 
 def units(storage: Storage, actor: User, year: int) -> list[dict]:
@@ -22,6 +23,24 @@ def units(storage: Storage, actor: User, year: int) -> list[dict]:
 def unit(storage: Storage, code: str) -> dict | None:
     """A unit by code; public (its name is printed on survey sheets and results)."""
     return storage.one("unit_get", code=code)
+
+
+def unit_in_year(storage: Storage, year: int, code: str) -> dict:
+    """A unit as it was in a period's year (that year's name and kind), or a refusal saying why
+    it is not there: unknown, not yet formed, ended, or merged into another unit."""
+    row = storage.one("unit_in_year", year=year, code=code)
+    if row is not None:
+        return row
+    u = storage.one("unit_get", code=code)
+    if u is None:
+        raise ServiceError(f"Không có đơn vị mã «{code}».")
+    if u["valid_from"] > year:
+        raise ServiceError(f"{u['name']} có hiệu lực từ năm {u['valid_from']}, chưa có trong kỳ năm {year}.")
+    if u["successor_code"]:
+        successor = storage.one("unit_get", code=u["successor_code"])
+        into = successor["name"] if successor else u["successor_code"]
+        raise ServiceError(f"{u['name']} đã sáp nhập vào {into} từ năm {u['valid_to'] + 1}: không có trong kỳ năm {year}.")
+    raise ServiceError(f"{u['name']} hết hiệu lực sau năm {u['valid_to']}: không có trong kỳ năm {year}.")
 
 
 def offices(storage: Storage) -> list[dict]:
@@ -153,6 +172,10 @@ def add_criteria_set(storage: Storage, actor: User, cs: CriteriaSet) -> int:
     return storage.write(work)
 
 
+#: Days a submitted unit gets to score what a new set version adds, when a move reopens it.
+REOPEN_DAYS = 7
+
+
 @dataclass
 class MovePreview:
     """What attaching a set to a period would do, shown before it is done."""
@@ -162,10 +185,17 @@ class MovePreview:
     units: list[dict]                # the units whose set changes (code, name, state, set_id)
     submitted: list[dict]            # of those, the ones that have handed in their self-assessment
     plan: MovePlan
+    evidence_on_dropped: int = 0     # evidence items on leaves the new set lacks (kept, no longer shown)
 
     @property
     def needs_reason(self) -> bool:
         return bool(self.submitted or self.plan.set_aside)
+
+    @property
+    def reopened(self) -> list[dict]:
+        """Submitted units that lose or gain leaves: they go back to draft to complete them."""
+        touched = {a.unit_code for a in self.plan.set_aside}
+        return [u for u in self.submitted if self.plan.added or u["code"] in touched]
 
 
 def _reader(storage: Storage, tx: Tx | None):
@@ -193,7 +223,7 @@ def _plan(storage: Storage, tx: Tx | None, year: int, units: list[dict], new: Cr
     for old_id, codes in by_old.items():
         scores: dict[str, dict[str, LeafScore]] = {c: {} for c in codes}
         for r in read("scores_of_period_units", year=year, set_id=old_id) if old_id is not None else []:
-            if r["unit_code"] in scores:
+            if r["unit_code"] in scores and (r["self_points"] is not None or r["not_applicable"]):
                 points = None if r["self_points"] is None else Decimal(r["self_points"]).normalize()
                 scores[r["unit_code"]][r["criterion_code"]] = LeafScore(points, r["not_applicable"], r["note"], r["explanation"])
         part = plan_move(criteria_set(storage, old_id) if old_id is not None else None, new, scores)
@@ -206,39 +236,64 @@ def _plan(storage: Storage, tx: Tx | None, year: int, units: list[dict], new: Cr
     return plan
 
 
-def move_preview(storage: Storage, actor: User, year: int, set_id: int) -> MovePreview:
-    """What attaching a stored set version to a period would do to the scores already entered."""
-    require(actor, "criteria.import")
-    period(storage, year)
+def _target(storage: Storage, year: int, set_id: int, kind: str | None) -> tuple[CriteriaSet, str]:
+    """The set and the unit kind a move is for. A general set given for a unit kind means: that
+    kind stops having a set of its own and uses the general one."""
     new = criteria_set(storage, set_id)
-    units = _affected(storage.all, year, new.applies_to, set_id)
-    return MovePreview(year, new.applies_to, new, units, [u for u in units if u["state"] in HANDED_IN],
-                       _plan(storage, None, year, units, new))
+    kind = kind or new.applies_to
+    if kind != new.applies_to and not (new.applies_to == "all" and kind in APPLIES_TO and kind != "all"):
+        raise ServiceError(f"Bộ {new.code} phiên bản {new.version} áp dụng cho «{APPLIES_TO[new.applies_to]}», "
+                           f"không dùng được cho «{APPLIES_TO.get(kind, kind)}».")
+    if kind != "all" and new.applies_to == "all" and period(storage, year)["criteria_set_id"] != set_id:
+        raise ServiceError("Chỉ bỏ được bộ riêng của một loại đơn vị để dùng bộ chung đang gắn với kỳ.")
+    return new, kind
 
 
-def move_to_set(storage: Storage, actor: User, year: int, set_id: int, reason: str = "") -> MovePlan:
-    """Attach a stored set version to a period (for the unit kind it applies to), carrying every
-    score that fits its leaf of the same code and setting the others aside in the archive.
-    Once a unit has submitted, or when scores are set aside, a reason is required; audited."""
+def move_preview(storage: Storage, actor: User, year: int, set_id: int, kind: str | None = None) -> MovePreview:
+    """What attaching a stored set version to a period (for `kind`, default the kind the set
+    applies to) would do to the scores already entered."""
     require(actor, "criteria.import")
     period(storage, year)
-    new = criteria_set(storage, set_id)
+    new, kind = _target(storage, year, set_id, kind)
+    units = _affected(storage.all, year, kind, set_id)
+    plan = _plan(storage, None, year, units, new)
+    dropped = {n.code for n in plan.dropped}
+    codes = {u["code"] for u in units}
+    evidence = sum(r["n"] for r in storage.all("evidence_counts_of_period", year=year)
+                   if r["unit_code"] in codes and r["criterion_code"] in dropped)
+    return MovePreview(year, kind, new, units, [u for u in units if u["state"] in HANDED_IN], plan, evidence)
+
+
+def move_to_set(storage: Storage, actor: User, year: int, set_id: int, reason: str = "",
+                kind: str | None = None) -> MovePlan:
+    """Attach a stored set version to a period (for the unit kind it applies to, or give a unit
+    kind the general set back), carrying every score that fits its leaf of the same code and
+    setting the others aside in the archive. Once a unit has submitted, or when scores are set
+    aside, a reason is required; submitted units that must score new leaves go back to draft
+    for REOPEN_DAYS days. Audited."""
+    require(actor, "criteria.import")
+    period(storage, year)
+    new, kind = _target(storage, year, set_id, kind)
 
     def work(tx: Tx) -> MovePlan:
-        return _attach(tx, storage, actor, year, set_id, new, reason, allow_submitted=True, action="criteria.move")
+        return _attach(tx, storage, actor, year, set_id, new, kind, reason, allow_submitted=True, action="criteria.move")
 
     return storage.write(work)
 
 
-def _attach(tx: Tx, storage: Storage, actor: User, year: int, set_id: int, new: CriteriaSet, reason: str,
-            allow_submitted: bool, action: str) -> MovePlan:
-    units = _affected(tx.run, year, new.applies_to, set_id)
+def _attach(tx: Tx, storage: Storage, actor: User, year: int, set_id: int, new: CriteriaSet, kind: str,
+            reason: str, allow_submitted: bool, action: str) -> MovePlan:
+    units = _affected(tx.run, year, kind, set_id)
     submitted = [u for u in units if u["state"] in HANDED_IN]
+    names = lambda rows: ", ".join(u["name"] for u in rows[:5]) + ("…" if len(rows) > 5 else "")  # noqa: E731
     if submitted and not allow_submitted:
         raise ServiceError(
-            f"Kỳ {year} đã có {len(submitted)} đơn vị nộp tự đánh giá theo bộ tiêu chí đang dùng "
-            f"({', '.join(u['name'] for u in submitted[:5])}{'…' if len(submitted) > 5 else ''}): không thể thay bộ "
-            "tiêu chí tại chỗ. Hãy lưu bộ này thành phiên bản mới, xem trước việc chuyển điểm rồi xác nhận chuyển.")
+            f"Kỳ {year} đã có {len(submitted)} đơn vị nộp tự đánh giá theo bộ tiêu chí đang dùng ({names(submitted)}): "
+            "không thể thay bộ tiêu chí tại chỗ. Hãy lưu bộ này thành phiên bản mới, xem trước việc chuyển điểm rồi "
+            "xác nhận chuyển.")
+    appraised = [u for u in submitted if u["state"] != "submitted"]
+    if appraised:
+        raise ServiceError(f"Đã bắt đầu thẩm định {len(appraised)} đơn vị ({names(appraised)}): không chuyển bộ tiêu chí được nữa.")
     plan = _plan(storage, tx, year, units, new)
     if (submitted or plan.set_aside) and not reason.strip():
         raise ServiceError("Việc chuyển bộ tiêu chí ảnh hưởng đến điểm đã nhập hoặc đơn vị đã nộp: cần ghi lý do.")
@@ -249,21 +304,29 @@ def _attach(tx: Tx, storage: Storage, actor: User, year: int, set_id: int, new: 
         tx.run("score_archive_insert", period_year=year, unit_code=item.unit_code, criterion_code=item.code,
                from_set_id=old_set, to_set_id=set_id, self_points=row["self_points"],
                not_applicable=row["not_applicable"], note=row["note"], explanation=row["explanation"],
-               archived_at=at, archived_by=actor.username)
+               updated_at=row["updated_at"], updated_by=row["updated_by"], archived_at=at, archived_by=actor.username)
         tx.run("score_delete_one", year=year, unit_code=item.unit_code, code=item.code)
+    touched = {a.unit_code for a in plan.set_aside}
+    reopened = [u for u in submitted if plan.added or u["code"] in touched]
+    until = today(storage) + dt.timedelta(days=REOPEN_DAYS)
+    why = f"Chuyển sang {new.code} phiên bản {new.version}: chấm bổ sung các tiêu chí mới hoặc đã đổi."
+    for u in reopened:
+        tx.run("assessment_reopen", year=year, unit_code=u["code"], reopened_until=until, reason=why, updated_at=at)
     p = tx.one("period_get", year=year)
-    kind = new.applies_to
-    old_general = p["criteria_set_id"]
     if kind == "all":
         tx.run("period_set_criteria", year=year, set_id=set_id)
+    elif new.applies_to == "all":
+        tx.run("period_kind_set_delete", year=year, kind=kind)
     else:
         tx.run("period_kind_set_put", year=year, kind=kind, set_id=set_id)
     tx.audit(actor.username, action, "period", str(year),
              old={"kind": kind, "sets": sorted({u["set_id"] for u in units if u["set_id"] is not None})
-                  or ([old_general] if kind == "all" and old_general else [])},
+                  or ([p["criteria_set_id"]] if kind == "all" and p["criteria_set_id"] else [])},
              new={"kind": kind, "set_id": set_id, "code": new.code, "version": new.version,
                   "units": len(units), "submitted": len(submitted), "scores_carried": plan.carried_count,
                   "scores_set_aside": [f"{a.unit_code}:{a.code}" for a in plan.set_aside],
+                  "reopened_until": until.isoformat() if reopened else None,
+                  "reopened": [u["code"] for u in reopened],
                   "leaves_added": [n.code for n in plan.added], "leaves_dropped": [n.code for n in plan.dropped]},
              reason=reason.strip())
     return plan
@@ -279,7 +342,8 @@ def import_criteria_set(storage: Storage, actor: User, cs: CriteriaSet, year: in
 
     def work(tx: Tx) -> int:
         set_id = store_criteria_set(tx, actor, cs)
-        _attach(tx, storage, actor, year, set_id, cs, reason, allow_submitted=False, action="criteria.import")
+        _attach(tx, storage, actor, year, set_id, cs, cs.applies_to, reason, allow_submitted=False,
+                action="criteria.import")
         return set_id
 
     return storage.write(work)

@@ -145,6 +145,7 @@ def rename_unit(storage: Storage, actor: User, code: str, name: str, kind: str, 
         if from_year < u["valid_from"] or (u["valid_to"] is not None and from_year > u["valid_to"]):
             raise ServiceError(f"Năm {from_year} nằm ngoài thời gian hiệu lực của {u['name']} "
                                f"({u['valid_from']}–{u['valid_to'] or 'nay'}).")
+        _check_kind_change(tx, u, kind, from_year)
         names = tx.run("unit_names", code=code)
         tx.run("unit_name_insert", code=code, from_year=from_year, name=name, kind=kind)
         if from_year >= max(n["from_year"] for n in names):
@@ -153,6 +154,21 @@ def rename_unit(storage: Storage, actor: User, code: str, name: str, kind: str, 
                  new={"from_year": from_year, "name": name, "kind": kind}, reason=reason.strip())
 
     storage.write(work)
+
+
+def _check_kind_change(tx: Tx, u: dict, kind: str, from_year: int) -> None:
+    """A new kind may give the unit another criteria set (a set per unit kind): refuse it for a
+    year that already has the unit's scores under a different set."""
+    key = {"Xã": "xa", "Thị trấn": "thi_tran", "Phường": "phuong"}[kind]
+    for y in (r["year"] for r in tx.run("unit_data_years", code=u["code"]) if r["year"] >= from_year):
+        now_set = tx.one("unit_set_id", year=y, unit_code=u["code"])
+        p = tx.one("period_get", year=y)
+        if now_set is None or p is None:
+            continue
+        own = {r["unit_kind"]: r["set_id"] for r in tx.run("period_kind_sets", year=y)}
+        if own.get(key, p["criteria_set_id"]) != now_set["set_id"]:
+            raise ServiceError(f"Đổi {u['name']} thành «{kind}» từ năm {from_year} làm đổi bộ tiêu chí của kỳ {y}, "
+                               "kỳ đã có điểm của đơn vị: hãy chọn năm áp dụng sau kỳ đó.")
 
 
 def set_validity(storage: Storage, actor: User, code: str, valid_from: int, valid_to: int | None, reason: str = "") -> None:
@@ -195,6 +211,8 @@ def merge_units(storage: Storage, actor: User, codes: list[str], into: str, year
         old = {}
         for code in merged:
             u = _get(tx, code)
+            if u["valid_to"] is not None and u["valid_to"] < year - 1:
+                raise ServiceError(f"{u['name']} đã hết hiệu lực sau năm {u['valid_to']}: không thể sáp nhập từ năm {year}.")
             if u["valid_from"] >= year:
                 raise ServiceError(f"{u['name']} bắt đầu hiệu lực năm {u['valid_from']}: không thể sáp nhập từ năm {year}.")
             hidden = _data_outside(tx, code, u["valid_from"], year - 1)

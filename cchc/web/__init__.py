@@ -210,11 +210,40 @@ def current_year(db: Storage) -> int:
     return year
 
 
+def selected_year(db: Storage) -> int:
+    """The period a results page shows: chosen in the sidebar, kept in the address (?nam=2022) so
+    a link opens the same year; the latest period by default."""
+    years = [p["year"] for p in reference.periods(db)]
+    if not years:
+        st.info("Chưa có kỳ đánh giá nào. Quản trị viên cần tạo kỳ đánh giá trước.")
+        st.stop()
+    raw = str(st.query_params.get("nam", ""))
+    wanted = int(raw) if raw.isdigit() and int(raw) in years else years[0]
+    year = st.sidebar.selectbox("Kỳ đánh giá", years, index=years.index(wanted), format_func=lambda y: f"Năm {y}",
+                                key=f"ky_xem_{wanted}")
+    if year != wanted or raw:
+        st.query_params["nam"] = str(year)
+    return year
+
+
 def unit_not_in_period(year: int) -> None:
     """Stop the page for an officer whose unit is not in the period's list of units."""
     st.warning(f"Đơn vị của tài khoản này không có trong danh mục đơn vị năm {year} (có thể đã sáp nhập "
                "hoặc đổi tên). Hãy liên hệ Phòng Nội vụ để được gắn với đơn vị đúng.")
     st.stop()
+
+
+def period_banner(db: Storage, user: User, year: int) -> None:
+    """The criteria banner for what this user works with: a commune officer's own unit's set;
+    for district staff every set the period uses (one per unit kind where there are several)."""
+    if user.role == "commune" and user.unit_code:
+        criteria_banner(reference.unit_criteria(db, year, user.unit_code))
+        return
+    sets = reference.period_sets(db, user, year)
+    if not sets:
+        criteria_banner(None)
+    for r in sets:
+        criteria_banner(r["set"])
 
 
 def criteria_banner(cs: CriteriaSet | None) -> None:

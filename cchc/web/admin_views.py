@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import streamlit as st
 
@@ -12,7 +13,7 @@ from ..services import ServiceError, periods, progress, reference, units, users
 from ..services import assessment as svc
 from ..storage import Storage
 from ..text import fmt_date, fmt_datetime, fmt_points
-from ..workflow import DEADLINES, STATES
+from ..workflow import BANDS, DEADLINES, STATES
 
 
 def self_assessment_states(db: Storage, user: User, year: int) -> None:
@@ -151,10 +152,15 @@ def periods_view(db: Storage, user: User, year: int) -> None:
         opens = c1.date_input("Khảo sát mở", value=p["survey_opens"], format="DD/MM/YYYY")
         closes = c2.date_input("Khảo sát đóng", value=p["survey_closes"], format="DD/MM/YYYY")
         quota = c3.number_input("Chỉ tiêu phiếu mỗi xã", min_value=0, value=int(p["survey_quota"]), step=10)
+        st.caption("Ngưỡng xếp loại theo chỉ số (%): từ ngưỡng trở lên; dưới ngưỡng Trung bình là Yếu.")
+        b1, b2, b3 = st.columns(3)
+        bands = {key: col.number_input(label, 0.0, 100.0, float(p[key] if p[key] is not None else default), 0.5,
+                                       key=f"{key}_{chosen}")
+                 for col, key, label, default in zip((b1, b2, b3), BANDS, ("Tốt từ", "Khá từ", "Trung bình từ"), (80, 70, 60))}
         reason = st.text_input("Lý do (bắt buộc khi đổi một mốc đã qua)")
         if st.form_submit_button("Lưu kỳ đánh giá"):
             changes = dict(name=name, plan_reference=plan, survey_opens=opens, survey_closes=closes,
-                           survey_quota=int(quota), **dates)
+                           survey_quota=int(quota), **dates, **{k: Decimal(str(v)) for k, v in bands.items()})
             _run(lambda: periods.update(db, user, chosen, changes, reason))
 
 
@@ -218,12 +224,13 @@ def units_view(db: Storage, user: User, year: int) -> None:
             if st.form_submit_button("Thêm đơn vị"):
                 _run(lambda: units.add_unit(db, user, code, name, kind, int(since)))
     with st.expander("Đổi tên, đổi loại đơn vị từ một năm"):
+        code = st.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="dv_doi_ten")
+        current = next(u for u in rows if u["code"] == code)
         with st.form("doi_ten"):
-            c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
-            code = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})", key="dv_doi_ten")
-            name = c2.text_input("Tên mới", key="ten_moi")
-            kind = c3.selectbox("Loại", units.KINDS, key="loai_moi")
-            since = c4.number_input("Áp dụng từ năm", 2000, 2100, year + 1, 1, key="nam_ten_moi")
+            c2, c3, c4 = st.columns([2, 1, 1])
+            name = c2.text_input("Tên mới", value=current["name"], key=f"ten_moi_{code}")
+            kind = c3.selectbox("Loại", units.KINDS, index=units.KINDS.index(current["kind"]), key=f"loai_moi_{code}")
+            since = c4.number_input("Áp dụng từ năm", 2000, 2100, year + 1, 1, key=f"nam_ten_moi_{code}")
             reason = st.text_input("Căn cứ (nghị quyết, quyết định)", key="can_cu_ten")
             st.caption("Các năm trước vẫn giữ tên cũ cùng toàn bộ dữ liệu.")
             if st.form_submit_button("Lưu tên mới"):

@@ -34,9 +34,10 @@ def criteria_view(db: Storage, user: User, year: int) -> None:
     cs = _uploaded_set(db)
     if cs is not None:
         _preview(cs)
+        reason = st.text_input("Lý do (cần khi có điểm đã nhập không hợp với bộ mới)", key="ly_do_nap")
         c1, c2 = st.columns(2)
         if c1.button(f"Nạp và gắn vào kỳ {year}", type="primary", key="nap_bo"):
-            _act(lambda: reference.import_criteria_set(db, user, cs, year),
+            _act(lambda: reference.import_criteria_set(db, user, cs, year, reason),
                  f"Đã nạp {cs.code} phiên bản {cs.version} và gắn vào kỳ {year}.")
         if c2.button("Chỉ lưu thành phiên bản mới (chưa gắn vào kỳ)", key="luu_bo"):
             _act(lambda: reference.add_criteria_set(db, user, cs),
@@ -101,17 +102,26 @@ def _preview(cs: CriteriaSet) -> None:
 def _move_section(db: Storage, user: User, year: int, in_use: list[dict]) -> None:
     st.subheader("Chuyển kỳ sang phiên bản khác")
     used = {r["set_id"] for r in in_use}
-    library = [s for s in reference.criteria_sets(db, user) if s["id"] not in used]
-    if not library:
+    general = next((r for r in in_use if r["kind"] == "all"), None)
+    # (set id, unit kind) choices: versions in the store, and giving a kind the general set back.
+    choices: dict[tuple[int, str], str] = {
+        (s["id"], s["applies_to"]): f"{s['code']} — phiên bản {s['version']} ({APPLIES_TO[s['applies_to']].lower()}), "
+                                     f"nạp lúc {fmt_datetime(s['created_at'])}"
+        for s in reference.criteria_sets(db, user) if s["id"] not in used}
+    if general:
+        for r in in_use:
+            if r["kind"] != "all":
+                choices[(general["set_id"], r["kind"])] = (f"Bỏ bộ riêng của {APPLIES_TO[r['kind']].lower()}: "
+                                                           f"dùng bộ chung {general['set'].code} phiên bản {general['set'].version}")
+    if not choices:
         st.caption("Chưa có phiên bản nào khác trong kho. Nạp bộ mới bằng «Chỉ lưu thành phiên bản mới» rồi quay lại đây.")
         return
     st.write("Điểm đã nhập được giữ theo mã tiêu chí. Điểm của tiêu chí không còn trong phiên bản mới, hoặc không hợp "
              "với cách chấm mới, được cất vào kho lưu (không xóa) và liệt kê dưới đây trước khi xác nhận.")
-    labels = {s["id"]: f"{s['code']} — phiên bản {s['version']} ({APPLIES_TO[s['applies_to']].lower()}), "
-                       f"nạp lúc {fmt_datetime(s['created_at'])}" for s in library}
-    set_id = st.selectbox("Phiên bản", list(labels), format_func=labels.get, key="chuyen_bo")
+    keys = list(choices)
+    set_id, kind = st.selectbox("Phiên bản", keys, format_func=choices.get, key="chuyen_bo")
     try:
-        pv = reference.move_preview(db, user, year, set_id)
+        pv = reference.move_preview(db, user, year, set_id, kind)
     except (ServiceError, PermissionDenied) as exc:
         st.error(str(exc))
         return
@@ -121,7 +131,9 @@ def _move_section(db: Storage, user: User, year: int, in_use: list[dict]) -> Non
         + (f", trong đó **{len(pv.submitted)} đã nộp**" if pv.submitted else "") + "\n"
         f"- Tiêu chí trùng mã: **{len(plan.matched)}**; tiêu chí mới phải chấm: **{len(plan.added)}**; "
         f"tiêu chí bị bỏ: **{len(plan.dropped)}**; tiêu chí đổi cách chấm: **{len(plan.changed)}**\n"
-        f"- Điểm được giữ: **{plan.carried_count}**; điểm cất vào kho lưu: **{len(plan.set_aside)}**")
+        f"- Điểm được giữ: **{plan.carried_count}**; điểm cất vào kho lưu: **{len(plan.set_aside)}**"
+        + (f"\n- Tài liệu kiểm chứng gắn với tiêu chí bị bỏ: **{pv.evidence_on_dropped}** (vẫn lưu, không hiện trên "
+           "biểu mẫu mới)" if pv.evidence_on_dropped else ""))
     if plan.set_aside:
         st.dataframe([{"Đơn vị": a.unit_code, "Tiêu chí": a.code, "Lý do": a.reason} for a in plan.set_aside],
                      hide_index=True, width="stretch")
@@ -131,14 +143,22 @@ def _move_section(db: Storage, user: User, year: int, in_use: list[dict]) -> Non
                      + [{"Thay đổi": "Đổi cách chấm", "Mã": n.code,
                          "Nội dung": f"{n.title} (tối đa {fmt_points(o.max_points)} → {fmt_points(n.max_points)})"}
                         for o, n in plan.changed], hide_index=True, width="stretch")
-    if pv.submitted:
-        st.warning("Các đơn vị đã nộp: " + ", ".join(f"{u['name']} ({STATES[u['state']].lower()})" for u in pv.submitted)
-                   + ". Sau khi chuyển, báo cho các đơn vị này về tiêu chí mới phải chấm.")
+    if pv.reopened:
+        st.warning(f"{len(pv.reopened)} đơn vị đã nộp phải chấm bổ sung và sẽ được mở lại "
+                   f"{reference.REOPEN_DAYS} ngày: " + ", ".join(u["name"] for u in pv.reopened) + ".")
+    elif pv.submitted:
+        st.info("Các đơn vị đã nộp giữ nguyên trạng thái: phiên bản mới không thêm hay bỏ điểm nào của họ.")
     reason = st.text_input("Lý do chuyển" + (" (bắt buộc)" if pv.needs_reason else ""), key="ly_do_chuyen")
     if st.button("Xác nhận chuyển điểm và gắn phiên bản này", type="primary", key="xac_nhan_chuyen"):
-        _act(lambda: reference.move_to_set(db, user, year, set_id, reason),
-             f"Đã gắn {pv.new.code} phiên bản {pv.new.version} vào kỳ {year}: giữ {plan.carried_count} điểm, "
-             f"cất {len(plan.set_aside)} điểm vào kho lưu.")
+        try:
+            done = reference.move_to_set(db, user, year, set_id, reason, kind)
+        except (ServiceError, PermissionDenied) as exc:
+            st.error(str(exc))
+            return
+        st.session_state[FLASH] = (f"Đã gắn {pv.new.code} phiên bản {pv.new.version} vào kỳ {year} "
+                                   f"({APPLIES_TO[kind].lower()}): giữ {done.carried_count} điểm, "
+                                   f"cất {len(done.set_aside)} điểm vào kho lưu.")
+        st.rerun()
 
 
 def _act(action, message: str) -> None:

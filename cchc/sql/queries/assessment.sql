@@ -18,7 +18,10 @@ VALUES ($year, $unit_code, $criterion_code, $self_points, $not_applicable, $note
 -- One row per unit of the year: its assessment state, how many self-assessed leaves are
 -- scored, its self-assessed points so far and its survey answers.
 WITH units AS (
-    SELECT code, name, kind FROM unit_in_period WHERE period_year = $year
+    SELECT code, name, kind, district_code, district_name, province_code, province_name
+    FROM unit_in_period WHERE period_year = $year
+      AND (coalesce($province, '') = '' OR province_code = $province)
+      AND (coalesce($district, '') = '' OR district_code = $district)
 ),
 leaves AS (   -- each unit's self-assessed leaves, from the set its kind uses
     SELECT us.unit_code, c.code, c.max_points
@@ -43,7 +46,8 @@ answers AS (
     GROUP BY unit_code
 ),
 final AS (
-    SELECT u.code AS unit_code, u.name AS unit_name, u.kind,
+    SELECT u.code AS unit_code, u.name AS unit_name, u.kind, u.district_code, u.district_name,
+           u.province_code, u.province_name,
            coalesce(a.state, 'not_started') AS state, a.submitted_at, coalesce(a.is_late, FALSE) AS is_late,
            a.updated_at, a.reopened_until, a.reopen_reason,
            coalesce(sc.leaves_done, 0) AS leaves_done, coalesce(lc.leaves_total, 0) AS leaves_total,
@@ -151,3 +155,11 @@ SELECT $year, $unit_code, unnest($codes::VARCHAR[]), unnest($numbers::VARCHAR[])
 
 -- name: score_get
 SELECT * FROM score WHERE period_year = $year AND unit_code = $unit_code AND criterion_code = $code;
+
+-- name: score_set_appraised
+-- The council's score of a leaf (a row is created for leaves the commune does not score itself,
+-- such as bonus and penalty).
+INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note, explanation,
+                   updated_at, updated_by, appraised_points)
+VALUES ($year, $unit_code, $code, NULL, FALSE, '', '', $updated_at, $updated_by, $points)
+ON CONFLICT (period_year, unit_code, criterion_code) DO UPDATE SET appraised_points = excluded.appraised_points;

@@ -41,9 +41,9 @@ ORDER BY s.unit_code, s.criterion_code;
 
 -- name: score_archive_insert
 INSERT INTO score_archive (period_year, unit_code, criterion_code, from_set_id, to_set_id, self_points,
-                           not_applicable, note, explanation, archived_at, archived_by)
+                           not_applicable, note, explanation, updated_at, updated_by, archived_at, archived_by)
 VALUES ($period_year, $unit_code, $criterion_code, $from_set_id, $to_set_id, $self_points,
-        $not_applicable, $note, $explanation, $archived_at, $archived_by);
+        $not_applicable, $note, $explanation, $updated_at, $updated_by, $archived_at, $archived_by);
 
 -- name: score_delete_one
 DELETE FROM score WHERE period_year = $year AND unit_code = $unit_code AND criterion_code = $code;
@@ -59,3 +59,11 @@ ORDER BY u.code;
 
 -- name: score_archive_of_period
 SELECT * FROM score_archive WHERE period_year = $year ORDER BY unit_code, criterion_code, archived_at;
+
+-- name: evidence_counts_of_period
+-- Evidence items (files and document references, not removed) per unit and leaf of a period.
+SELECT unit_code, criterion_code, count(*) AS n FROM (
+    SELECT unit_code, criterion_code FROM evidence_file WHERE period_year = $year AND NOT removed
+    UNION ALL
+    SELECT unit_code, criterion_code FROM evidence_doc WHERE period_year = $year AND NOT removed
+) GROUP BY ALL;

@@ -52,10 +52,10 @@ SELECT code, name FROM office ORDER BY code;
 -- name: period_insert
 INSERT INTO period (year, name, plan_reference, council_deadline, self_assessment_deadline,
                     explanation_deadline, appraisal_deadline, publication_deadline, survey_opens,
-                    survey_closes, survey_quota, criteria_set_id)
+                    survey_closes, survey_quota, criteria_set_id, band_good, band_fair, band_average)
 VALUES ($year, $name, $plan_reference, $council_deadline, $self_assessment_deadline,
         $explanation_deadline, $appraisal_deadline, $publication_deadline, $survey_opens,
-        $survey_closes, $survey_quota, $criteria_set_id)
+        $survey_closes, $survey_quota, $criteria_set_id, $band_good, $band_fair, $band_average)
 ON CONFLICT (year) DO NOTHING;
 
 -- name: period_get
@@ -73,6 +73,12 @@ SELECT unit_kind, set_id FROM period_criteria WHERE period_year = $year ORDER BY
 -- name: period_kind_set_put
 INSERT INTO period_criteria (period_year, unit_kind, set_id) VALUES ($year, $kind, $set_id)
 ON CONFLICT (period_year, unit_kind) DO UPDATE SET set_id = excluded.set_id;
+
+-- name: period_kind_set_delete
+DELETE FROM period_criteria WHERE period_year = $year AND unit_kind = $kind;
+
+-- name: unit_in_year
+SELECT * FROM unit_in_period WHERE period_year = $year AND code = $code;
 
 -- name: unit_set_id
 SELECT set_id FROM unit_criteria_set WHERE period_year = $year AND unit_code = $unit_code;
@@ -92,7 +98,8 @@ ORDER BY u.code;
 UPDATE period SET name = $name, plan_reference = $plan_reference, council_deadline = $council_deadline,
        self_assessment_deadline = $self_assessment_deadline, explanation_deadline = $explanation_deadline,
        appraisal_deadline = $appraisal_deadline, publication_deadline = $publication_deadline,
-       survey_opens = $survey_opens, survey_closes = $survey_closes, survey_quota = $survey_quota
+       survey_opens = $survey_opens, survey_closes = $survey_closes, survey_quota = $survey_quota,
+       band_good = $band_good, band_fair = $band_fair, band_average = $band_average
 WHERE year = $year;
 
 -- name: units_all

@@ -1,0 +1,115 @@
+"""The index, ranks and classes (computed by the views of 006_results.sql), shaped for the
+dashboard, the scorecard, the reports and the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..criteria import Criterion
+from ..permissions import User, require
+from ..storage import Storage
+from .common import ServiceError
+from .reference import criteria_set, period, period_criteria
+
+CLASSES = ("Tốt", "Khá", "Trung bình", "Yếu")
+SIPAS = {1: "Tiếp cận dịch vụ", 2: "Thủ tục hành chính", 3: "Công chức giải quyết công việc",
+         4: "Kết quả giải quyết công việc", 5: "Tiếp nhận, xử lý góp ý, phản ánh"}
+
+
+@dataclass
+class Results:
+    year: int
+    period: dict
+    rows: list[dict]                                   # unit_result rows, best first
+    fields: list[tuple[str, str]]                      # (field code, title) of the scored fields
+    by_field: dict[str, dict[str, dict]] = field(default_factory=dict)   # unit -> field -> row
+    field_average: dict[str, dict] = field(default_factory=dict)        # field -> average row
+
+    @property
+    def provisional(self) -> bool:
+        """True while any unit's figures are not final (appraisal not finished)."""
+        return any(not r["is_final"] for r in self.rows)
+
+
+def places(storage: Storage, actor: User, year: int) -> list[dict]:
+    """Provinces and districts with units in the period (the dashboard's filters)."""
+    require(actor, "results.view")
+    return storage.all("result_places", year=year)
+
+
+def _field_titles(storage: Storage, year: int) -> list[tuple[str, str]]:
+    cs = period_criteria(storage, None, year)
+    if cs is None:
+        return []
+    return [(f.code, f.title) for f in cs.fields()
+            if any(leaf.source not in ("bonus", "penalty") for leaf in (cs.leaves(f.code) or [f]))]
+
+
+def results(storage: Storage, actor: User, year: int, province: str | None = None,
+            district: str | None = None, with_fields: bool = True) -> Results:
+    """Every unit's index, rank and class for a period, optionally for one province or district."""
+    require(actor, "results.view")
+    p = period(storage, year)
+    where = dict(year=year, province=province, district=district)
+    out = Results(year, p, storage.all("results_of_period", **where), _field_titles(storage, year))
+    if with_fields:
+        for r in storage.all("field_results_of_period", **where):
+            out.by_field.setdefault(r["unit_code"], {})[r["field_code"]] = r
+        out.field_average = {r["field_code"]: r for r in storage.all("field_averages", **where)}
+    return out
+
+
+def element_shares(storage: Storage, actor: User, year: int, province: str | None = None,
+                   district: str | None = None) -> list[dict]:
+    """Satisfaction (%) per SIPAS element over the chosen units."""
+    require(actor, "results.view")
+    rows = storage.all("element_shares", year=year, province=province, district=district)
+    return [r | {"label": SIPAS.get(r["element"], f"Yếu tố {r['element']}")} for r in rows]
+
+
+@dataclass
+class Scorecard:
+    year: int
+    row: dict                                  # the unit's unit_result row
+    fields: list[dict]                         # code, title, points, max, sub_index, average
+    shortcomings: list[dict]                   # leaves that lost most points
+    strengths: list[dict]                      # leaves with full points, largest first
+    previous: dict | None                      # the same unit the year before, if any
+    units_ranked: int
+
+
+def scorecard(storage: Storage, actor: User, year: int, unit_code: str, top: int = 5) -> Scorecard:
+    """One unit's index, rank, class, fields against the district average, where it lost most
+    points and where it scored full marks, and the year before. A commune sees only its own."""
+    require(actor, "scorecard.view", unit_code)
+    period(storage, year)
+    row = storage.one("result_of_unit", year=year, unit_code=unit_code)
+    if row is None:
+        raise ServiceError(f"Đơn vị mã «{unit_code}» không có trong kỳ đánh giá năm {year}.")
+    cs = criteria_set(storage, row["set_id"])
+    titles = {n.code: n for n in cs.nodes}
+    place = dict(year=year, province=None, district=row["district_code"])
+    averages = {r["field_code"]: r for r in storage.all("field_averages", **place)}
+    mine = {r["field_code"]: r for r in storage.all("field_results_of_period", **place) if r["unit_code"] == unit_code}
+    fields = [{"code": code, "title": titles[code].title, "points": mine[code]["points"],
+               "max": mine[code]["applicable_max"], "sub_index": mine[code]["sub_index"],
+               "average": averages[code]["sub_index"] if code in averages else None}
+              for code in sorted(mine, key=int)]
+    leaves = []
+    for r in storage.all("leaf_results_of_unit", year=year, unit_code=unit_code):
+        if not r["counts_in_max"]:
+            continue
+        node: Criterion = titles[r["code"]]
+        points = Decimal(str(r["points"] or 0)).quantize(Decimal("0.01"))
+        leaves.append({"code": r["code"], "title": node.title, "source": r["source"], "max": r["max_points"],
+                       "points": points, "lost": Decimal(r["max_points"]) - points, "scored": r["points"] is not None})
+    shortcomings = sorted((x for x in leaves if x["lost"] > 0),
+                          key=lambda x: (-x["lost"], [int(p) for p in x["code"].split(".")]))[:top]
+    strengths = sorted((x for x in leaves if x["lost"] <= 0 and x["max"] > 0),
+                       key=lambda x: (-Decimal(x["max"]), [int(p) for p in x["code"].split(".")]))[:top]
+    previous = None
+    if storage.one("period_get", year=year - 1):
+        previous = storage.one("result_of_unit", year=year - 1, unit_code=unit_code)
+    ranked = storage.scalar("units_in_period_count", year=year)
+    return Scorecard(year, row, fields, shortcomings, strengths, previous, ranked)

@@ -1,0 +1,58 @@
+-- name: results_of_period
+-- Every unit's figures for a period (views in 006_results.sql), optionally one province or
+-- one district, best index first; ties share a rank and are listed by code.
+SELECT * FROM unit_result
+WHERE period_year = $year
+  AND ($province IS NULL OR province_code = $province)
+  AND ($district IS NULL OR district_code = $district)
+ORDER BY rank, unit_code;
+
+-- name: result_of_unit
+SELECT * FROM unit_result WHERE period_year = $year AND unit_code = $unit_code;
+
+-- name: field_results_of_period
+SELECT f.* FROM field_result f
+JOIN unit_in_period u ON u.period_year = f.period_year AND u.code = f.unit_code
+WHERE f.period_year = $year
+  AND ($province IS NULL OR u.province_code = $province)
+  AND ($district IS NULL OR u.district_code = $district)
+ORDER BY f.unit_code, f.field_code;
+
+-- name: field_averages
+-- The average sub-index of each field over the units of the period (or of a province, district).
+SELECT f.field_code, round(avg(f.sub_index), 2) AS sub_index, round(avg(f.points), 2) AS points,
+       count(*) AS units
+FROM field_result f
+JOIN unit_in_period u ON u.period_year = f.period_year AND u.code = f.unit_code
+WHERE f.period_year = $year
+  AND ($province IS NULL OR u.province_code = $province)
+  AND ($district IS NULL OR u.district_code = $district)
+GROUP BY f.field_code
+ORDER BY CAST(f.field_code AS INTEGER);
+
+-- name: leaf_results_of_unit
+SELECT * FROM leaf_result WHERE period_year = $year AND unit_code = $unit_code ORDER BY code;
+
+-- name: element_shares
+-- Satisfaction per SIPAS element over the units of the period (or of a province, district).
+SELECT s.element, sum(s.answers) AS answers, sum(s.satisfied) AS satisfied,
+       round(100.0 * sum(s.satisfied) / nullif(sum(s.answers), 0), 2) AS share
+FROM survey_element_share s
+JOIN unit_in_period u ON u.period_year = s.period_year AND u.code = s.unit_code
+WHERE s.period_year = $year
+  AND ($province IS NULL OR u.province_code = $province)
+  AND ($district IS NULL OR u.district_code = $district)
+GROUP BY s.element
+ORDER BY s.element;
+
+-- name: result_places
+-- The provinces and districts that have units in a period, with their unit counts.
+SELECT province_code, province_name, district_code, district_name, count(*) AS units
+FROM unit_in_period WHERE period_year = $year
+GROUP BY ALL ORDER BY province_code, district_code;
+
+-- name: units_in_period_count
+SELECT count(*) AS n FROM unit_in_period WHERE period_year = $year;
+
+-- name: period_set_bands
+UPDATE period SET band_good = $good, band_fair = $fair, band_average = $average WHERE year = $year;

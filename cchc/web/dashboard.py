@@ -1,0 +1,132 @@
+"""The dashboard's sections. Up to UNIT_LEVEL units are shown one by one; more (a province, the
+country) are grouped by district or province first, so no chart draws thousands of marks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..permissions import User
+from ..services import results
+from ..services.results import CLASSES, Results
+from ..storage import Storage
+from ..text import fmt_datetime, fmt_points
+from ..workflow import STATES
+from . import charts
+
+UNIT_LEVEL = 300
+ALL = ""
+
+
+def thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def place_filters(places: list[dict]) -> tuple[str | None, str | None]:
+    """Province and district pickers, shown only when the period spans more than one district."""
+    if len({p["district_code"] for p in places}) <= 1:
+        return None, None
+    provinces = {p["province_code"]: p["province_name"] for p in places}
+    c1, c2 = st.columns(2)
+    province = c1.selectbox("Tỉnh, thành phố", [ALL, *provinces], key="loc_tinh",
+                            format_func=lambda c: provinces.get(c, f"Tất cả ({len(provinces)} tỉnh)"))
+    if not province:
+        return None, None
+    districts = {p["district_code"]: f"{p['district_name']} ({p['units']} đơn vị)" for p in places
+                 if p["province_code"] == province}
+    district = c2.selectbox("Quận, huyện", [ALL, *districts], key=f"loc_huyen_{province}",
+                            format_func=lambda c: districts.get(c, f"Tất cả ({len(districts)} huyện)"))
+    return province, district or None
+
+
+def _index(value) -> str:
+    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def units(db: Storage, user: User, r: Results, s: dict, province: str | None, district: str | None) -> None:
+    """One district (or a few): status, ranking, heatmap, over-scoring, satisfaction, drill-down."""
+    progress = {p["unit_code"]: p for p in s["units"]}
+    st.subheader("Tình hình các đơn vị")
+    table = [{"Hạng": row["rank"], "Đơn vị": row["unit_name"], "Trạng thái": STATES[row["state"]],
+              "Tiêu chí đã chấm": f"{progress[row['unit_code']]['leaves_done']}/{progress[row['unit_code']]['leaves_total']}"
+              if row["unit_code"] in progress else "",
+              "Nộp lúc": fmt_datetime(progress.get(row["unit_code"], {}).get("submitted_at")),
+              "Tự chấm": fmt_points(row["self_points"]),
+              "Thẩm định": fmt_points(row["appraised_points"]) if row["appraised_points"] is not None else "—",
+              "Khảo sát": fmt_points(row["survey_points"]), "Chỉ số (%)": _index(row["index"]),
+              "Xếp loại": row["class"] or "", "Mã": row["unit_code"]} for row in r.rows]
+    c1, c2 = st.columns([1, 2])
+    c1.altair_chart(charts.states(table), width="stretch")
+    c2.dataframe(_coloured(table), hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420))
+    st.subheader("Xếp hạng" + (" (tạm tính)" if r.provisional else ""))
+    ranked = [{"Đơn vị": row["unit_name"], "Chỉ số": row["index"] or 0, "Xếp loại": row["class"] or "Yếu",
+               "Hạng": row["rank"]} for row in r.rows]
+    st.altair_chart(charts.ranking(ranked), width="stretch")
+    if r.fields:
+        st.subheader("Chỉ số thành phần theo lĩnh vực")
+        titles = dict(r.fields)
+        cells = [{"Đơn vị": row["unit_name"], "Lĩnh vực": code, "Tên lĩnh vực": titles[code],
+                  "Chỉ số": r.by_field.get(row["unit_code"], {}).get(code, {}).get("sub_index")}
+                 for row in r.rows for code in titles]
+        st.altair_chart(charts.heatmap([c for c in cells if c["Chỉ số"] is not None], [row["unit_name"] for row in r.rows]),
+                        width="stretch")
+        st.caption(" · ".join(f"{code}. {title}" for code, title in r.fields))
+    st.subheader("Tự chấm so với thẩm định")
+    gaps = [{"Đơn vị": row["unit_name"], "Tự chấm": float(row["self_points"]), "Thẩm định": float(row["appraised_points"]),
+             "Chênh lệch": round(float(row["self_points"]) - float(row["appraised_points"]), 2)}
+            for row in r.rows if row["appraised_points"] is not None]
+    if gaps:
+        st.altair_chart(charts.gaps(gaps), width="stretch")
+    else:
+        st.caption("Chưa có điểm thẩm định: biểu đồ chênh lệch sẽ hiện khi Hội đồng bắt đầu chấm.")
+    _satisfaction(db, user, r.year, province, district)
+    st.subheader("Phiếu điểm từng đơn vị")
+    names = {row["unit_code"]: row["unit_name"] for row in r.rows}
+    code = st.selectbox("Đơn vị", list(names), format_func=names.get, key="xem_phieu_diem")
+    st.page_link("views/phieu-diem.py", label=f"Xem phiếu điểm của {names[code]}", icon=":material/analytics:",
+                 query_params={"dv": code, "nam": str(r.year)})
+
+
+def _coloured(table: list[dict]):
+    import pandas as pd
+
+    frame = pd.DataFrame(table)
+    return frame.style.map(lambda v: f"background-color: {charts.STATE_COLOURS.get(v, '#ffffff')}33",
+                           subset=["Trạng thái"]).map(
+        lambda v: f"color: {charts.CLASS_COLOURS.get(v, '#000000')}; font-weight: 600", subset=["Xếp loại"])
+
+
+def _satisfaction(db: Storage, user: User, year: int, province: str | None, district: str | None) -> None:
+    rows = results.element_shares(db, user, year, province, district)
+    st.subheader("Mức độ hài lòng theo yếu tố")
+    if not rows:
+        st.caption("Chưa có phiếu khảo sát.")
+        return
+    st.altair_chart(charts.satisfaction([{"Yếu tố": r["label"], "Tỷ lệ hài lòng": r["share"], "Số phiếu": r["answers"]}
+                                         for r in rows]), width="stretch")
+
+
+def grouped(db: Storage, user: User, r: Results, province: str | None) -> None:
+    """Many units: one line per province (nothing chosen) or per district (a province chosen)."""
+    key, name, label = ("province_code", "province_name", "Tỉnh") if province is None else ("district_code", "district_name", "Huyện")
+    st.info(f"{thousands(len(r.rows))} đơn vị: số liệu được gộp theo {label.lower()}. Chọn tỉnh và huyện ở trên để "
+            "xem từng đơn vị.", icon=":material/filter_alt:")
+    groups: dict[str, dict] = {}
+    for row in r.rows:
+        g = groups.setdefault(row[key], {label: row[name], "Số đơn vị": 0, "Đã nộp": 0, "Đã thẩm định": 0,
+                                         "_sum": 0.0, **{c: 0 for c in CLASSES}})
+        g["Số đơn vị"] += 1
+        g["Đã nộp"] += row["state"] not in ("not_started", "draft")
+        g["Đã thẩm định"] += bool(row["is_final"])
+        g["_sum"] += float(row["index"] or 0)
+        if row["class"]:
+            g[row["class"]] += 1
+    table = []
+    for g in groups.values():
+        g["Chỉ số bình quân"] = round(g.pop("_sum") / g["Số đơn vị"], 2)
+        table.append(g)
+    table.sort(key=lambda g: -g["Chỉ số bình quân"])
+    mix = [{label: g[label], "Xếp loại": c, "Số đơn vị": g[c], "Chỉ số bình quân": g["Chỉ số bình quân"],
+            "Thứ tự": i} for g in table for i, c in enumerate(CLASSES)]
+    st.altair_chart(charts.class_mix(mix, label), width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch")
+    _satisfaction(db, user, r.year, province, None)

@@ -1,0 +1,184 @@
+"""The index, rank and class against a case computed by hand (to the hundredth), the scorecard,
+and who may see what."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from cchc import assessment as rules
+from cchc import criteria
+from cchc.permissions import PermissionDenied, User
+from cchc.services import ServiceError, reference, results
+from cchc.services import assessment as svc
+
+ADMIN = User("quantri", "Quản trị", "admin")
+YEAR = 2022
+U1, U2, U3, U4, U5 = "18139", "18142", "18145", "18148", "18157"
+SMALL_SET = """
+set: {code: TEST-NHO, name: Bộ tiêu chí nhỏ để tính tay, year: 2022, total: 20, bonus_cap: 1.5}
+defaults: {step: 0.5, office: NV}
+nodes:
+  - {code: "1", title: Chỉ đạo điều hành, max: 10}
+  - {code: "1.1", title: Kế hoạch, max: 4, guidance: g, evidence: e}
+  - {code: "1.2", title: Kiểm tra, max: 3, guidance: g, evidence: e, na_allowed: true}
+  - {code: "1.3", title: Tuyên truyền, max: 3, guidance: g, evidence: e}
+  - {code: "2", title: Hài lòng của người dân, max: 10, source: citizen_survey, step: 0.01}
+  - {code: "2.1", title: Tiếp cận, max: 2, guidance: g, evidence: e}
+  - {code: "2.2", title: Thủ tục, max: 2, guidance: g, evidence: e}
+  - {code: "2.3", title: Công chức, max: 2, guidance: g, evidence: e}
+  - {code: "2.4", title: Kết quả, max: 2, guidance: g, evidence: e}
+  - {code: "2.5", title: Góp ý, max: 2, guidance: g, evidence: e}
+  - {code: "3", title: Điểm thưởng, max: 2, source: bonus}
+  - {code: "3.1", title: Sáng kiến, max: 1, guidance: g, evidence: e}
+  - {code: "3.2", title: Mô hình, max: 1, guidance: g, evidence: e}
+  - {code: "4", title: Điểm trừ, max: 2, source: penalty}
+  - {code: "4.1", title: Sai phạm, max: 2, guidance: g, evidence: e}
+"""
+
+
+def score(storage, unit, **points):
+    changes = {code.replace("_", "."): rules.LeafScore(None, True) if p == "na" else rules.LeafScore(Decimal(str(p)), False, "", "x")
+               for code, p in points.items()}
+    svc.apply_scores(storage, ADMIN, YEAR, unit, changes)
+
+
+def appraise(storage, unit, **points):
+    def work(tx):
+        for code, p in points.items():
+            tx.run("score_set_appraised", year=YEAR, unit_code=unit, code=code.replace("_", "."), points=Decimal(str(p)),
+                   updated_at=dt.datetime(2022, 11, 20, 9), updated_by="hoidong")
+    storage.write(work)
+
+
+def answers(storage, unit, total, satisfied):
+    """`total` questionnaires, each rating all five elements; `satisfied` of them say 4 or 5."""
+    def work(tx):
+        for i in range(total):
+            rid = tx.one("survey_response_insert", year=YEAR, unit_code=unit, channel="web",
+                         submitted_at=dt.datetime(2022, 10, 20, 9))["id"]
+            for element in range(1, 6):
+                tx.run("survey_answer_insert", response_id=rid, element=element, value=5 if i < satisfied else 2)
+    storage.write(work)
+
+
+def set_state(storage, unit, state):
+    storage.write(lambda tx: tx.run("assessment_set_state", year=YEAR, unit_code=unit, state=state,
+                                    submitted_at=dt.datetime(2022, 11, 8), is_late=False,
+                                    updated_at=dt.datetime(2022, 11, 24)))
+
+
+@pytest.fixture
+def case(storage, on_day):
+    reference.import_criteria_set(storage, ADMIN, criteria.load_yaml_text(SMALL_SET, ["NV"]), YEAR)
+    # U1: appraised 3.5 + 3 + 3; survey 8 of 10 satisfied; bonus 1 + 1 capped at 1.5; final.
+    score(storage, U1, **{"1_1": 4, "1_2": 3, "1_3": 3})
+    appraise(storage, U1, **{"1_1": 3.5, "1_2": 3, "1_3": 3, "3_1": 1, "3_2": 1})
+    answers(storage, U1, 10, 8)
+    set_state(storage, U1, "final")
+    # U2: 1.2 not applicable (max 17), 4 + 2.5 self-assessed only; survey 2 of 3 satisfied.
+    score(storage, U2, **{"1_1": 4, "1_2": "na", "1_3": 2.5})
+    answers(storage, U2, 3, 2)
+    # U3: 6 points, no survey (survey leaves left out of its maximum), penalty 1.
+    score(storage, U3, **{"1_1": 2, "1_2": 2, "1_3": 2})
+    appraise(storage, U3, **{"4_1": 1})
+    # U4: 5 points, no survey: ties with U3 at 50.00.
+    score(storage, U4, **{"1_1": 3, "1_2": 1.5, "1_3": 0.5})
+    # U5: 6.5 points, no survey.
+    score(storage, U5, **{"1_1": 3, "1_2": 2, "1_3": 1.5})
+    return storage
+
+
+def test_the_index_rank_and_class_match_the_hand_computed_case(case):
+    r = results.results(case, ADMIN, YEAR)
+    by = {row["unit_code"]: row for row in r.rows}
+    # U1: (9.5 + 10 × 0.8 + min(2, 1.5) − 0) / 20 = 19 / 20
+    assert (by[U1]["self_points"], by[U1]["appraised_points"], by[U1]["survey_points"]) == (10, Decimal("9.5"), 8)
+    assert (by[U1]["bonus"], by[U1]["total_points"], by[U1]["applicable_max"]) == (Decimal("1.5"), Decimal("19"), 20)
+    assert by[U1]["index"] == pytest.approx(95.00) and by[U1]["class"] == "Tốt" and by[U1]["is_final"]
+    # U2: (6.5 + 10 × 2/3) / (7 + 10) = 13.1667 / 17 = 77.45 %
+    assert by[U2]["appraised_points"] is None and by[U2]["applicable_max"] == 17
+    assert by[U2]["survey_points"] == pytest.approx(6.67) and by[U2]["index"] == pytest.approx(77.45)
+    assert by[U2]["class"] == "Khá" and not by[U2]["is_final"]
+    # U5: 6.5 / 10; U3: (6 − 1) / 10; U4: 5 / 10 — a tie at 50.00
+    assert (by[U5]["index"], by[U5]["class"]) == (pytest.approx(65.00), "Trung bình")
+    assert (by[U3]["penalty"], by[U3]["index"], by[U3]["class"]) == (1, pytest.approx(50.00), "Yếu")
+    assert by[U4]["index"] == pytest.approx(50.00)
+    assert [by[u]["rank"] for u in (U1, U2, U5, U3, U4)] == [1, 2, 3, 4, 4]
+    others = [row for row in r.rows if row["unit_code"] not in (U1, U2, U3, U4, U5)]
+    assert {row["rank"] for row in others} == {6} and len(others) == 20
+    assert r.provisional                                        # only U1 is final
+
+
+def test_field_sub_indices_and_averages(case):
+    r = results.results(case, ADMIN, YEAR)
+    assert r.fields == [("1", "Chỉ đạo điều hành"), ("2", "Hài lòng của người dân")]
+    u2 = r.by_field[U2]
+    assert u2["1"]["sub_index"] == pytest.approx(92.86) and u2["2"]["sub_index"] == pytest.approx(66.67)
+    assert "3" not in u2 and "4" not in u2                      # bonus and penalty have no sub-index
+    assert "2" not in r.by_field[U3] or r.by_field[U3]["2"]["applicable_max"] == 0
+
+
+def test_bands_are_set_per_period(case):
+    case.write(lambda tx: tx.run("period_set_bands", year=YEAR, good=90, fair=75, average=50))
+    by = {row["unit_code"]: row for row in results.results(case, ADMIN, YEAR).rows}
+    assert [by[u]["class"] for u in (U1, U2, U5, U3)] == ["Tốt", "Khá", "Trung bình", "Trung bình"]
+
+
+def test_the_scorecard_names_shortcomings_strengths_and_the_district_average(case):
+    sc = results.scorecard(case, ADMIN, YEAR, U5)
+    assert (sc.row["rank"], sc.units_ranked) == (3, 25)
+    assert [(f["code"], f["sub_index"]) for f in sc.fields] == [("1", pytest.approx(65.0)), ("2", None)]  # no survey yet
+    assert [(x["code"], x["lost"]) for x in sc.shortcomings] == [("1.3", Decimal("1.5")), ("1.1", 1), ("1.2", 1)]
+    assert sc.strengths == [] and sc.previous is None
+    u1 = results.scorecard(case, ADMIN, YEAR, U1)
+    assert [x["code"] for x in u1.strengths][:2] == ["1.2", "1.3"]
+
+
+def test_a_commune_sees_only_its_own_scorecard_and_no_ranking(case):
+    officer = User("sonhong", "Sơn Hồng", "commune", unit_code=U1)
+    assert results.scorecard(case, officer, YEAR, U1).row["unit_code"] == U1
+    with pytest.raises(PermissionDenied):
+        results.scorecard(case, officer, YEAR, U2)
+    with pytest.raises(PermissionDenied):
+        results.results(case, officer, YEAR)
+    with pytest.raises(ServiceError, match="không có trong kỳ"):
+        results.scorecard(case, ADMIN, YEAR, "99999")
+
+
+# ------------------------------------------------------------------ reports and the command line
+
+from openpyxl import load_workbook  # noqa: E402
+import io  # noqa: E402
+
+from cchc import reports  # noqa: E402
+
+
+def test_the_results_report_reads_back_with_the_figures_and_the_print_setup(case):
+    res = results.results(case, ADMIN, YEAR)
+    wb = load_workbook(io.BytesIO(reports.results_workbook(res, "UBND huyện Hương Sơn", "Hương Sơn")))
+    ws = wb["Kết quả"]
+    header = int(ws.freeze_panes[1:]) - 1
+    assert [c.value for c in ws[header]] == ["STT", "Đơn vị", "Điểm tự đánh giá", "Điểm thẩm định",
+                                             "Điểm khảo sát, điều tra", "Tổng điểm", "Chỉ số (%)", "Xếp hạng", "Xếp loại"]
+    first = [c.value for c in ws[header + 1]]
+    assert first == [1, "Xã Sơn Hồng", 10, 9.5, 8, 19, 95, 1, "Tốt"]
+    assert ws.cell(1, 1).value == "UBND HUYỆN HƯƠNG SƠN" and ws.cell(1, 1).font.name == "Times New Roman"
+    assert any("TẠM TÍNH" in str(ws.cell(r, 1).value) for r in range(1, header))
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.print_title_rows == f"${header}:${header}"
+    assert ws.max_row == header + 25
+    sub = wb["Chỉ số thành phần"]
+    row_u2 = next(r for r in sub.iter_rows(values_only=True) if r[1] == "Xã Sơn Tiến")
+    assert row_u2[2:5] == (pytest.approx(92.86), pytest.approx(66.67), pytest.approx(77.45))
+
+
+def test_the_scorecard_report_reads_back(case):
+    wb = load_workbook(io.BytesIO(reports.scorecard_workbook(results.scorecard(case, ADMIN, YEAR, U5))))
+    ws = wb["Phiếu điểm"]
+    values = [[c for c in row] for row in ws.iter_rows(values_only=True)]
+    assert ["PHIẾU ĐIỂM" in str(r[0]) for r in values].count(True) == 1
+    assert [None, "Chỉ số CCHC (%)", 65] in [list(r[:3]) for r in values]
+    assert ("1.3", "Tuyên truyền", 1.5, 3, "mất 1.5") in [tuple(r[:5]) for r in values]
