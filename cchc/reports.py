@@ -9,6 +9,7 @@ with "center across selection" (Excel's own alternative to merging, also read by
 from __future__ import annotations
 
 import io
+from copy import copy
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -46,6 +47,7 @@ class _Sheet:
         self.ws.print_options.horizontalCentered = True
         self.ws.page_margins.left = self.ws.page_margins.right = 0.5
         self.rows = 0
+        self.styles: dict[tuple, object] = {}
         self.fonts = {k: Font(name=FONT, size=12, **v) for k, v in
                       {"n": {}, "b": {"bold": True}, "i": {"italic": True}, "t": {"bold": True},
                        "u": {"bold": True, "underline": "single"}}.items()}
@@ -55,15 +57,23 @@ class _Sheet:
         c = WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str) and value.startswith("="):
             c.data_type = "s"                       # text is never a formula
-        c.font = self.fonts[font]
-        if align is not None:
-            c.alignment = align
-        if box:
-            c.border = BOX
-        if fmt:
-            c.number_format = fmt
-        if fill is not None:
-            c.fill = fill
+        # Registering a style with the workbook is the slow part of writing a cell; each
+        # combination is registered once and later cells reuse its style ids.
+        key = (font, id(align), box, fmt, id(fill))
+        style = self.styles.get(key)
+        if style is None:
+            c.font = self.fonts[font]
+            if align is not None:
+                c.alignment = align
+            if box:
+                c.border = BOX
+            if fmt:
+                c.number_format = fmt
+            if fill is not None:
+                c.fill = fill
+            self.styles[key] = copy(c._style)
+        else:
+            c._style = copy(style)
         return c
 
     def append(self, cells: list) -> None:

@@ -221,6 +221,30 @@ def test_commune_officer_scores_uploads_reloads_and_submits(server, browser, tmp
     context.close()
 
 
+def test_leader_sees_the_dashboard_and_drills_down_to_a_scorecard(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    log_in(page, server + "/bang-dieu-khien?nam=2022", "lanhdao")
+    page.get_by_role("heading", name="Bảng điều khiển — năm 2022").wait_for()
+    settle(page)
+    charts = page.locator("[data-testid=stVegaLiteChart]")
+    assert wait_for(lambda: charts.count() >= 5), charts.count()
+    for i in range(charts.count()):                      # every chart has drawn its marks
+        charts.nth(i).scroll_into_view_if_needed()
+        assert wait_for(lambda: charts.nth(i).locator("canvas, svg").count() > 0), f"chart {i} not drawn"
+    assert page.locator("[data-testid=stException]").count() == 0
+    shot = tmp_path / "bang-dieu-khien.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 60_000                  # a drawn page, not a blank one
+    assert page.get_by_text("Số liệu tạm tính").count() > 0
+    link = page.get_by_role("link", name=re.compile("^Xem phiếu điểm của "))
+    unit = link.inner_text().strip().split("\n")[-1].replace("Xem phiếu điểm của ", "").strip()   # after the icon
+    link.click()
+    page.get_by_role("heading", name="Phiếu điểm Chỉ số CCHC").wait_for()
+    page.get_by_role("heading", name=f"{unit} — năm 2022").wait_for()
+    assert "/phieu-diem" in page.url and "dv=" in page.url
+    page.close()
+
+
 def test_admin_loads_a_criteria_workbook_fixes_an_error_and_activates_it(server, browser, tmp_path):
     import io as _io
 

@@ -15,6 +15,7 @@ CLASS_COLOURS = {"Tốt": "#2e7d32", "Khá": "#1565c0", "Trung bình": "#ef6c00"
 STATE_COLOURS = {"Chưa bắt đầu": "#bdbdbd", "Đang tự đánh giá": "#f9a825", "Đã nộp": "#66bb6a",
                  "Đang thẩm định vòng 1": "#42a5f5", "Đang giải trình": "#ab47bc", "Đang thẩm định vòng 2": "#1e88e5",
                  "Đã thẩm định xong": "#2e7d32", "Đã phê duyệt": "#1b5e20", "Đã công bố": "#004d40"}
+LABELS = alt.Axis(labelLimit=240)
 CLASS_SCALE = alt.Scale(domain=list(CLASSES), range=[CLASS_COLOURS[c] for c in CLASSES])
 
 
@@ -48,64 +49,64 @@ def states(rows: list[dict]) -> alt.Chart:
     counts = [{"Trạng thái": s, "Số đơn vị": sum(1 for r in rows if r["Trạng thái"] == s)} for s in present]
     return alt.Chart(_data(counts)).mark_bar().encode(
         x=alt.X("Số đơn vị:Q", axis=alt.Axis(tickMinStep=1, format="d")),
-        y=alt.Y("Trạng thái:N", sort=present, title=None),
+        y=alt.Y("Trạng thái:N", sort=present, title=None, axis=LABELS),
         color=alt.Color("Trạng thái:N", scale=alt.Scale(domain=present, range=[STATE_COLOURS[s] for s in present]), legend=None),
         tooltip=["Trạng thái:N", "Số đơn vị:Q"],
-    ).properties(height=28 * max(len(present), 1))
+    ).properties(height=alt.Step(30))
 
 
 def ranking(rows: list[dict]) -> alt.Chart:
     """Units by index, best first, coloured by class (rows: Đơn vị, Chỉ số, Xếp loại, Hạng)."""
     return alt.Chart(_data(rows)).mark_bar().encode(
         x=alt.X("Chỉ số:Q", title="Chỉ số (%)", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("Đơn vị:N", sort=alt.EncodingSortField("Chỉ số", order="descending"), title=None),
+        y=alt.Y("Đơn vị:N", sort=alt.EncodingSortField("Chỉ số", order="descending"), title=None, axis=LABELS),
         color=alt.Color("Xếp loại:N", scale=CLASS_SCALE, legend=alt.Legend(orient="bottom", title=None)),
         tooltip=["Hạng:Q", "Đơn vị:N", alt.Tooltip("Chỉ số:Q", format=".2f"), "Xếp loại:N"],
-    ).properties(height=22 * max(len(rows), 1))
+    ).properties(height=alt.Step(22))
 
 
 def class_mix(rows: list[dict], group: str) -> alt.Chart:
     """Grouped view (many units): how many units of each class per group."""
     return alt.Chart(_data(rows)).mark_bar().encode(
         x=alt.X("Số đơn vị:Q", stack="normalize", title="Tỷ lệ đơn vị", axis=alt.Axis(format="%")),
-        y=alt.Y(f"{group}:N", title=None, sort=alt.EncodingSortField("Chỉ số bình quân", order="descending")),
+        y=alt.Y(f"{group}:N", title=None, sort=alt.EncodingSortField("Chỉ số bình quân", order="descending"), axis=LABELS),
         color=alt.Color("Xếp loại:N", scale=CLASS_SCALE, legend=alt.Legend(orient="bottom", title=None)),
         order=alt.Order("Thứ tự:Q"),
         tooltip=[f"{group}:N", "Xếp loại:N", "Số đơn vị:Q", alt.Tooltip("Chỉ số bình quân:Q", format=".2f")],
-    ).properties(height=22 * max(len({r[group] for r in rows}), 1))
+    ).properties(height=alt.Step(22))
 
 
 def heatmap(rows: list[dict], order: list[str]) -> alt.Chart:
     """Sub-index (%) of each field for each unit (rows: Đơn vị, Lĩnh vực, Tên lĩnh vực, Chỉ số)."""
     base = alt.Chart(_data(rows)).encode(
         x=alt.X("Lĩnh vực:N", title="Lĩnh vực", sort=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("Đơn vị:N", sort=order, title=None))
+        y=alt.Y("Đơn vị:N", sort=order, title=None, axis=LABELS))
     cells = base.mark_rect().encode(
         color=alt.Color("Chỉ số:Q", title="Chỉ số thành phần (%)", scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen")),
         tooltip=["Đơn vị:N", "Tên lĩnh vực:N", alt.Tooltip("Chỉ số:Q", format=".1f")])
     text = base.mark_text(fontSize=10).encode(text=alt.Text("Chỉ số:Q", format=".0f"))
-    return (cells + text).properties(height=22 * max(len(order), 1))
+    return (cells + text).properties(height=alt.Step(22))
 
 
 def gaps(rows: list[dict]) -> alt.Chart:
     """Self-assessed minus appraised points per unit: who over-scores (rows: Đơn vị, Chênh lệch)."""
     return alt.Chart(_data(rows)).mark_bar().encode(
         x=alt.X("Chênh lệch:Q", title="Điểm tự chấm − điểm thẩm định"),
-        y=alt.Y("Đơn vị:N", sort=alt.EncodingSortField("Chênh lệch", order="descending"), title=None),
+        y=alt.Y("Đơn vị:N", sort=alt.EncodingSortField("Chênh lệch", order="descending"), title=None, axis=LABELS),
         color=alt.condition(alt.datum["Chênh lệch"] > 0, alt.value("#c62828"), alt.value("#2e7d32")),
         tooltip=["Đơn vị:N", alt.Tooltip("Tự chấm:Q", format=".2f"), alt.Tooltip("Thẩm định:Q", format=".2f"),
                  alt.Tooltip("Chênh lệch:Q", format=".2f")],
-    ).properties(height=22 * max(len(rows), 1))
+    ).properties(height=alt.Step(22))
 
 
 def satisfaction(rows: list[dict]) -> alt.Chart:
     """Satisfaction (%) per SIPAS element (rows: Yếu tố, Tỷ lệ hài lòng, Số phiếu)."""
     bars = alt.Chart(_data(rows)).mark_bar(color="#1565c0").encode(
         x=alt.X("Tỷ lệ hài lòng:Q", title="Tỷ lệ hài lòng (%)", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("Yếu tố:N", sort=None, title=None),
+        y=alt.Y("Yếu tố:N", sort=None, title=None, axis=LABELS),
         tooltip=["Yếu tố:N", alt.Tooltip("Tỷ lệ hài lòng:Q", format=".2f"), "Số phiếu:Q"])
     text = bars.mark_text(align="left", dx=3).encode(text=alt.Text("Tỷ lệ hài lòng:Q", format=".1f"))
-    return (bars + text).properties(height=30 * max(len(rows), 1))
+    return (bars + text).properties(height=alt.Step(30))
 
 
 def fields_vs_average(rows: list[dict]) -> alt.Chart:
@@ -113,10 +114,10 @@ def fields_vs_average(rows: list[dict]) -> alt.Chart:
     long = [{"Lĩnh vực": r["Lĩnh vực"], "Chỉ số": r[k], "Loại": k} for r in rows for k in ("Của đơn vị", "Bình quân huyện")
             if r[k] is not None]
     return alt.Chart(_data(long)).mark_bar().encode(
-        y=alt.Y("Lĩnh vực:N", sort=None, title=None),
+        y=alt.Y("Lĩnh vực:N", sort=None, title=None, axis=alt.Axis(labelLimit=360)),
         x=alt.X("Chỉ số:Q", title="Chỉ số thành phần (%)", scale=alt.Scale(domain=[0, 100])),
         yOffset="Loại:N",
         color=alt.Color("Loại:N", scale=alt.Scale(domain=["Của đơn vị", "Bình quân huyện"], range=["#1565c0", "#bdbdbd"]),
                         legend=alt.Legend(orient="bottom", title=None)),
         tooltip=["Lĩnh vực:N", "Loại:N", alt.Tooltip("Chỉ số:Q", format=".2f")],
-    ).properties(height=44 * max(len(rows), 1))
+    ).properties(height=alt.Step(16))

@@ -69,7 +69,7 @@ def units(db: Storage, user: User, r: Results, s: dict, province: str | None, di
                  for row in r.rows for code in titles]
         st.altair_chart(charts.heatmap([c for c in cells if c["Chỉ số"] is not None], [row["unit_name"] for row in r.rows]),
                         width="stretch")
-        st.caption(" · ".join(f"{code}. {title}" for code, title in r.fields))
+        st.caption("Lĩnh vực: " + " · ".join(f"{code}. {title}" for code, title in r.fields))
     st.subheader("Tự chấm so với thẩm định")
     gaps = [{"Đơn vị": row["unit_name"], "Tự chấm": float(row["self_points"]), "Thẩm định": float(row["appraised_points"]),
              "Chênh lệch": round(float(row["self_points"]) - float(row["appraised_points"]), 2)}
