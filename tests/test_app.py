@@ -515,3 +515,18 @@ def test_admin_loads_another_districts_units(demo_env):
     at.run()
     assert_clean(at)
     assert any(s.value.startswith("Đã thêm ") for s in at.success)
+
+
+def test_the_dashboard_compares_two_periods_for_the_district(demo_env):
+    from cchc.services import periods
+    with opened(demo_env) as db:
+        periods.create_from(db, CLI_USER, 2023, 2022)
+    at = app_as("lanhdao")
+    at.query_params["nam"] = "2022"
+    at.switch_page("views/bang-dieu-khien.py").run()
+    assert_clean(at)
+    assert at.selectbox(key="so_sanh_ky").value == 2023
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["", "Năm 2022", "Năm 2023"]
+    row = table[table[""] == "Số đơn vị"].iloc[0]
+    assert (row["Năm 2022"], row["Năm 2023"]) == (25, 25)

@@ -79,11 +79,39 @@ def units(db: Storage, user: User, r: Results, s: dict, province: str | None, di
     else:
         st.caption("Chưa có điểm thẩm định: biểu đồ chênh lệch sẽ hiện khi Hội đồng bắt đầu chấm.")
     _satisfaction(db, user, r.year, province, district)
+    _compare_periods(db, user, r, province, district)
     st.subheader("Phiếu điểm từng đơn vị")
     names = {row["unit_code"]: row["unit_name"] for row in r.rows}
     code = st.selectbox("Đơn vị", list(names), format_func=names.get, key="xem_phieu_diem")
     st.page_link("views/phieu-diem.py", label=f"Xem phiếu điểm của {names[code]}", icon=":material/analytics:",
                  query_params={"dv": code, "nam": str(r.year)})
+
+
+def district_summary(r: Results) -> dict:
+    """One period's figures for the whole district (or the chosen place)."""
+    indices = [float(row["index"]) for row in r.rows if row["index"] is not None]
+    out = {"Số đơn vị": len(r.rows), "Chỉ số bình quân (%)": round(sum(indices) / len(indices), 2) if indices else None,
+           "Cao nhất (%)": max(indices, default=None), "Thấp nhất (%)": min(indices, default=None)}
+    out |= {f"Xếp loại {c}": sum(1 for row in r.rows if row["class"] == c) for c in CLASSES}
+    titles = dict(r.fields)
+    out |= {f"Lĩnh vực {code}. {titles[code]} (%)": avg["sub_index"] for code, avg in sorted(
+        r.field_average.items(), key=lambda kv: int(kv[0])) if code in titles}
+    return out
+
+
+def _compare_periods(db: Storage, user: User, r: Results, province: str | None, district: str | None) -> None:
+    from ..services import reference
+
+    others = [p["year"] for p in reference.periods(db) if p["year"] != r.year]
+    if not others:
+        return
+    with st.expander("So sánh hai kỳ (toàn huyện)"):
+        other = st.selectbox("So với kỳ", others, format_func=lambda y: f"Năm {y}", key="so_sanh_ky")
+        o = results.results(db, user, other, province, district)
+        first, second = sorted((r, o), key=lambda x: x.year)
+        a, b = district_summary(first), district_summary(second)
+        st.dataframe([{"": k, f"Năm {first.year}": a.get(k), f"Năm {second.year}": b.get(k)}
+                      for k in dict.fromkeys([*a, *b])], hide_index=True, width="stretch")
 
 
 def _coloured(table: list[dict]):
