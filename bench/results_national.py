@@ -131,7 +131,7 @@ def run_sql(db: Storage, queries: list[str]) -> None:
     so that what is compared is the computation in the database."""
     con = db._con.cursor()
     for sql in queries:
-        con.execute(sql).fetch_arrow_table()
+        con.execute(sql).to_arrow_table()
     con.close()
 
 
