@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import backup, cli_results, config, criteria, excel_io, seed
+from . import cli_survey
 from .assessment import ScoreError
 from .permissions import CLI_USER, ROLES
 from .services import PermissionDenied, ServiceError, assessment, reference, users
@@ -286,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_results.register(sub, add)
 
+    cli_survey.register(sub)
 
     sp = add(sub, "backup", cmd_backup, "Sao lưu cơ sở dữ liệu và tệp minh chứng vào một tệp .zip.")
     sp.add_argument("--out", required=True, metavar="FILE")

@@ -28,6 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/tham-dinh.py", "tham-dinh", "Thẩm định", ":material/fact_check:", frozenset({"council", "admin"}), WORK),
     PageSpec("views/bang-dieu-khien.py", "bang-dieu-khien", "Bảng điều khiển", ":material/monitoring:", frozenset({"leader", "admin", "council"}), WORK),
     PageSpec("views/phieu-diem.py", "phieu-diem", "Phiếu điểm", ":material/analytics:", STAFF, WORK),
+    PageSpec("views/quan-ly-khao-sat.py", "quan-ly-khao-sat", "Khảo sát", ":material/ballot:", STAFF, WORK),
     PageSpec("views/tieu-chi.py", "tieu-chi", "Bộ tiêu chí", ":material/checklist:", STAFF, WORK),
     PageSpec("views/quan-tri.py", "quan-tri", "Quản trị", ":material/admin_panel_settings:", frozenset({"admin"}), WORK),
     PageSpec("views/tai-khoan.py", "tai-khoan", "Đổi mật khẩu", ":material/key:", STAFF, ACCOUNT),

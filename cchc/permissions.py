@@ -30,11 +30,15 @@ ACTIONS: dict[str, frozenset[str]] = {
     "progress.view": frozenset({"admin", "leader", "council"}),
     "results.view": frozenset({"admin", "leader", "council"}),
     "scorecard.view": STAFF,
+    "survey.view": STAFF,
+    "survey.enter": frozenset({"admin", "commune"}),
+    "survey.manage": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
     "backup.create": frozenset({"admin"}),
     "backup.restore": frozenset({"admin"}),
 }
 UNIT_SCOPED = frozenset({"assessment.view", "assessment.edit", "assessment.submit", "evidence.read", "scorecard.view"})
+UNIT_SCOPED = UNIT_SCOPED | {"survey.view", "survey.enter"}
 
 
 @dataclass(frozen=True)

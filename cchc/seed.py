@@ -167,16 +167,59 @@ def _demo_scores(tx: Tx, rng: random.Random, year: int, unit_code: str, leaves: 
 
 
 def _demo_survey(tx: Tx, rng: random.Random, year: int, units: list[dict], period: dict) -> None:
+    """About 700 citizens' questionnaires, question by question (a few flagged, one caught by the
+    honeypot), and the officials' survey answered for some communes."""
+    import json
+
+    from . import survey
+
+    q = survey.citizen_questionnaire()
+    questions = q.questions()
     opens = period["survey_opens"]
-    for u in units:
+    rids, codes, elements, values = [], [], [], []
+    for n, u in enumerate(units):
         mood = rng.uniform(0.6, 0.95)          # how satisfied this commune's citizens tend to be
-        for _ in range(rng.randint(15, 70)):
+        for i in range(rng.randint(15, 70)):
             at = dt.datetime.combine(opens + dt.timedelta(days=rng.randint(0, 38)), dt.time(rng.randint(7, 16), rng.randint(0, 59)))
-            rid = tx.one("survey_response_insert", year=year, unit_code=u["code"],
-                         channel="web" if rng.random() < 0.7 else "paper", submitted_at=at)["id"]
-            for element in range(1, 6):
-                value = rng.choice((4, 5)) if rng.random() < mood else rng.choice((1, 2, 3))
-                tx.run("survey_answer_insert", response_id=rid, element=element, value=value)
+            web = rng.random() < 0.7
+            flags = "rate" if web and n == 0 and i < 4 else ""
+            trap = web and n == 1 and i == 0
+            profile = {p.key: rng.choice(p.options) for p in q.profile if rng.random() < 0.9}
+            rid = tx.one("survey_submit_insert", year=year, unit_code=u["code"], channel="web" if web else "paper",
+                         submitted_at=at, questionnaire=f"{q.code}/{q.version}",
+                         profile=json.dumps(profile, ensure_ascii=False, sort_keys=True),
+                         overall=rng.choice((4, 5)) if rng.random() < mood else rng.choice((2, 3)),
+                         suggestion="", client_key=None, browser_key=None, answers_key=None,
+                         flags="honeypot" if trap else flags, excluded=trap,
+                         exclude_reason=survey.FLAGS["honeypot"] if trap else "",
+                         excluded_by="he-thong" if trap else None, entered_by=None if web else "demo")["id"]
+            for question in questions:
+                rids.append(rid)
+                codes.append(question.code)
+                elements.append(question.element)
+                values.append(rng.choice((4, 5)) if rng.random() < mood else rng.choice((1, 2, 3)))
+    tx.run("survey_answers_insert_rows", response_ids=rids, questions=codes, elements=elements, ratings=values)
+    _demo_officials(tx, rng, year, units[:10], opens)
+
+
+def _demo_officials(tx: Tx, rng: random.Random, year: int, units: list[dict], opens: dt.date) -> None:
+    from . import survey
+
+    oq = survey.official_questionnaire()
+    for u in units:
+        lean = rng.uniform(0.5, 0.9)           # how well the officials rate this commune
+        for g in oq.groups:
+            codes = [survey.new_official_code() for _ in range(2)]
+            tx.run("official_code_insert_many", codes=codes, year=year, group_code=g.code,
+                   unit_codes=[u["code"]] * len(codes), questionnaire=f"{oq.code}/{oq.version}",
+                   at=dt.datetime.combine(opens, dt.time(8)), by="demo")
+            for code in codes[:1] if rng.random() < 0.3 else codes:
+                tx.run("official_code_use", code=code, at=dt.datetime.combine(opens + dt.timedelta(days=rng.randint(1, 30)), dt.time(9)))
+                qs = oq.for_group(g.code)
+                choices = [rng.choice("AB") if rng.random() < lean else rng.choice("CD") for _ in qs]
+                tx.run("official_answers_insert", code=code, questions=[x.code for x in qs],
+                       criteria=[x.criterion for x in qs], choices=choices,
+                       weights=[float(oq.weights[c]) for c in choices])
 
 
 def add_demo(storage: Storage, data_dir: Path = config.DATA_DIR) -> None:

@@ -12,7 +12,8 @@ import pytest
 from cchc import backup, criteria
 from cchc.permissions import ACTIONS, CLI_USER, PermissionDenied, User, can
 from cchc.assessment import LeafScore, scored_leaves
-from cchc.services import assessment, periods, progress, reference, results, units, users
+from cchc.services import assessment, periods, progress, reference, results, survey, units, users
+from cchc.survey import Answers
 
 ADMIN = User("quantri", "Quản trị", "admin")
 LEADER = User("lanhdao", "Lãnh đạo", "leader")
@@ -42,6 +43,12 @@ def run_action(storage, tmp_path, user, action):
         results.results(storage, user, 2022)
     elif action == "scorecard.view":
         results.scorecard(storage, user, 2022, user.unit_code or OWN)
+    elif action == "survey.view":
+        survey.progress(storage, user, 2022, user.unit_code)
+    elif action == "survey.enter":
+        survey.submit_paper(storage, user, 2022, OWN, Answers({"1.1": 4}))
+    elif action == "survey.manage":
+        survey.set_quota(storage, user, 2022, OWN, target=10)
     elif action == "audit.view":
         reference.recent_audit(storage, user)
     elif action == "backup.create":
@@ -82,6 +89,7 @@ EXPECTED = {
     "assessment.reopen": {"admin"}, "evidence.read": set(ROLES), "period.manage": {"admin"}, "unit.manage": {"admin"},
     "progress.view": {"admin", "leader", "council"}, "audit.view": {"admin"},
     "results.view": {"admin", "leader", "council"}, "scorecard.view": set(ROLES),
+    "survey.view": set(ROLES), "survey.enter": {"admin", "commune"}, "survey.manage": {"admin"},
     "backup.create": {"admin"}, "backup.restore": {"admin"},
 }
 

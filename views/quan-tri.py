@@ -7,7 +7,7 @@ import io
 import streamlit as st
 
 from cchc import backup, config, web
-from cchc.web import admin_views, criteria_admin
+from cchc.web import admin_views, criteria_admin, survey_views
 from cchc.services import reference
 from cchc.text import fmt_datetime
 
@@ -15,8 +15,8 @@ user = web.require_user()
 db = web.storage()
 year = web.current_year(db)
 st.title("Quản trị")
-tab_progress, tab_users, tab_units, tab_periods, tab_criteria, tab_backup, tab_audit = st.tabs(
-    ["Tự đánh giá", "Tài khoản", "Đơn vị", "Kỳ đánh giá", "Bộ tiêu chí", "Sao lưu", "Nhật ký"])
+tab_progress, tab_users, tab_units, tab_periods, tab_criteria, tab_survey, tab_backup, tab_audit = st.tabs(
+    ["Tự đánh giá", "Tài khoản", "Đơn vị", "Kỳ đánh giá", "Bộ tiêu chí", "Khảo sát", "Sao lưu", "Nhật ký"])
 
 with tab_progress:
     admin_views.self_assessment_states(db, user, year)
@@ -32,6 +32,9 @@ with tab_periods:
 
 with tab_criteria:
     criteria_admin.criteria_view(db, user, year)
+
+with tab_survey:
+    survey_views.admin_tab(db, user, year)
 
 with tab_backup:
     st.write("Bản sao lưu gồm cơ sở dữ liệu và các tệp minh chứng, trong một tệp .zip.")

@@ -28,7 +28,7 @@ def campaign(storage: Storage, actor: User, year: int, province: str | None = No
         "draft": sum(1 for r in rows if r["state"] == "draft"),
         "not_started": sum(1 for r in rows if r["state"] == "not_started"),
         "survey_responses": sum(r["survey_responses"] for r in rows),
-        "survey_target": p["survey_quota"] * len(rows),
+        "survey_target": sum(r["survey_target"] or 0 for r in rows),     # each commune's own target, else the period's
         "next_deadline": next_deadline(p, day),
     }
 

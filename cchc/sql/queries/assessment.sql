@@ -40,9 +40,9 @@ scored AS (
     WHERE s.period_year = $year
     GROUP BY s.unit_code
 ),
-answers AS (
+answers AS (   -- questionnaires that count (an administrator may exclude suspect ones)
     SELECT unit_code, count(*) AS survey_responses
-    FROM survey_response WHERE period_year = $year
+    FROM survey_response WHERE period_year = $year AND NOT excluded
     GROUP BY unit_code
 ),
 final AS (
@@ -52,12 +52,14 @@ final AS (
            a.updated_at, a.reopened_until, a.reopen_reason,
            coalesce(sc.leaves_done, 0) AS leaves_done, coalesce(lc.leaves_total, 0) AS leaves_total,
            coalesce(sc.self_points, 0) AS self_points,
-           coalesce(an.survey_responses, 0) AS survey_responses
+           coalesce(an.survey_responses, 0) AS survey_responses,
+           coalesce(q.target, (SELECT survey_quota FROM period WHERE year = $year)) AS survey_target
     FROM units u
     LEFT JOIN assessment a ON a.period_year = $year AND a.unit_code = u.code
     LEFT JOIN scored sc ON sc.unit_code = u.code
     LEFT JOIN leaf_counts lc ON lc.unit_code = u.code
     LEFT JOIN answers an ON an.unit_code = u.code
+    LEFT JOIN survey_quota q ON q.period_year = $year AND q.unit_code = u.code
 )
 SELECT * FROM final ORDER BY unit_code;
 

@@ -34,16 +34,22 @@ ORDER BY CAST(f.field_code AS INTEGER);
 SELECT * FROM leaf_result WHERE period_year = $year AND unit_code = $unit_code ORDER BY code;
 
 -- name: element_shares
--- Satisfaction per SIPAS element over the units of the period (or of a province, district).
-SELECT s.element, sum(s.answers) AS answers, sum(s.satisfied) AS satisfied,
-       round(100.0 * sum(s.satisfied) / nullif(sum(s.answers), 0), 2) AS share
-FROM survey_element_share s
-JOIN unit_in_period u ON u.period_year = s.period_year AND u.code = s.unit_code
-WHERE s.period_year = $year
-  AND ($province IS NULL OR u.province_code = $province)
-  AND ($district IS NULL OR u.district_code = $district)
-GROUP BY s.element
-ORDER BY s.element;
+-- Satisfaction per SIPAS element over the units of the period (or of a province, district), as
+-- the survey pages compute it for the district: answers pooled per question, the share of each
+-- question, then the mean over the element's questions. Excluded responses are left out.
+WITH per_question AS (
+    SELECT a.element, a.question, count(*) AS answers, count(*) FILTER (WHERE a.value >= 4) AS satisfied
+    FROM survey_response r
+    JOIN survey_answer a ON a.response_id = r.id
+    JOIN unit_in_period u ON u.period_year = r.period_year AND u.code = r.unit_code
+    WHERE r.period_year = $year AND NOT r.excluded AND a.value BETWEEN 1 AND 5 AND a.element BETWEEN 1 AND 5
+      AND ($province IS NULL OR u.province_code = $province)
+      AND ($district IS NULL OR u.district_code = $district)
+    GROUP BY a.element, a.question
+)
+SELECT element, sum(answers) AS answers, sum(satisfied) AS satisfied,
+       round(100 * avg(satisfied / answers), 2) AS share
+FROM per_question GROUP BY element ORDER BY element;
 
 -- name: result_places
 -- The provinces and districts that have units in a period, with their unit counts.

@@ -1,0 +1,226 @@
+"""The two public survey pages, built for a cheap phone (360–390 px): one column, big tap targets,
+a progress bar, nothing wider than the screen. Nothing from the address or the form is trusted:
+the services check it all. An unexpected failure shows a Vietnamese message, never a trace."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import streamlit as st
+
+from .. import survey as rules
+from ..services import ServiceError, reference
+from ..services import survey as svc
+from ..storage import Storage
+from ..text import fmt_date
+from . import storage
+
+log = logging.getLogger(__name__)
+K = "ks_"                     # session keys of the citizens' survey
+PHONE_CSS = """<style>
+div[data-testid="stRadioGroup"], div[data-testid="stRadioGroup"] > div { width: 100%; }
+label[data-testid="stRadioOption"] { min-height: 44px; width: 100%; box-sizing: border-box; padding: 6px 4px;
+                                     align-items: center; border-bottom: 1px solid rgba(128, 128, 128, 0.15); }
+label[data-testid="stRadioOption"] p { font-size: 1.05rem; }
+div[data-testid="stRadio"] > label[data-testid="stWidgetLabel"] p { font-size: 1.05rem; font-weight: 600; }
+div[data-testid="stFormSubmitButton"] button, div[data-testid="stButton"] button { min-height: 48px; width: 100%; }
+.st-key-ks_hp_box { position: absolute !important; left: 0; top: 0; width: 1px; height: 1px; overflow: hidden;
+                   opacity: 0; pointer-events: none; }
+</style>"""
+SORRY = ("Xin lỗi, hệ thống đang gặp sự cố nên chưa ghi nhận được. Mời bạn thử lại sau ít phút; "
+         "phiếu của bạn chưa được gửi.")
+
+
+def _guarded(body) -> None:
+    try:
+        body()
+    except ServiceError as exc:
+        st.warning(str(exc))
+    except Exception:  # a public page never shows a trace
+        log.exception("public survey page failed")
+        st.error(SORRY)
+
+
+# ------------------------------------------------------------------ citizens
+
+
+def citizen_page() -> None:
+    st.html(PHONE_CSS)
+    st.title("Khảo sát sự hài lòng")
+    st.caption("Của người dân, tổ chức đối với sự phục vụ của UBND cấp xã")
+    _guarded(_citizen)
+
+
+def _shown(text: str) -> str:
+    """What a visitor typed, safe to echo in Markdown: no link, no formatting, at most 20 characters."""
+    return re.sub(r"[^\w<>'\" =+-]", "", text)[:20]
+
+
+def _client() -> tuple[str | None, str | None]:
+    """(client address, browser token) for the abuse control; both stored only as salted hashes."""
+    try:
+        ip = st.context.ip_address
+        cookie = st.context.cookies.get("_streamlit_xsrf")
+        agent = st.context.headers.get("User-Agent", "")
+    except Exception:
+        return None, None
+    browser = cookie or (f"{ip}|{agent}" if ip else None)
+    return ip, browser
+
+
+def _citizen() -> None:
+    db = storage()
+    year = reference.latest_year(db)
+    if year is None:
+        st.info("Hiện chưa có đợt khảo sát nào.")
+        return
+    period = reference.period(db, year)
+    raw = st.query_params.get("dv")
+    code = raw.strip() if isinstance(raw, str) else ""
+    unit = svc.public_unit(db, year, code)
+    if unit is None:
+        if code:
+            st.warning(f"Không tìm thấy xã, thị trấn có mã «{_shown(code)}». Mời bạn chọn đơn vị trong danh sách.")
+        units = reference.public_units(db, year)
+        choice = st.selectbox("Bạn đã làm thủ tục tại UBND xã, thị trấn nào?", units, index=None,
+                              format_func=lambda u: u["name"], placeholder="Chọn đơn vị")
+        if choice is None:
+            return
+        unit = choice
+    st.subheader(unit["name"])
+    if not svc.is_open(db, year):
+        when = (f"mở từ {fmt_date(period['survey_opens'])} đến {fmt_date(period['survey_closes'])}"
+                if period["survey_opens"] and period["survey_closes"] else "chưa có lịch")
+        st.info(f"Đợt khảo sát năm {year} {when}. Cảm ơn bạn đã quan tâm, mời bạn quay lại trong thời gian khảo sát.")
+        return
+    state = st.session_state.setdefault(K + "state", {})
+    if state.get("unit") != unit["code"]:
+        state.clear()
+        state.update(unit=unit["code"], step=1, ratings={}, done=False)
+    if state["done"]:
+        _thanks(state)
+        return
+    _steps(db, year, unit, state)
+
+
+def _thanks(state: dict) -> None:
+    st.success("**Cảm ơn bạn đã dành thời gian trả lời!** Phiếu của bạn đã được ghi nhận. Ý kiến của bạn giúp UBND "
+               "xã, thị trấn phục vụ người dân, tổ chức tốt hơn.", icon=":material/favorite:")
+    st.caption("Máy dùng chung tại bộ phận một cửa: bấm nút dưới đây để mời người tiếp theo trả lời.")
+    if st.button("Trả lời phiếu mới", key=K + "again"):
+        state.update(step=1, ratings={}, done=False)
+        st.rerun()
+
+
+def _steps(db: Storage, year: int, unit: dict, state: dict) -> None:
+    q = rules.citizen_questionnaire()
+    last = len(q.elements) + 1
+    step = min(max(int(state.get("step", 1)), 1), last)
+    st.progress(step / last, text=f"Bước {step}/{last}")
+    if step == 1:
+        st.caption(f"{len(q.questions())} câu hỏi ngắn, khoảng 3 phút. Không cần đăng nhập; phiếu không ghi tên bạn.")
+    if step < last:
+        element = q.elements[step - 1]
+        with st.form(f"{K}step{step}"):
+            st.markdown(f"**{element.number}. {element.title}**")
+            chosen = {}
+            for question in element.questions:
+                saved = state["ratings"].get(question.code)
+                chosen[question.code] = st.radio(
+                    f"{question.code}. {question.text}", [1, 2, 3, 4, 5], index=None if saved is None else saved - 1,
+                    format_func=lambda v: q.scale[v - 1], key=f"{K}q{question.code}")
+            go = st.form_submit_button("Tiếp tục", type="primary")
+            back = st.form_submit_button("Quay lại") if step > 1 else False
+        if back:
+            state["ratings"].update({c: v for c, v in chosen.items() if v is not None})
+            state["step"] = step - 1
+            st.rerun()
+        if go:
+            missing = [c for c, v in chosen.items() if v is None]
+            state["ratings"].update({c: v for c, v in chosen.items() if v is not None})
+            if missing:
+                st.warning(f"Mời bạn chọn một mức cho câu {', '.join(missing)}.")
+            else:
+                state["step"] = step + 1
+                st.rerun()
+        return
+    with st.form(f"{K}last"):
+        st.markdown("**Đánh giá chung và thông tin về bạn**")
+        overall = st.radio(q.overall_label, [1, 2, 3, 4, 5], index=None, format_func=lambda v: q.scale[v - 1],
+                           key=K + "overall")
+        profile = {p.key: st.radio(p.label + " (không bắt buộc)", p.options, index=None, key=f"{K}p_{p.key}")
+                   for p in q.profile}
+        suggestion = st.text_area(q.suggestion_label, max_chars=q.suggestion_max, key=K + "suggestion")
+        with st.container(key=K + "hp_box"):
+            honeypot = st.text_input("Để trống ô này", key=K + "hp", label_visibility="collapsed")
+        send = st.form_submit_button("Gửi phiếu", type="primary")
+        back = st.form_submit_button("Quay lại")
+    if back:
+        state["step"] = step - 1
+        st.rerun()
+    if send:
+        client, browser = _client()
+        answers = rules.Answers(dict(state["ratings"]), {k: v for k, v in profile.items() if v}, overall, suggestion or "")
+        svc.submit_web(db, year, unit["code"], answers, honeypot or "", client, browser, q)
+        state.update(done=True, ratings={})
+        st.rerun()
+
+
+# ------------------------------------------------------------------ officials
+
+
+def official_page() -> None:
+    st.html(PHONE_CSS)
+    st.title("Điều tra xã hội học")
+    st.caption("Phiếu dành cho cán bộ, công chức và đại biểu được mời đánh giá công tác cải cách hành chính cấp xã")
+    _guarded(_official)
+
+
+def _code_form() -> None:
+    with st.form("dt_nhap_ma"):
+        typed = st.text_input("Mã phiếu in trên giấy mời (ví dụ K7M4P-9QXRT)", max_chars=20)
+        if st.form_submit_button("Mở phiếu", type="primary") and typed.strip():
+            st.query_params["ma"] = typed.strip()[:20]
+            st.rerun()
+
+
+def _official() -> None:
+    db = storage()
+    raw = st.query_params.get("ma")
+    raw = raw.strip() if isinstance(raw, str) else ""
+    code = rules.normalise_official_code(raw)
+    if code is not None and st.session_state.get("dt_done") == code:
+        st.success("**Cảm ơn ông/bà đã hoàn thành phiếu điều tra!** Câu trả lời đã được ghi nhận; mã phiếu đã hết hiệu lực.",
+                   icon=":material/task_alt:")
+        return
+    if not raw:
+        _code_form()
+        return
+    if code is None:
+        st.warning("Mã phiếu không hợp lệ. Mời bạn kiểm tra lại đường dẫn hoặc mã in trên giấy mời.")
+        _code_form()
+        return
+    try:
+        info = svc.open_code(db, raw)
+    except ServiceError as exc:
+        st.warning(str(exc))
+        _code_form()
+        return
+    st.subheader(f"Đánh giá {info.unit_name}")
+    st.caption(f"Nhóm người trả lời: {info.group.name} · năm {info.year} · mã phiếu {info.code}")
+    with st.form("dt_phieu"):
+        chosen = {}
+        for i, question in enumerate(info.questions, 1):
+            options = dict(question.options)
+            chosen[question.code] = st.radio(f"Câu {i}. {question.text}", list(options), index=None,
+                                             format_func=lambda k, o=options: f"{k}. {o[k]}", key=f"dt_q{question.code}")
+        send = st.form_submit_button("Gửi phiếu", type="primary")
+    if send:
+        missing = [str(i) for i, q in enumerate(info.questions, 1) if chosen[q.code] is None]
+        if missing:
+            st.warning(f"Mời ông/bà chọn một phương án cho câu {', '.join(missing)}.")
+            return
+        svc.submit_official(db, info.code, chosen)
+        st.session_state["dt_done"] = info.code
+        st.rerun()

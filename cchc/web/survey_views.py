@@ -1,0 +1,278 @@
+"""Survey work for staff: progress against the quota and the results, keying paper forms, and
+the administrator's tab (quotas, QR codes, suspect answers, the officials' survey codes)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import seed
+from .. import survey as rules
+from .. import survey_qr
+from ..excel_io import WorkbookError
+from ..permissions import PermissionDenied, User
+from ..services import ServiceError, reference
+from ..services import survey as svc
+from ..services.common import today
+from ..storage import Storage
+from ..text import fmt_date, fmt_datetime
+
+
+def questionnaires_ok() -> bool:
+    """Show every problem of a broken questionnaire file (data/surveys/) instead of a trace."""
+    try:
+        rules.citizen_questionnaire()
+        rules.official_questionnaire()
+    except rules.SurveyDataError as exc:
+        st.error("Tệp phiếu khảo sát trong data/surveys/ có lỗi, cần sửa rồi khởi động lại ứng dụng:\n\n"
+                 + "\n".join(f"- {e}" for e in exc.errors))
+        return False
+    return True
+
+
+def _pct(share) -> str:
+    return "—" if share is None else f"{100 * share:.2f}".replace(".", ",") + "%"
+
+
+# ------------------------------------------------------------------ progress and results
+
+
+def progress_view(db: Storage, user: User, year: int) -> None:
+    """Answers against the target per commune (a commune officer: their own), then the results."""
+    unit_code = user.unit_code if user.role == "commune" else None
+    p = reference.period(db, year)
+    rows = svc.progress(db, user, year, unit_code)
+    st.caption(f"Thời gian khảo sát: {svc.window_text(p)} · hôm nay {fmt_date(today(db))}. Phiếu bị loại (có lý do) "
+               "không được tính; phiếu có dấu hiệu bất thường vẫn được tính cho tới khi Phòng Nội vụ xem xét.")
+    valid, target = sum(r["valid"] for r in rows), sum(r["target"] for r in rows)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Phiếu được tính", f"{valid:,}".replace(",", "."))
+    c2.metric("Chỉ tiêu", f"{target:,}".replace(",", "."))
+    c3.metric("Đạt", _pct(valid / target if target else None))
+    st.dataframe([{"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Phiếu được tính": r["valid"],
+                   "Chỉ tiêu": r["target"], "Tiến độ": (r["done_share"] or 0.0) * 100,
+                   "Trực tuyến": r["web"], "Phiếu giấy": r["paper"], "Bất thường": r["flagged"], "Đã loại": r["excluded"]}
+                  for r in rows], hide_index=True, width="stretch",
+                 column_config={"Tiến độ": st.column_config.ProgressColumn("Tiến độ", format="%.0f%%", min_value=0, max_value=100)})
+    agg = svc.aggregates(db, user, year, unit_code)
+    st.markdown("**Tỷ lệ hài lòng** = (Hài lòng + Rất hài lòng) / số câu trả lời hợp lệ, theo từng câu; bình quân các câu "
+                "thành tỷ lệ của yếu tố; bình quân năm yếu tố thành tỷ lệ của đơn vị.")
+    if not agg.elements:
+        st.info("Chưa có phiếu nào được tính.")
+    else:
+        q = rules.citizen_questionnaire()
+        titles = {e.number: e.title for e in q.elements}
+        table = {}
+        for r in agg.elements:
+            row = table.setdefault(r["unit_code"], {"Đơn vị": r["unit_name"]})
+            row[f"{r['element']}. {titles.get(r['element'], '')}"] = _pct(r["share"])
+        for u in agg.units:
+            table[u["unit_code"]]["Chung"] = _pct(u["share"])
+        st.dataframe(list(table.values()), hide_index=True, width="stretch")
+        if unit_code is None and agg.district_share is not None:
+            st.metric("Tỷ lệ hài lòng toàn huyện", _pct(agg.district_share))
+    if st.button("Chuẩn bị tệp Excel (phiếu và tổng hợp)", icon=":material/table:", key="ks_export"):
+        name, data = svc.export(db, user, year, unit_code)
+        st.download_button("Tải tệp Excel", data, file_name=name, icon=":material/download:", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# ------------------------------------------------------------------ paper forms
+
+
+def paper_entry(db: Storage, user: User, year: int) -> None:
+    """Key paper questionnaires fast: digits per element, Enter saves, the form comes back empty."""
+    q = rules.citizen_questionnaire()
+    units = {u["code"]: u["name"] for u in reference.public_units(db, year)}
+    if user.role == "commune":
+        units = {c: n for c, n in units.items() if c == user.unit_code}
+    if not units:
+        st.info("Đơn vị của tài khoản này không có trong danh mục đơn vị của kỳ.")
+        return
+    if saved := st.session_state.pop("_ks_paper_saved", None):
+        st.success(f"Đã lưu phiếu giấy số {saved}. Mời nhập phiếu tiếp theo.")
+    n = st.session_state.setdefault("_ks_paper_n", 0)
+    st.caption("Mỗi yếu tố gõ liền các mức theo thứ tự câu hỏi (1 = Rất không hài lòng … 5 = Rất hài lòng; câu bỏ "
+               "trống gõ 0), ví dụ «454». Tab để sang ô sau, Enter để lưu.")
+    with st.form(f"phieu_giay_{n}"):
+        c1, c2 = st.columns(2)
+        unit_code = c1.selectbox("Đơn vị", list(units), format_func=lambda c: f"{units[c]} ({c})",
+                                 disabled=len(units) == 1)
+        filled_on = c2.date_input("Ngày trên phiếu", value=None, format="DD/MM/YYYY")
+        typed = {}
+        for e in q.elements:
+            typed[e.number] = st.text_input(
+                f"{e.number}. {e.title} — câu {e.questions[0].code}–{e.questions[-1].code} ({len(e.questions)} chữ số)",
+                max_chars=len(e.questions) + 4, key=f"pg_{n}_{e.number}")
+        overall = st.text_input("Hài lòng chung (1–5, để trống nếu bỏ trống)", max_chars=1, key=f"pg_{n}_overall")
+        cols = st.columns(len(q.profile))
+        profile = {p.key: col.selectbox(p.label, p.options, index=None, key=f"pg_{n}_{p.key}", placeholder="(trống)")
+                   for p, col in zip(q.profile, cols)}
+        suggestion = st.text_area("Góp ý (nếu có)", max_chars=q.suggestion_max, key=f"pg_{n}_goy")
+        if st.form_submit_button("Lưu và nhập phiếu tiếp", type="primary"):
+            try:
+                ratings = {}
+                for element, text in typed.items():
+                    ratings.update(rules.parse_digits(q, element, text))
+                if overall.strip() and overall.strip() not in "12345":
+                    raise rules.AnswerError("Hài lòng chung: gõ một chữ số từ 1 đến 5.")
+                answers = rules.Answers(ratings, {k: v for k, v in profile.items() if v},
+                                        int(overall) if overall.strip() else None, suggestion)
+                rid = svc.submit_paper(db, user, year, unit_code, answers, filled_on, q)
+            except (rules.AnswerError, ServiceError, PermissionDenied) as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["_ks_paper_saved"] = rid
+                st.session_state["_ks_paper_n"] = n + 1
+                st.rerun()
+    st.markdown("**Nhập nhiều phiếu bằng Excel**")
+    if st.button("Chuẩn bị biểu mẫu Excel phiếu giấy", icon=":material/table:", key="ks_template"):
+        st.download_button("Tải biểu mẫu Excel phiếu giấy", svc.paper_template(db, user, year, q),
+                           file_name=f"phieu-khao-sat-{year}.xlsx", icon=":material/download:", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    upload = st.file_uploader("Tệp phiếu giấy đã điền (.xlsx)", type=["xlsx"], key="ks_upload")
+    if upload is not None and st.button("Nhập các phiếu trong tệp", key="ks_import"):
+        try:
+            count = svc.import_paper(db, user, year, upload.getvalue(), q)
+        except WorkbookError as exc:
+            st.error(f"Tệp có {len(exc.errors)} lỗi, chưa nhập phiếu nào:\n\n" + "\n".join(f"- {e}" for e in exc.errors[:50]))
+        except (ServiceError, PermissionDenied) as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Đã nhập {count} phiếu giấy.")
+
+
+# ------------------------------------------------------------------ the administrator's tab
+
+
+def admin_tab(db: Storage, user: User, year: int) -> None:
+    if not questionnaires_ok():
+        return
+    quota, qr, suspect, officials = st.tabs(["Chỉ tiêu phiếu", "Mã QR", "Phiếu bất thường", "Điều tra xã hội học"])
+    with quota:
+        _quota(db, user, year)
+    with qr:
+        _qr(db, user, year)
+    with suspect:
+        _suspect(db, user, year)
+    with officials:
+        _officials(db, user, year)
+
+
+def _done(message: str) -> None:
+    st.session_state["_ks_admin_msg"] = message
+    st.rerun()
+
+
+def _quota(db: Storage, user: User, year: int) -> None:
+    if msg := st.session_state.pop("_ks_admin_msg", None):
+        st.success(msg)
+    rows = svc.progress(db, user, year)
+    names = {r["unit_code"]: r["unit_name"] for r in rows}
+    st.caption("Chỉ tiêu chung của kỳ sửa ở tab «Kỳ đánh giá». Ở đây đặt chỉ tiêu riêng cho từng xã: nhập thẳng, hoặc "
+               "nhập số hồ sơ N đã giải quyết để tính n = N / (1 + N·e²) với sai số e.")
+    with st.form("ks_quota"):
+        c1, c2, c3, c4 = st.columns(4)
+        unit_code = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})")
+        dossiers = c2.number_input("Số hồ sơ N (để trống: nhập chỉ tiêu)", min_value=0, value=None, step=10)
+        margin = c3.number_input("Sai số e (%)", min_value=1.0, max_value=20.0, value=5.0, step=0.5)
+        target = c4.number_input("Hoặc chỉ tiêu phiếu", min_value=0, value=None, step=10)
+        if st.form_submit_button("Lưu chỉ tiêu"):
+            try:
+                n = svc.set_quota(db, user, year, unit_code, None if target is None else int(target),
+                                  None if dossiers is None else int(dossiers), margin / 100)
+            except ServiceError as exc:
+                st.error(str(exc))
+            else:
+                _done(f"Chỉ tiêu của {names[unit_code]}: {n} phiếu.")
+    st.dataframe([{"Đơn vị": r["unit_name"], "Chỉ tiêu": r["target"], "Riêng": "Có" if r["own_target"] else "",
+                   "Số hồ sơ N": "" if r["dossiers"] is None else r["dossiers"], "Phiếu được tính": r["valid"]} for r in rows],
+                 hide_index=True, width="stretch")
+
+
+def _qr(db: Storage, user: User, year: int) -> None:
+    st.caption("Địa chỉ công khai của ứng dụng (tên miền người dân mở được). Mã QR của mỗi xã trỏ tới "
+               "«địa chỉ/khao-sat?dv=mã xã».")
+    current = svc.base_url(db)
+    with st.form("ks_base_url"):
+        url = st.text_input("Địa chỉ công khai", value=current or "", placeholder="https://cchc.huongson.gov.vn")
+        if st.form_submit_button("Lưu địa chỉ"):
+            try:
+                svc.set_base_url(db, user, url)
+            except ServiceError as exc:
+                st.error(str(exc))
+            else:
+                _done("Đã lưu địa chỉ công khai.")
+    if current and st.button("Tạo mã QR cho mọi xã", icon=":material/qr_code_2:", key="ks_qr"):
+        try:
+            files = svc.qr_files(db, user, year, current, seed.district_config()["district"]["name"])
+        except ServiceError as exc:
+            st.error(str(exc))
+        else:
+            st.download_button("Tải mã QR (.zip: ảnh PNG từng xã và trang A4 để in)", survey_qr.zipped(files),
+                               file_name=f"ma-qr-khao-sat-{year}.zip", mime="application/zip", icon=":material/download:", on_click="ignore")
+
+
+def _suspect(db: Storage, user: User, year: int) -> None:
+    rows = svc.flagged(db, user, year)
+    st.caption("Phiếu có dấu hiệu bất thường được giữ lại và đánh dấu, không bị xóa. Phiếu điền ô ẩn chống máy tự động "
+               "bị loại ngay; các phiếu khác vẫn được tính cho tới khi bạn loại (có lý do, ghi nhật ký).")
+    if not rows:
+        st.info("Không có phiếu bất thường nào.")
+        return
+    st.dataframe([{"Số phiếu": r["id"], "Đơn vị": r["unit_name"], "Lúc": fmt_datetime(r["submitted_at"]),
+                   "Dấu hiệu": r["flag_text"], "Đã loại": "Có" if r["excluded"] else "",
+                   "Lý do loại": r["exclude_reason"]} for r in rows], hide_index=True, width="stretch")
+    with st.form("ks_exclude"):
+        c1, c2 = st.columns([1, 3])
+        rid = c1.selectbox("Số phiếu", [r["id"] for r in rows])
+        reason = c2.text_input("Lý do (bắt buộc, ghi nhật ký)")
+        b1, b2 = st.columns(2)
+        exclude = b1.form_submit_button("Loại khỏi kết quả")
+        include = b2.form_submit_button("Tính lại phiếu")
+        if exclude or include:
+            try:
+                svc.set_excluded(db, user, int(rid), bool(exclude), reason)
+            except ServiceError as exc:
+                st.error(str(exc))
+            else:
+                _done(f"Phiếu số {rid}: " + ("đã loại khỏi kết quả." if exclude else "được tính lại."))
+
+
+def _officials(db: Storage, user: User, year: int) -> None:
+    oq = rules.official_questionnaire()
+    groups = {g.code: g.name for g in oq.groups}
+    units = {u["code"]: u["name"] for u in reference.public_units(db, year)}
+    st.caption(f"{oq.name}. Trọng số phương án: " + ", ".join(f"{k} {v}%" for k, v in oq.weights.items())
+               + " (sửa trong data/surveys/dieu-tra-xa-hoi-hoc.yaml). Mỗi mã dùng một lần, cho một nhóm và một xã.")
+    codes: list[str] = []
+    with st.form("ks_codes"):
+        c1, c2 = st.columns(2)
+        group = c1.selectbox("Nhóm người trả lời", list(groups), format_func=lambda g: groups[g])
+        per_unit = c2.number_input("Số mã mỗi xã", min_value=1, max_value=200, value=3)
+        chosen = st.multiselect("Đánh giá các xã (để trống: mọi xã)", list(units), format_func=lambda c: units[c])
+        if st.form_submit_button("Tạo mã phiếu"):
+            try:
+                codes = svc.issue_codes(db, user, year, group, chosen or list(units), int(per_unit), oq)
+            except ServiceError as exc:
+                st.error(str(exc))
+                codes = []
+    if codes:
+        st.success(f"Đã tạo {len(codes)} mã phiếu.")
+        st.download_button("Tải danh sách mã vừa tạo để in (.xlsx, A4)", svc.codes_sheet(db, user, year, codes, oq),
+                           file_name=f"ma-dieu-tra-{year}-moi.xlsx", icon=":material/print:", on_click="ignore")
+    rows = svc.official_progress(db, user, year)
+    if rows:
+        st.dataframe([{"Đơn vị": r["unit_name"], "Nhóm": groups.get(r["group_code"], r["group_code"]),
+                       "Mã đã phát": r["issued"], "Đã trả lời": r["answered"]} for r in rows],
+                     hide_index=True, width="stretch")
+        if st.button("Chuẩn bị danh sách mọi mã chưa dùng (.xlsx)", key="ks_all_codes"):
+            st.download_button("Tải danh sách mã chưa dùng", svc.codes_sheet(db, user, year, None, oq),
+                               file_name=f"ma-dieu-tra-{year}.xlsx", icon=":material/print:", on_click="ignore")
+    points = svc.official_points(db, user, year)
+    if points:
+        st.markdown("**Điểm điều tra xã hội học theo xã** (điểm tối đa × bình quân trọng số)")
+        table: dict[str, dict] = {}
+        for r in points:
+            table.setdefault(r["unit_code"], {"Đơn vị": units.get(r["unit_code"], r["unit_code"])})[r["criterion_code"]] = \
+                f"{r['points']:.2f}".replace(".", ",")
+        st.dataframe(list(table.values()), hide_index=True, width="stretch")
