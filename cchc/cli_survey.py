@@ -57,7 +57,7 @@ def cmd_template(args: argparse.Namespace, settings: config.Settings) -> None:
 
 def cmd_import(args: argparse.Namespace, settings: config.Settings) -> None:
     storage = _cli()._open(settings)
-    count = svc.import_paper(storage, CLI_USER, args.period, Path(args.file).read_bytes())
+    count = svc.import_paper(storage, CLI_USER, args.period, Path(args.file).read_bytes(), again=args.again)
     print(f"Đã nhập {count} phiếu khảo sát giấy cho kỳ {args.period}.")
 
 
@@ -97,6 +97,7 @@ def register(sub) -> None:
     sp = add("import", cmd_import, "Nhập các phiếu giấy trong biểu mẫu đã điền (tất cả hoặc không gì).")
     sp.add_argument("file", metavar="FILE.xlsx")
     sp.add_argument("--period", type=int, required=True, metavar="YEAR")
+    sp.add_argument("--again", action="store_true", help="nhập cả khi tệp này đã được nhập trước đó")
     sp = add("export", cmd_export, "Xuất phiếu khảo sát và bảng tổng hợp tỷ lệ hài lòng ra Excel.")
     sp.add_argument("--period", type=int, required=True, metavar="YEAR")
     sp.add_argument("--out", required=True, metavar="FILE.xlsx")

@@ -215,8 +215,8 @@ def parse_paper_forms(data: bytes, q: Questionnaire, units: dict[str, str],
             raw = _nfc(cell.value)
             if c.key == "unit":
                 code = str(raw).strip() if raw is not None else ""
-                if isinstance(raw, float) and raw == int(raw):
-                    code = str(int(raw))
+                if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw == int(raw):
+                    code = str(int(raw)).zfill(5)     # a code typed as a number lost its leading zeros
                 if not code:
                     errors.append(f"{at(i)}: thiếu mã đơn vị.")
                 elif code not in units:

@@ -175,3 +175,14 @@ def test_a_robot_filling_the_hidden_field_is_thanked_but_not_counted(demo_env):
     with opened(demo_env) as db:
         row = db._con.execute("SELECT flags, excluded FROM survey_response ORDER BY id DESC LIMIT 1").fetchone()
         assert row == ("honeypot", True)
+
+
+def test_the_public_survey_stays_on_the_period_whose_window_is_open(storage, monkeypatch):
+    from cchc.permissions import CLI_USER
+    from cchc.services import periods
+    from cchc.web.survey_public import survey_year
+    periods.create_from(storage, CLI_USER, 2023, 2022)        # next year's period already exists
+    monkeypatch.setenv("CCHC_TODAY", "2022-10-20")             # this year's survey is running
+    assert survey_year(storage) == 2022
+    monkeypatch.setenv("CCHC_TODAY", "2023-01-15")             # between windows: the latest period
+    assert survey_year(storage) == 2023

@@ -14,6 +14,7 @@ from cchc import cli, excel_io
 from cchc import survey as rules
 from cchc import survey_excel as sx
 from cchc.permissions import User
+from cchc.services import ServiceError
 from cchc.services import survey as svc
 
 from .conftest import opened
@@ -200,3 +201,19 @@ def test_every_survey_command_has_vietnamese_help(words, capsys):
 def test_a_bad_base_url_is_one_line_and_exit_1(cli_db, tmp_path, capsys):
     assert cli.main(["survey", "qr", "--period", "2022", "--base-url", "ftp://x", "--out", str(tmp_path)]) == 1
     assert capsys.readouterr().err.startswith("Lỗi: Địa chỉ «ftp://x» không hợp lệ")
+
+
+def test_the_same_file_twice_is_refused_unless_confirmed(storage, on_day):
+    data = filled(storage, [good(), good("18142")])
+    assert svc.import_paper(storage, ADMIN, 2022, data) == 2
+    with pytest.raises(ServiceError, match="Tệp này đã được nhập lúc .* bởi quantri: nhập lại sẽ lưu mọi phiếu hai lần"):
+        svc.import_paper(storage, ADMIN, 2022, data)
+    assert storage.one("survey_count", year=2022)["n"] == 2
+    assert svc.import_paper(storage, ADMIN, 2022, data, again=True) == 2
+    assert storage.one("survey_count", year=2022)["n"] == 4
+
+
+def test_a_unit_code_typed_as_a_number_keeps_its_leading_zeros(storage):
+    data = filled(storage, [good(unit=4)])                  # Phường Phúc Xá is 00004; Excel shows 4
+    forms = sx.parse_paper_forms(data, Q, {"00004": "Phường Phúc Xá"}, (dt.date(2022, 10, 1), dt.date(2022, 11, 30)))
+    assert [f.unit_code for f in forms] == ["00004"]

@@ -12,6 +12,7 @@ each caller returns only once its own answer is committed."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import secrets
 import threading
@@ -22,7 +23,7 @@ from .. import survey as rules
 from .. import survey_excel, survey_qr
 from ..permissions import User, require
 from ..storage import Storage, Tx
-from ..text import fmt_date
+from ..text import fmt_date, fmt_datetime
 from ..workflow import survey_open
 from .common import ServiceError, clock_now, now, today
 
@@ -234,7 +235,19 @@ class _GroupCommit:
     def _flush(self, batch: list[_Pending]) -> None:
         try:
             ids, flags = self._write(batch)
-        except BaseException as exc:  # every waiting caller learns its answer was not stored
+        except Exception as exc:
+            # Nothing of the batch was stored: the counters must not remember it (an honest retry
+            # would be flagged as a duplicate), so they are rebuilt from the database. Then each
+            # answer is tried on its own, so that one bad answer does not fail the others.
+            self.recent = _Recent(self.storage, clock_now(self.storage))
+            if len(batch) == 1:
+                batch[0].error, batch[0].done = exc, True
+                return
+            for p in batch:
+                self._flush([p])
+            return
+        except BaseException as exc:  # interrupted: every waiting caller learns its answer was not stored
+            self.recent = _Recent(self.storage, clock_now(self.storage))
             for p in batch:
                 p.error, p.done = exc, True
             return
@@ -318,8 +331,10 @@ def paper_template(storage: Storage, actor: User, year: int | None = None,
     return survey_excel.build_template(q or rules.citizen_questionnaire(), units)
 
 
-def import_paper(storage: Storage, actor: User, year: int, data: bytes, q: rules.Questionnaire | None = None) -> int:
-    """Every paper form of a filled template, all or nothing; returns how many were stored."""
+def import_paper(storage: Storage, actor: User, year: int, data: bytes, q: rules.Questionnaire | None = None,
+                 again: bool = False) -> int:
+    """Every paper form of a filled template, all or nothing; returns how many were stored. The
+    same file a second time is refused unless `again` (a double click must not store every form twice)."""
     q = q or rules.citizen_questionnaire()
     p = _period(storage, year)
     if actor.role == "commune":
@@ -330,8 +345,13 @@ def import_paper(storage: Storage, actor: User, year: int, data: bytes, q: rules
         units = {u["code"]: u["name"] for u in storage.all("units_in_year", year=year)}
     forms = survey_excel.parse_paper_forms(data, q, units, (p["survey_opens"], p["survey_closes"]))
     at = clock_now(storage)
+    digest = hashlib.sha256(data).hexdigest()
 
     def work(tx: Tx) -> int:
+        earlier = tx.one("survey_import_with_hash", digest=f'%"{digest}"%')
+        if earlier and not again:
+            raise ServiceError(f"Tệp này đã được nhập lúc {fmt_datetime(earlier['logged_at'])} bởi {earlier['actor']}: "
+                               "nhập lại sẽ lưu mọi phiếu hai lần. Nếu thật sự là phiếu khác, hãy xác nhận nhập lại.")
         rids, questions, elements, ratings = [], [], [], []
         for f in forms:
             stamp = dt.datetime.combine(f.filled_on, dt.time(12)) if f.filled_on else at
@@ -350,7 +370,8 @@ def import_paper(storage: Storage, actor: User, year: int, data: bytes, q: rules
         per_unit: dict[str, int] = {}
         for f in forms:
             per_unit[f.unit_code] = per_unit.get(f.unit_code, 0) + 1
-        tx.audit(actor.username, "survey.import", "period", str(year), new={"forms": len(forms), "units": per_unit})
+        tx.audit(actor.username, "survey.import", "period", str(year),
+                 new={"forms": len(forms), "units": per_unit, "sha256": digest, "again": again})
         return len(forms)
 
     return storage.write(work)

@@ -129,7 +129,7 @@ def _satisfaction(db: Storage, user: User, year: int, province: str | None, dist
     if not rows:
         st.caption("Chưa có phiếu khảo sát.")
         return
-    st.altair_chart(charts.satisfaction([{"Yếu tố": r["label"], "Tỷ lệ hài lòng": r["share"], "Số phiếu": r["answers"]}
+    st.altair_chart(charts.satisfaction([{"Yếu tố": r["label"], "Tỷ lệ hài lòng": r["share"], "Số phiếu": r["responses"]}
                                          for r in rows]), width="stretch")
 
 

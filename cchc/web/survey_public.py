@@ -5,12 +5,14 @@ the services check it all. An unexpected failure shows a Vietnamese message, nev
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 import streamlit as st
 
 from .. import survey as rules
 from ..services import ServiceError, reference
+from ..services.common import today
 from ..services import survey as svc
 from ..storage import Storage
 from ..text import fmt_date
@@ -57,12 +59,27 @@ def _shown(text: str) -> str:
     return re.sub(r"[^\w<>'\" =+-]", "", text)[:20]
 
 
+def survey_year(db) -> int | None:
+    """The period whose survey window holds today (next year's period may already exist while
+    this year's survey runs), else the latest period."""
+    day = today(db)
+    periods = reference.periods(db)
+    open_now = [p["year"] for p in periods if p["survey_opens"] and p["survey_closes"]
+                and p["survey_opens"] <= day <= p["survey_closes"]]
+    return open_now[0] if open_now else (periods[0]["year"] if periods else None)
+
+
 def _client() -> tuple[str | None, str | None]:
     """(client address, browser token) for the abuse control; both stored only as salted hashes."""
     try:
         ip = st.context.ip_address
         cookie = st.context.cookies.get("_streamlit_xsrf")
         agent = st.context.headers.get("User-Agent", "")
+        # Behind a reverse proxy (the public https address of the QR codes), Streamlit sees the
+        # proxy: with CCHC_TRUSTED_PROXY=1 the visitor's address is the first of X-Forwarded-For.
+        if os.environ.get("CCHC_TRUSTED_PROXY") == "1":
+            forwarded = st.context.headers.get("X-Forwarded-For", "")
+            ip = forwarded.split(",")[0].strip()[:64] or ip
     except Exception:
         return None, None
     browser = cookie or (f"{ip}|{agent}" if ip else None)
@@ -71,7 +88,7 @@ def _client() -> tuple[str | None, str | None]:
 
 def _citizen() -> None:
     db = storage()
-    year = reference.latest_year(db)
+    year = survey_year(db)
     if year is None:
         st.info("Hiện chưa có đợt khảo sát nào.")
         return

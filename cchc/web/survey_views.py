@@ -130,9 +130,10 @@ def paper_entry(db: Storage, user: User, year: int) -> None:
                            file_name=f"phieu-khao-sat-{year}.xlsx", icon=":material/download:", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     upload = st.file_uploader("Tệp phiếu giấy đã điền (.xlsx)", type=["xlsx"], key="ks_upload")
+    again = upload is not None and st.checkbox("Tệp này đã nhập rồi nhưng chứa phiếu khác: vẫn nhập", key="ks_again")
     if upload is not None and st.button("Nhập các phiếu trong tệp", key="ks_import"):
         try:
-            count = svc.import_paper(db, user, year, upload.getvalue(), q)
+            count = svc.import_paper(db, user, year, upload.getvalue(), q, again=again)
         except WorkbookError as exc:
             st.error(f"Tệp có {len(exc.errors)} lỗi, chưa nhập phiếu nào:\n\n" + "\n".join(f"- {e}" for e in exc.errors[:50]))
         except (ServiceError, PermissionDenied) as exc:

@@ -46,10 +46,21 @@ WITH per_question AS (
       AND ($province IS NULL OR u.province_code = $province)
       AND ($district IS NULL OR u.district_code = $district)
     GROUP BY a.element, a.question
+),
+responses AS (   -- questionnaires that rated the element (an element has several questions)
+    SELECT a.element, count(DISTINCT a.response_id) AS responses
+    FROM survey_response r
+    JOIN survey_answer a ON a.response_id = r.id
+    JOIN unit_in_period u ON u.period_year = r.period_year AND u.code = r.unit_code
+    WHERE r.period_year = $year AND NOT r.excluded AND a.value BETWEEN 1 AND 5 AND a.element BETWEEN 1 AND 5
+      AND ($province IS NULL OR u.province_code = $province)
+      AND ($district IS NULL OR u.district_code = $district)
+    GROUP BY a.element
 )
-SELECT element, sum(answers) AS answers, sum(satisfied) AS satisfied,
-       round(100 * avg(satisfied / answers), 2) AS share
-FROM per_question GROUP BY element ORDER BY element;
+SELECT q.element, any_value(r.responses) AS responses, sum(q.answers) AS answers, sum(q.satisfied) AS satisfied,
+       round(100 * avg(q.satisfied / q.answers), 2) AS share
+FROM per_question q JOIN responses r ON r.element = q.element
+GROUP BY q.element ORDER BY q.element;
 
 -- name: result_places
 -- The provinces and districts that have units in a period, with their unit counts.

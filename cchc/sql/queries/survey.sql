@@ -193,3 +193,9 @@ SELECT unnest($ids::BIGINT[]), unnest($years::INTEGER[]), unnest($unit_codes::VA
        unnest($overalls::INTEGER[]), unnest($suggestions::VARCHAR[]), unnest($client_keys::VARCHAR[]),
        unnest($browser_keys::VARCHAR[]), unnest($answers_keys::VARCHAR[]), unnest($flags::VARCHAR[]),
        unnest($excluded::BOOLEAN[]), unnest($exclude_reasons::VARCHAR[]), unnest($excluded_by::VARCHAR[]);
+
+-- name: survey_import_with_hash
+-- An earlier import of the same paper-form workbook (its SHA-256 is kept in the audit row).
+SELECT logged_at, actor FROM audit_log
+WHERE action = 'survey.import' AND new_value LIKE $digest
+ORDER BY id DESC LIMIT 1;
