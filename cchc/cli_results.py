@@ -11,6 +11,7 @@ from pathlib import Path
 from . import config, reports, seed
 from .permissions import CLI_USER
 from .services import results
+from .text import fmt_date
 from .workflow import STATES
 
 COLUMNS = [  # (key, header)
@@ -69,10 +70,14 @@ def cmd_export(args, settings: config.Settings) -> None:
     out = Path(args.out)
     if out.exists() and not args.force:
         raise CliError(f"Tệp {out} đã có; thêm --force để ghi đè.")
-    res = results.results(_open(settings), CLI_USER, args.period)
+    storage = _open(settings)
+    res = results.results(storage, CLI_USER, args.period)
     district = seed.district_config()["district"]["name"]
     place = district.split(" ", 1)[1] if " " in district else district
-    out.write_bytes(reports.results_workbook(res, f"UBND {district}", place))
+    approved = storage.one("approval_latest", year=args.period)       # the table annexes this decision
+    decision = (f"Quyết định số {approved['decision_number']} ngày {fmt_date(approved['decision_date'])} "
+                f"của UBND {district.lower()}") if approved else ""
+    out.write_bytes(reports.results_workbook(res, f"UBND {district}", place, decision))
     print(f"Đã ghi {out}: {len(res.rows)} đơn vị, kỳ {args.period}"
           + (" (số liệu tạm tính)." if res.provisional else "."))
 

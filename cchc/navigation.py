@@ -26,6 +26,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("views/trang-chu.py", "trang-chu", "Trang chủ", ":material/home:", STAFF, WORK),
     PageSpec("views/tu-danh-gia.py", "tu-danh-gia", "Tự đánh giá", ":material/edit_note:", frozenset({"commune"}), WORK),
     PageSpec("views/tham-dinh.py", "tham-dinh", "Thẩm định", ":material/fact_check:", frozenset({"council", "admin"}), WORK),
+    PageSpec("views/phe-duyet.py", "phe-duyet", "Phê duyệt, công bố", ":material/approval:", frozenset({"admin", "leader"}), WORK),
     PageSpec("views/bang-dieu-khien.py", "bang-dieu-khien", "Bảng điều khiển", ":material/monitoring:", frozenset({"leader", "admin", "council"}), WORK),
     PageSpec("views/phieu-diem.py", "phieu-diem", "Phiếu điểm", ":material/analytics:", STAFF, WORK),
     PageSpec("views/quan-ly-khao-sat.py", "quan-ly-khao-sat", "Khảo sát", ":material/ballot:", STAFF, WORK),

@@ -36,9 +36,21 @@ ACTIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({"admin"}),
     "backup.create": frozenset({"admin"}),
     "backup.restore": frozenset({"admin"}),
+    "council.view": frozenset({"admin", "leader", "council"}),
+    "council.manage": frozenset({"admin"}),
+    "appraisal.view": frozenset({"admin", "council"}),
+    "appraisal.score": frozenset({"admin", "council"}),
+    "appraisal.finalise": frozenset({"admin", "council"}),
+    "explanation.view": frozenset({"admin", "commune"}),
+    "explanation.answer": frozenset({"admin", "commune"}),
+    "results.compile": frozenset({"admin"}),
+    "results.approve": frozenset({"leader"}),
+    "results.publish": frozenset({"admin", "leader"}),
+    "results.own_detail": STAFF,
 }
 UNIT_SCOPED = frozenset({"assessment.view", "assessment.edit", "assessment.submit", "evidence.read", "scorecard.view"})
 UNIT_SCOPED = UNIT_SCOPED | {"survey.view", "survey.enter"}
+UNIT_SCOPED = UNIT_SCOPED | {"explanation.view", "explanation.answer", "results.own_detail"}
 
 
 @dataclass(frozen=True)

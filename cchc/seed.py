@@ -18,6 +18,7 @@ import yaml
 from . import config, criteria
 from .permissions import CLI_USER, User
 from .services.common import DEMO_TODAY_KEY, now
+from .services.appraisal import _demo_appraisal
 from .services.reference import store_criteria_set
 from .services.users import hash_password
 from .storage import Storage, Tx
@@ -140,6 +141,7 @@ def _seed_demo(tx: Tx, cfg: dict, units: list[dict], sets: dict, password_hash: 
                submitted_at=None, is_late=False, updated_at=at)
         _demo_scores(tx, rng, year, u["code"], leaves, share=rng.uniform(0.3, 0.9), at=at)
     _demo_survey(tx, rng, year, order[:18], period)
+    _demo_appraisal(tx, year)
     tx.run("setting_put", key=DEMO_TODAY_KEY, value=cfg["demo"]["today"].isoformat())
     tx.audit(DEMO_ACTOR.username, "demo.seed", "database", "demo",
              new={"submitted": len(submitted), "draft": len(drafts), "today": cfg["demo"]["today"]})

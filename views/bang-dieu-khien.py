@@ -4,10 +4,11 @@ refreshed every minute; each unit drills down to its scorecard (/phieu-diem)."""
 import streamlit as st
 
 from cchc import web
-from cchc.services import progress, reference, results
-from cchc.text import fmt_date, fmt_points
+from cchc.services import progress, results
+from cchc.services.appraisal import council_formed
+from cchc.text import fmt_date
 from cchc.web import charts, dashboard
-from cchc.workflow import STATES, days_left_text
+from cchc.workflow import days_left_text
 
 user = web.require_user()
 db = web.storage()
@@ -33,6 +34,7 @@ def live() -> None:
                    delta=days_left_text(nd, s["today"]) if nd else None, delta_color="off", delta_arrow="off",
                    help=nd.label if nd else "Mọi mốc đã qua")
     st.altair_chart(charts.timeline(s["period"], s["today"]), width="stretch")
+    dashboard.council_line(council_formed(db, year), s["period"], s["today"])
     st.caption((f"**Số liệu tạm tính** (chưa thẩm định xong {s['total'] - final} đơn vị): chỉ số tính trên điểm "
                 "thẩm định nếu đã có, chưa có thì trên điểm tự chấm. " if r.provisional else "Số liệu chính thức. ")
                + f"Tự cập nhật mỗi phút. Hôm nay: {fmt_date(s['today'])}.")

@@ -8,15 +8,14 @@ import streamlit as st
 
 from cchc import backup, config, web
 from cchc.web import admin_views, criteria_admin, survey_views
-from cchc.services import reference
-from cchc.text import fmt_datetime
+from cchc.web import audit_view, council
 
 user = web.require_user()
 db = web.storage()
 year = web.current_year(db)
 st.title("Quản trị")
-tab_progress, tab_users, tab_units, tab_periods, tab_criteria, tab_survey, tab_backup, tab_audit = st.tabs(
-    ["Tự đánh giá", "Tài khoản", "Đơn vị", "Kỳ đánh giá", "Bộ tiêu chí", "Khảo sát", "Sao lưu", "Nhật ký"])
+tab_progress, tab_users, tab_units, tab_periods, tab_criteria, tab_survey, tab_council, tab_backup, tab_audit = st.tabs(
+    ["Tự đánh giá", "Tài khoản", "Đơn vị", "Kỳ đánh giá", "Bộ tiêu chí", "Khảo sát", "Hội đồng", "Sao lưu", "Nhật ký"])
 
 with tab_progress:
     admin_views.self_assessment_states(db, user, year)
@@ -46,8 +45,8 @@ with tab_backup:
                            mime="application/zip", icon=":material/download:")
     admin_views.restore_view(user)
 
+with tab_council:
+    council.council_tab(db, user, year)
+
 with tab_audit:
-    st.dataframe([{"Lúc": fmt_datetime(a["logged_at"]), "Người thực hiện": a["actor"], "Hành động": a["action"],
-                   "Đối tượng": f"{a['entity']} {a['entity_key']}", "Cũ": a["old_value"] or "",
-                   "Mới": a["new_value"] or "", "Lý do": a["reason"]} for a in reference.recent_audit(db, user)],
-                 hide_index=True, width="stretch")
+    audit_view.audit_tab(db, user, year)

@@ -1,32 +1,32 @@
-"""Appraisal queue. Appraising by field, the explanation round and round 2 come with the
-council work; this page already lists the communes that have submitted."""
+"""Appraisal (Hội đồng thẩm định): the queue of communes that have submitted, then one commune
+and one field — round 1, round 2 after the explanation round, and finalisation by the chair."""
 
 import streamlit as st
 
+from cchc import appraisal as rules
 from cchc import web
-from cchc.services import progress, reference
-from cchc.text import fmt_datetime, fmt_points
-from cchc.workflow import HANDED_IN, STATES
+from cchc.services import appraisal as svc
+from cchc.services import reference
+from cchc.web import appraisal as ui
 
 user = web.require_user()
 db = web.storage()
 year = web.current_year(db)
-status = progress.campaign(db, user, year)
 offices = {o["code"]: o["name"] for o in reference.offices(db)}
 
 st.title("Thẩm định")
 web.period_banner(db, user, year)
 if user.office_code:
     st.caption(f"Cơ quan của bạn: {offices.get(user.office_code, user.office_code)}")
-st.info("Trang này sẽ cho Hội đồng thẩm định chấm điểm thẩm định từng tiêu chí theo lĩnh vực được phân công, "
-        "xem tài liệu kiểm chứng, yêu cầu giải trình, thẩm định vòng 2 và hoàn tất từng đơn vị.",
-        icon=":material/construction:")
-queue = [r for r in status["units"] if r["state"] in HANDED_IN]
-st.subheader(f"Đơn vị đã nộp: {len(queue)}/{status['total']}")
-if queue:
-    st.dataframe([{"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Trạng thái": STATES[r["state"]],
-                   "Nộp lúc": fmt_datetime(r["submitted_at"]), "Nộp muộn": "Có" if r["is_late"] else "",
-                   "Điểm tự chấm": fmt_points(r["self_points"])} for r in queue],
-                 hide_index=True, width="stretch")
-else:
+queue = svc.queue(db, user, year)
+cs = reference.period_criteria(db, user, year)
+st.subheader(f"Đơn vị đã nộp: {len(queue)}")
+if not queue:
     st.write("Chưa có đơn vị nào nộp báo cáo tự đánh giá.")
+    st.stop()
+ui.queue_table(queue, rules.appraised_fields(cs) if cs else [])
+names = {r["unit_code"]: f"{r['unit_name']} — {r['state_label']}" for r in queue}
+unit_code = st.selectbox("Đơn vị thẩm định", list(names), format_func=names.get, key="td_don_vi")
+sheet = svc.open_sheet(db, user, year, unit_code)
+st.subheader(sheet.unit["name"])
+ui.sheet_view(db, user, sheet)

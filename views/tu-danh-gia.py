@@ -9,6 +9,7 @@ from cchc.services import assessment as svc
 from cchc.services import reference
 from cchc.text import fmt_date, fmt_datetime, fmt_points
 from cchc.web import assessment_form as ui
+from cchc.web import explanation
 from cchc.workflow import STATES
 
 user = web.require_user()
@@ -32,6 +33,7 @@ c3.metric("Chỉ số tạm tính", f"{fmt_points(totals.index)}%" if totals.ind
           help="Điểm tự chấm trên tổng điểm tối đa của các tiêu chí có áp dụng (chưa gồm điểm khảo sát).")
 if form.locked_reason:
     st.info(form.locked_reason, icon=":material/lock:")
+explanation.section(db, user, year, user.unit_code)
 
 fields = rules.field_totals(form.criteria, form.scores)
 labels = {f.code: f"{f.code}. {f.title} ({fmt_points(t.points)}/{fmt_points(t.applicable_max)})" for f, t in fields}

@@ -11,7 +11,6 @@ from ..permissions import PermissionDenied, User
 from ..services import ServiceError, reference
 from ..storage import Storage
 from ..text import fmt_datetime, fmt_points
-from ..workflow import STATES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLASH = "_cchc_criteria_flash"
@@ -28,7 +27,7 @@ def criteria_view(db: Storage, user: User, year: int) -> None:
     st.download_button("Tải mẫu trống (.xlsx)", lambda: criteria_excel.build(None), file_name="mau-bo-tieu-chi.xlsx",
                        mime=XLSX, key="mau_trong")
     st.subheader("Nạp bộ tiêu chí")
-    st.write(f"Từ sổ tính Excel hoặc tệp YAML. Tệp được kiểm tra toàn bộ; có lỗi thì không nạp gì. Một bộ đã nạp "
+    st.write("Từ sổ tính Excel hoặc tệp YAML. Tệp được kiểm tra toàn bộ; có lỗi thì không nạp gì. Một bộ đã nạp "
              "không sửa tại chỗ: mỗi lần nạp là một phiên bản mới. «Áp dụng cho» trong tệp quyết định bộ dùng chung "
              "cho mọi đơn vị hay riêng cho xã, thị trấn hoặc phường.")
     cs = _uploaded_set(db)

@@ -9,7 +9,7 @@ from ..permissions import User
 from ..services import results
 from ..services.results import CLASSES, Results
 from ..storage import Storage
-from ..text import fmt_datetime, fmt_points
+from ..text import fmt_date, fmt_datetime, fmt_points
 from ..workflow import STATES
 from . import charts
 
@@ -19,6 +19,23 @@ ALL = ""
 
 def thousands(n: int) -> str:
     return f"{n:,}".replace(",", ".")
+
+
+def council_line(formed: tuple, period: dict, today) -> None:
+    """Whether the appraisal council was formed by its deadline (08/11/2022 in the plan)."""
+    ok, decided_on, on_time = formed
+    deadline = period.get("council_deadline")
+    if ok and on_time:
+        st.success(f"Hội đồng thẩm định đã thành lập đúng hạn (quyết định ngày {fmt_date(decided_on)}, "
+                   f"hạn {fmt_date(deadline)}).", icon=":material/groups:")
+    elif ok:
+        st.warning(f"Hội đồng thẩm định thành lập muộn: quyết định ngày {fmt_date(decided_on)}, hạn {fmt_date(deadline)}.",
+                   icon=":material/groups:")
+    elif deadline and today > deadline:
+        st.error(f"Chưa thành lập Hội đồng thẩm định; đã quá hạn {fmt_date(deadline)}.", icon=":material/groups:")
+    else:
+        st.info("Chưa thành lập Hội đồng thẩm định" + (f" (hạn {fmt_date(deadline)})." if deadline else "."),
+                icon=":material/groups:")
 
 
 def place_filters(places: list[dict]) -> tuple[str | None, str | None]:

@@ -1,0 +1,699 @@
+"""The appraisal council and its work: the council's decision and members, which office appraises
+which field, round 1 per leaf, the explanation round, round 2 and finalisation. Every change
+checks role, office, state and the clock inside its transaction and writes its audit row there.
+
+The index reads the council's score from score.appraised_points (round 2 where there is one,
+else round 1); everything else of the rounds lives in appraisal_leaf, whose `version` refuses a
+save made from a screen that no longer shows the stored value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .. import appraisal as rules
+from .. import evidence
+from ..assessment import SCORED_SOURCE, LeafScore
+from ..criteria import CriteriaSet, Criterion
+from ..permissions import User, require
+from ..storage import Storage, Tx
+from ..text import fmt_date, fmt_datetime, fmt_points
+from ..workflow import STATES
+from .common import ServiceError, clock_now, today
+from .reference import office_codes, offices, period, period_criteria, unit_criteria, unit_in_year
+
+
+class StaleLeaf(ServiceError):
+    """The leaf changed since the screen was drawn; `current` is what is stored now."""
+
+    def __init__(self, message: str, current: rules.LeafAppraisal):
+        super().__init__(message)
+        self.current = current
+
+
+# ------------------------------------------------------------------ the council
+
+
+def council_formed(storage: Storage, year: int) -> tuple[bool, dt.date | None, bool]:
+    """(formed, decision date or None, on time): formed once the decision is recorded and the
+    council has a chair; on time when the decision is dated on or before the council deadline."""
+    row = storage.one("council_get", year=year)
+    p = storage.one("period_get", year=year)
+    if row is None or p is None:
+        return False, None, False
+    has_chair = any(m["member_role"] == "chair" for m in storage.all("council_members", year=year))
+    on_time = row["decision_date"] <= p["council_deadline"]
+    return has_chair, row["decision_date"], has_chair and on_time
+
+
+@dataclass
+class Council:
+    year: int
+    decision: dict | None
+    members: list[dict]
+    fields: list[Criterion]                    # the fields the council appraises
+    assignment: dict[str, str | None]          # field code -> office code
+    defaults: dict[str, str | None]            # field code -> office named by the criteria set
+    offices: dict[str, str]                    # office code -> name
+    formed: tuple[bool, dt.date | None, bool]
+
+
+def _field_offices(storage: Storage, year: int, cs: CriteriaSet) -> dict[str, str | None]:
+    mapping = rules.default_offices(cs)
+    for r in storage.all("field_assignments", year=year):
+        if r["field_code"] in mapping:
+            mapping[r["field_code"]] = r["office_code"]
+    return mapping
+
+
+def council(storage: Storage, actor: User, year: int) -> Council:
+    require(actor, "council.view")
+    period(storage, year)
+    cs = period_criteria(storage, None, year)
+    fields = rules.appraised_fields(cs) if cs else []
+    return Council(year, storage.one("council_get", year=year), storage.all("council_members", year=year), fields,
+                   _field_offices(storage, year, cs) if cs else {}, rules.default_offices(cs) if cs else {},
+                   {o["code"]: o["name"] for o in offices(storage)}, council_formed(storage, year))
+
+
+def save_decision(storage: Storage, actor: User, year: int, decision_number: str, decision_date: dt.date | None,
+                  signer: str) -> None:
+    require(actor, "council.manage")
+    period(storage, year)
+    number, signer = decision_number.strip(), signer.strip()
+    missing = [what for what, v in (("số quyết định", number), ("ngày quyết định", decision_date),
+                                    ("người ký", signer)) if not v]
+    if missing:
+        raise ServiceError("Quyết định thành lập Hội đồng còn thiếu: " + ", ".join(missing) + ".")
+    new = {"decision_number": number, "decision_date": decision_date, "signer": signer}
+
+    def work(tx: Tx) -> None:
+        old = tx.one("council_get", year=year)
+        old_v = {k: old[k] for k in new} if old else None
+        if old_v == new:
+            return
+        tx.run("council_put", year=year, **new, at=clock_now(storage), by=actor.username)
+        tx.audit(actor.username, "council.decision", "council", str(year), old=old_v, new=new)
+
+    storage.write(work)
+
+
+def add_member(storage: Storage, actor: User, year: int, full_name: str, title: str, office_code: str | None,
+               member_role: str, username: str | None = None) -> int:
+    require(actor, "council.manage")
+    period(storage, year)
+    name, title = full_name.strip(), title.strip()
+    if not name or not title:
+        raise ServiceError("Thành viên Hội đồng cần có họ tên và chức vụ.")
+    if member_role not in rules.MEMBER_ROLES:
+        raise ServiceError(f"Vai trò trong Hội đồng «{member_role}» không hợp lệ; chọn một trong: "
+                           + ", ".join(rules.MEMBER_ROLES.values()) + ".")
+    if office_code and office_code not in office_codes(storage):
+        raise ServiceError(f"Không có cơ quan mã «{office_code}».")
+    if username:
+        u = storage.one("user_get", username=username)
+        if u is None:
+            raise ServiceError(f"Không có tài khoản «{username}».")
+    row = {"full_name": name, "title": title, "office_code": office_code or None, "member_role": member_role,
+           "username": username or None}
+
+    def work(tx: Tx) -> int:
+        if member_role == "chair" and any(m["member_role"] == "chair" for m in tx.run("council_members", year=year)):
+            raise ServiceError("Hội đồng đã có Chủ tịch; hãy bỏ người cũ trước khi thêm người mới.")
+        mid = tx.one("council_member_insert", year=year, **row)["id"]
+        tx.audit(actor.username, "council.member_add", "council", f"{year}/{mid}", new=row)
+        return mid
+
+    return storage.write(work)
+
+
+def remove_member(storage: Storage, actor: User, member_id: int) -> None:
+    require(actor, "council.manage")
+    row = storage.one("council_member_get", id=member_id)
+    if row is None:
+        raise ServiceError("Không tìm thấy thành viên này.")
+
+    def work(tx: Tx) -> None:
+        tx.run("council_member_remove", id=member_id)
+        tx.audit(actor.username, "council.member_remove", "council", f"{row['period_year']}/{member_id}",
+                 old={k: row[k] for k in ("full_name", "title", "office_code", "member_role", "username")})
+
+    storage.write(work)
+
+
+def assign_field(storage: Storage, actor: User, year: int, field_code: str, office_code: str) -> None:
+    require(actor, "council.manage")
+    cs = period_criteria(storage, None, year)
+    if cs is None or field_code not in rules.default_offices(cs):
+        raise ServiceError(f"Lĩnh vực «{field_code}» không có tiêu chí do Hội đồng thẩm định.")
+    if office_code not in office_codes(storage):
+        raise ServiceError(f"Không có cơ quan mã «{office_code}».")
+
+    def work(tx: Tx) -> None:
+        old = _field_offices(storage, year, cs)[field_code]
+        if old == office_code:
+            return
+        tx.run("field_assignment_put", year=year, field_code=field_code, office_code=office_code)
+        tx.audit(actor.username, "council.assign", "field", f"{year}/{field_code}", old=old, new=office_code)
+
+    storage.write(work)
+
+
+# ------------------------------------------------------------------ reading the appraisal
+
+
+def _appraisal_of(row: dict) -> rules.LeafAppraisal:
+    def dec(v):
+        return None if v is None else Decimal(v).normalize()
+    return rules.LeafAppraisal(dec(row["r1_points"]), row["r1_reason"], row["flagged"], row["question"], row["answer"],
+                               row["answered_at"], dec(row["r2_points"]), row["r2_reason"], row["version"],
+                               row["updated_at"], row["updated_by"])
+
+
+def _state_of(storage_or_tx, year: int, unit_code: str) -> str:
+    row = storage_or_tx.one("assessment_get", year=year, unit_code=unit_code)
+    return row["state"] if row else "not_started"
+
+
+@dataclass
+class Sheet:
+    """One commune's appraisal as the council sees it."""
+    year: int
+    unit: dict
+    period: dict
+    criteria: CriteriaSet
+    state: str
+    scores: dict[str, LeafScore]                  # the commune's self-assessment
+    appraisals: dict[str, rules.LeafAppraisal]
+    files: dict[str, list[dict]]
+    docs: dict[str, list[dict]]
+    offices: dict[str, str | None]                 # field -> office that appraises it
+    progress_row: dict | None
+    today: dt.date
+    fields: list[Criterion] = field(default_factory=list)
+
+    def leaves(self, field_code: str) -> list[Criterion]:
+        return rules.appraised_leaves(self.criteria, field_code)
+
+    def appraisal(self, code: str) -> rules.LeafAppraisal:
+        return self.appraisals.get(code, rules.LeafAppraisal())
+
+    def done(self, leaf: Criterion) -> bool:
+        return rules.leaf_done(leaf, self.scores.get(leaf.code, LeafScore()).not_applicable,
+                               self.appraisals.get(leaf.code))
+
+    def field_progress(self, field_code: str) -> tuple[int, int]:
+        leaves = self.leaves(field_code)
+        return sum(self.done(n) for n in leaves), len(leaves)
+
+    def round1_complete(self) -> bool:
+        return all(self.done(n) for f in self.fields for n in self.leaves(f.code))
+
+    def flagged(self) -> list[Criterion]:
+        return [n for f in self.fields for n in self.leaves(f.code) if self.appraisal(n.code).flagged]
+
+    @property
+    def explanation_deadline(self) -> dt.date:
+        return rules.explanation_deadline(self.period)
+
+    @property
+    def round1_open(self) -> bool:
+        return self.state in rules.ROUND1_STATES
+
+    @property
+    def round2_open(self) -> bool:
+        return rules.round2_open(self.state, self.period, self.today)
+
+    def can_finalise(self) -> bool:
+        return self.round2_open and all(self.appraisal(n.code).r2_points is not None for n in self.flagged())
+
+
+def may_appraise_field(user: User, offices_of: dict[str, str | None], field_code: str) -> bool:
+    return user.role == "admin" or (user.role == "council" and user.office_code is not None
+                                    and offices_of.get(field_code) == user.office_code)
+
+
+def queue(storage: Storage, actor: User, year: int) -> list[dict]:
+    """The communes that have handed in their self-assessment, each with its state and, per
+    field the council appraises, how many leaves are appraised."""
+    require(actor, "appraisal.view")
+    period(storage, year)
+    leaves = {}
+    for r in storage.all("appraisal_leaves_of_period", year=year):
+        leaves.setdefault(r["unit_code"], {})[r["criterion_code"]] = _appraisal_of(r)
+    na = {}
+    for r in storage.all("scores_of_period_all", year=year):
+        if r["not_applicable"]:
+            na.setdefault(r["unit_code"], set()).add(r["criterion_code"])
+    out = []
+    for u in storage.all("assessment_states_of_period", year=year):
+        if u["state"] in ("not_started", "draft"):
+            continue
+        cs = unit_criteria(storage, year, u["unit_code"])
+        row = dict(u, state_label=STATES[u["state"]], fields={}, flagged=0)
+        mine = leaves.get(u["unit_code"], {})
+        for f in rules.appraised_fields(cs):
+            ls = rules.appraised_leaves(cs, f.code)
+            done = sum(rules.leaf_done(n, n.code in na.get(u["unit_code"], ()), mine.get(n.code)) for n in ls)
+            row["fields"][f.code] = (done, len(ls))
+        row["flagged"] = sum(a.flagged for a in mine.values())
+        out.append(row)
+    return out
+
+
+def open_sheet(storage: Storage, actor: User, year: int, unit_code: str) -> Sheet:
+    require(actor, "appraisal.view")
+    return _load_sheet(storage, year, unit_code)
+
+
+def _load_sheet(storage: Storage, year: int, unit_code: str) -> Sheet:
+    p = period(storage, year)
+    u = unit_in_year(storage, year, unit_code)
+    cs = unit_criteria(storage, year, unit_code)
+    if cs is None:
+        raise ServiceError(f"Kỳ {year} chưa có bộ tiêu chí.")
+    scores = {}
+    for r in storage.all("scores_of_unit", year=year, unit_code=unit_code):
+        scores[r["criterion_code"]] = LeafScore(None if r["self_points"] is None else Decimal(r["self_points"]).normalize(),
+                                                r["not_applicable"], r["note"], r["explanation"])
+    files: dict[str, list[dict]] = {}
+    for r in storage.all("evidence_files_of_unit", year=year, unit_code=unit_code):
+        files.setdefault(r["criterion_code"], []).append(r)
+    docs: dict[str, list[dict]] = {}
+    for r in storage.all("evidence_docs_of_unit", year=year, unit_code=unit_code):
+        docs.setdefault(r["criterion_code"], []).append(r)
+    appraisals = {r["criterion_code"]: _appraisal_of(r)
+                  for r in storage.all("appraisal_leaves_of_unit", year=year, unit_code=unit_code)}
+    return Sheet(year, u, p, cs, _state_of(storage, year, unit_code), scores, appraisals, files, docs,
+                 _field_offices(storage, year, cs), storage.one("appraisal_unit_get", year=year, unit_code=unit_code),
+                 today(storage), rules.appraised_fields(cs))
+
+
+# ------------------------------------------------------------------ writing the appraisal
+
+
+def _leaf(cs: CriteriaSet, code: str) -> Criterion:
+    try:
+        leaf = cs.node(code)
+    except StopIteration:
+        raise ServiceError(f"Không có tiêu chí mã {code} trong bộ tiêu chí của đơn vị.") from None
+    if not leaf.is_leaf or leaf.source not in rules.APPRAISED_SOURCES:
+        raise ServiceError(f"Tiêu chí {code} không do Hội đồng chấm (tiêu chí cha hoặc điểm khảo sát).")
+    return leaf
+
+
+def _check_office(storage: Storage, actor: User, year: int, cs: CriteriaSet, leaf: Criterion) -> None:
+    offices_of = _field_offices(storage, year, cs)
+    f = rules.field_of(leaf.code)
+    if not may_appraise_field(actor, offices_of, f):
+        names = {o["code"]: o["name"] for o in offices(storage)}
+        owner = names.get(offices_of.get(f) or "", offices_of.get(f) or "chưa phân công")
+        raise ServiceError(f"Lĩnh vực {f} được phân công cho {owner}; tài khoản của bạn không thẩm định lĩnh vực này.")
+
+
+def _current(tx: Tx, year: int, unit_code: str, code: str) -> rules.LeafAppraisal:
+    row = tx.one("appraisal_leaf_get", year=year, unit_code=unit_code, code=code)
+    return _appraisal_of(row) if row else rules.LeafAppraisal()
+
+
+def _check_version(leaf: Criterion, current: rules.LeafAppraisal, expected: int | None) -> None:
+    if expected is not None and current.version != expected:
+        value = "chưa chấm" if current.points is None else fmt_points(current.points)
+        raise StaleLeaf(f"Tiêu chí {leaf.code} vừa được {current.updated_by} lưu lúc {fmt_datetime(current.updated_at)} "
+                        f"(điểm thẩm định hiện là {value}{', cần giải trình' if current.flagged else ''}). "
+                        "Thay đổi của bạn chưa được lưu; hãy xem giá trị mới rồi lưu lại nếu vẫn cần.", current)
+
+
+def _dict(a: rules.LeafAppraisal) -> dict:
+    return {"r1_points": a.r1_points, "r1_reason": a.r1_reason, "flagged": a.flagged, "question": a.question,
+            "answer": a.answer, "r2_points": a.r2_points, "r2_reason": a.r2_reason}
+
+
+def _put(tx: Tx, actor: User, year: int, unit_code: str, code: str, old: rules.LeafAppraisal,
+         new: rules.LeafAppraisal, at: dt.datetime, action: str, reason: str = "") -> None:
+    """Store a leaf's appraisal (version + 1), the score the index reads, and the audit row."""
+    tx.run("appraisal_leaf_put", year=year, unit_code=unit_code, code=code, r1_points=new.r1_points,
+           r1_reason=new.r1_reason, flagged=new.flagged, question=new.question, answer=new.answer,
+           answered_at=new.answered_at, answered_by=actor.username if new.answered_at else None,
+           r2_points=new.r2_points, r2_reason=new.r2_reason, version=old.version + 1, at=at, by=actor.username)
+    if new.points != old.points:
+        tx.run("score_set_appraised", year=year, unit_code=unit_code, code=code, points=new.points,
+               updated_at=at, updated_by=actor.username)
+    tx.audit(actor.username, action, "appraisal", f"{year}/{unit_code}/{code}", old=_dict(old), new=_dict(new),
+             reason=reason)
+
+
+def _set_state(tx: Tx, actor: User, year: int, unit_code: str, old: str, new: str, at: dt.datetime,
+               reason: str = "") -> None:
+    tx.run("assessment_set_state_only", year=year, unit_code=unit_code, state=new, at=at)
+    tx.audit(actor.username, "appraisal.state", "assessment", f"{year}/{unit_code}",
+             old={"state": old}, new={"state": new}, reason=reason)
+
+
+def _unit_row(tx: Tx, year: int, unit_code: str) -> dict:
+    return tx.one("appraisal_unit_get", year=year, unit_code=unit_code) or dict(
+        r1_closed_at=None, explained_at=None, explained_by=None, finalised_at=None, finalised_by=None)
+
+
+def save_round1(storage: Storage, actor: User, year: int, unit_code: str, code: str, points: Decimal | None,
+                reason: str = "", flagged: bool = False, question: str = "",
+                expected_version: int | None = None) -> rules.LeafAppraisal:
+    """Round 1 of one leaf: the council's score (a reason when it differs from the self-score),
+    and whether the commune must explain it (with the question). The first save of a submitted
+    commune starts its appraisal. Returns what is stored now."""
+    require(actor, "appraisal.score")
+    u = unit_in_year(storage, year, unit_code)
+    cs = unit_criteria(storage, year, unit_code)
+    leaf = _leaf(cs, code)
+    _check_office(storage, actor, year, cs, leaf)
+    reason, question = reason.strip(), question.strip()
+    if flagged and not question:
+        raise ServiceError(f"Tiêu chí {code}: cần ghi câu hỏi cho đơn vị khi đánh dấu «cần giải trình».")
+    at = clock_now(storage)
+
+    def work(tx: Tx) -> rules.LeafAppraisal:
+        state = _state_of(tx, year, unit_code)
+        if why := rules.round1_refusal(state, u["name"]):
+            raise ServiceError(why)
+        s = tx.one("score_get", year=year, unit_code=unit_code, code=code)
+        self_points = None if s is None or s["self_points"] is None else Decimal(s["self_points"])
+        if leaf.source == SCORED_SOURCE and s is not None and s["not_applicable"] and points is not None:
+            raise ServiceError(f"Tiêu chí {code}: đơn vị đánh dấu «không áp dụng»; nếu không đồng ý, hãy đánh dấu "
+                               "cần giải trình thay vì chấm điểm.")
+        clean = None
+        if points is not None or not (leaf.source == SCORED_SOURCE and s is not None and s["not_applicable"]):
+            clean = rules.check_score(leaf, self_points, points, reason, 1)
+        old = _current(tx, year, unit_code, code)
+        _check_version(leaf, old, expected_version)
+        new = rules.LeafAppraisal(clean, reason, flagged, question if flagged else "", old.answer, old.answered_at,
+                                  old.r2_points, old.r2_reason, old.version + 1, at, actor.username)
+        if _dict(new) == _dict(old):
+            return old
+        if state == "submitted":
+            _set_state(tx, actor, year, unit_code, state, "appraisal_r1", at)
+        _put(tx, actor, year, unit_code, code, old, new, at, "appraisal.round1", reason)
+        return new
+
+    return storage.write(work)
+
+
+def close_round1(storage: Storage, actor: User, year: int, unit_code: str) -> str:
+    """End round 1 for a commune once every leaf is appraised: to the explanation round when a
+    leaf is flagged, else straight to round 2 (nothing to explain). Returns the new state."""
+    require(actor, "appraisal.score")
+    unit = unit_in_year(storage, year, unit_code)
+    at = clock_now(storage)
+
+    def work(tx: Tx) -> str:
+        state = _state_of(tx, year, unit_code)
+        if why := rules.round1_refusal(state, unit["name"]):
+            raise ServiceError(why)
+        sheet = _load_sheet(storage, year, unit_code)     # as stored now (writes are serialised)
+        missing = [n.code for f in sheet.fields for n in sheet.leaves(f.code) if not sheet.done(n)]
+        if missing:
+            raise ServiceError(f"Chưa kết thúc được vòng 1: còn {len(missing)} tiêu chí chưa có điểm thẩm định "
+                               f"({', '.join(missing[:10])}{'…' if len(missing) > 10 else ''}).")
+        new = "explanation" if sheet.flagged() else "appraisal_r2"
+        _set_state(tx, actor, year, unit_code, state, new, at)
+        row = _unit_row(tx, year, unit_code) | {"r1_closed_at": at}
+        tx.run("appraisal_unit_put", year=year, unit_code=unit_code, **{k: row[k] for k in (
+            "r1_closed_at", "explained_at", "explained_by", "finalised_at", "finalised_by")})
+        return new
+
+    return storage.write(work)
+
+
+def save_round2(storage: Storage, actor: User, year: int, unit_code: str, code: str, points: Decimal | None,
+                reason: str, expected_version: int | None = None) -> rules.LeafAppraisal:
+    """Round 2: the final score of a flagged leaf, with a reason, once the commune has answered
+    (or its explanation deadline has passed)."""
+    require(actor, "appraisal.score")
+    u = unit_in_year(storage, year, unit_code)
+    cs = unit_criteria(storage, year, unit_code)
+    leaf = _leaf(cs, code)
+    _check_office(storage, actor, year, cs, leaf)
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(f"Tiêu chí {code}: điểm vòng 2 cần có lý do (kết luận sau giải trình).")
+    at = clock_now(storage)
+    day = today(storage)
+
+    def work(tx: Tx) -> rules.LeafAppraisal:
+        state = _state_of(tx, year, unit_code)
+        p = tx.one("period_get", year=year)
+        if not rules.round2_open(state, p, day):
+            if state == "explanation":
+                raise ServiceError(f"{u['name']} đang giải trình (hạn {fmt_date(rules.explanation_deadline(p))}): "
+                                   "chưa chấm vòng 2 được.")
+            raise ServiceError(f"{u['name']} không ở vòng thẩm định 2 ({STATES.get(state, state)}).")
+        old = _current(tx, year, unit_code, code)
+        if not old.flagged:
+            raise ServiceError(f"Tiêu chí {code} không được yêu cầu giải trình: vòng 2 chỉ chấm các tiêu chí cần giải trình.")
+        _check_version(leaf, old, expected_version)
+        s = tx.one("score_get", year=year, unit_code=unit_code, code=code)
+        clean = rules.check_score(leaf, None if s is None else s["self_points"], points, reason, 2)
+        if state == "explanation":
+            _set_state(tx, actor, year, unit_code, state, "appraisal_r2", at,
+                       reason="Hết hạn giải trình, đơn vị chưa gửi giải trình.")
+        new = rules.LeafAppraisal(old.r1_points, old.r1_reason, True, old.question, old.answer, old.answered_at,
+                                  clean, reason, old.version + 1, at, actor.username)
+        if _dict(new) != _dict(old):
+            _put(tx, actor, year, unit_code, code, old, new, at, "appraisal.round2", reason)
+        return new
+
+    return storage.write(work)
+
+
+def is_chair(storage: Storage, user: User, year: int) -> bool:
+    return bool(storage.scalar("council_is_chair", year=year, username=user.username))
+
+
+def finalise(storage: Storage, actor: User, year: int, unit_code: str) -> None:
+    """The chair of the council (or admin) closes a commune's appraisal: every flagged leaf has
+    its round-2 score. Its figures are then final."""
+    require(actor, "appraisal.finalise")
+    if actor.role != "admin" and not is_chair(storage, actor, year):
+        raise ServiceError("Chỉ Chủ tịch Hội đồng thẩm định (hoặc quản trị) được hoàn tất thẩm định một đơn vị.")
+    unit = unit_in_year(storage, year, unit_code)
+    at = clock_now(storage)
+    day = today(storage)
+
+    def work(tx: Tx) -> None:
+        state = _state_of(tx, year, unit_code)
+        if not rules.round2_open(state, tx.one("period_get", year=year), day):
+            raise ServiceError(f"{unit['name']} chưa đến bước hoàn tất ({STATES.get(state, state)}).")
+        sheet = _load_sheet(storage, year, unit_code)
+        missing = [n.code for n in sheet.flagged() if sheet.appraisal(n.code).r2_points is None]
+        if missing:
+            raise ServiceError("Chưa hoàn tất được: còn tiêu chí cần giải trình chưa có điểm vòng 2: " + ", ".join(missing) + ".")
+        _set_state(tx, actor, year, unit_code, state, "final", at)
+        row = _unit_row(tx, year, unit_code) | {"finalised_at": at, "finalised_by": actor.username}
+        tx.run("appraisal_unit_put", year=year, unit_code=unit_code, **{k: row[k] for k in (
+            "r1_closed_at", "explained_at", "explained_by", "finalised_at", "finalised_by")})
+
+    storage.write(work)
+
+
+# ------------------------------------------------------------------ the explanation round
+
+
+@dataclass
+class Explanation:
+    year: int
+    unit: dict
+    state: str
+    deadline: dt.date
+    open: bool
+    closed_reason: str
+    items: list[tuple[Criterion, LeafScore, rules.LeafAppraisal]]
+    files: dict[str, list[dict]]
+    docs: dict[str, list[dict]]
+    explained_at: dt.datetime | None
+
+
+def explanation(storage: Storage, actor: User, year: int, unit_code: str) -> Explanation:
+    """What the council asked the commune to explain: only the flagged leaves, with questions."""
+    require(actor, "explanation.view", unit_code)
+    sheet = _load_sheet(storage, year, unit_code)
+    why = rules.explanation_refusal(sheet.state, sheet.period, sheet.today) or ""
+    shown = sheet.state not in rules.ROUND1_STATES | {"not_started", "draft"}    # once round 1 is over
+    items = [(n, sheet.scores.get(n.code, LeafScore()), sheet.appraisal(n.code)) for n in sheet.flagged()] if shown else []
+    unit_row = sheet.progress_row or {}
+    return Explanation(year, sheet.unit, sheet.state, sheet.explanation_deadline, not why, why, items,
+                       sheet.files, sheet.docs, unit_row.get("explained_at"))
+
+
+def _explainable(tx: Tx, storage: Storage, year: int, unit_code: str, code: str | None) -> None:
+    state = _state_of(tx, year, unit_code)
+    if why := rules.explanation_refusal(state, tx.one("period_get", year=year), today(storage)):
+        raise ServiceError(why)
+    if code is not None:
+        row = tx.one("appraisal_leaf_get", year=year, unit_code=unit_code, code=code)
+        if row is None or not row["flagged"]:
+            raise ServiceError(f"Tiêu chí {code} không được Hội đồng yêu cầu giải trình.")
+
+
+def save_answer(storage: Storage, actor: User, year: int, unit_code: str, code: str, answer: str) -> dt.datetime:
+    require(actor, "explanation.answer", unit_code)
+    answer = answer.strip()
+    at = clock_now(storage)
+
+    def work(tx: Tx) -> None:
+        _explainable(tx, storage, year, unit_code, code)
+        old = _current(tx, year, unit_code, code)
+        if old.answer == answer:
+            return
+        new = rules.LeafAppraisal(old.r1_points, old.r1_reason, old.flagged, old.question, answer, at if answer else None,
+                                  old.r2_points, old.r2_reason, old.version + 1, at, actor.username)
+        _put(tx, actor, year, unit_code, code, old, new, at, "explanation.answer")
+
+    storage.write(work)
+    return at
+
+
+def add_explanation_doc(storage: Storage, actor: User, year: int, unit_code: str, code: str, doc_number: str,
+                        issued_on: dt.date | None, summary: str) -> int:
+    require(actor, "explanation.answer", unit_code)
+    if not doc_number.strip() or not summary.strip():
+        raise ServiceError("Văn bản kiểm chứng cần có số/ký hiệu và trích yếu.")
+    if "|" in doc_number + summary:
+        raise ServiceError("Số, ký hiệu và trích yếu không được chứa dấu «|».")
+    at = clock_now(storage)
+
+    def work(tx: Tx) -> int:
+        _explainable(tx, storage, year, unit_code, code)
+        did = tx.one("evidence_doc_insert", year=year, unit_code=unit_code, criterion_code=code,
+                     doc_number=doc_number.strip(), issued_on=issued_on, summary=summary.strip(),
+                     at=at, by=actor.username)["id"]
+        tx.audit(actor.username, "explanation.add_doc", "score", f"{year}/{unit_code}/{code}",
+                 new={"number": doc_number.strip(), "issued_on": issued_on, "summary": summary.strip()})
+        return did
+
+    return storage.write(work)
+
+
+def add_explanation_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_code: str, code: str,
+                         file_name: str, data: bytes) -> int:
+    require(actor, "explanation.answer", unit_code)
+    kind, shown = evidence.check_upload(file_name, data)
+    storage.write(lambda tx: _explainable(tx, storage, year, unit_code, code))   # before the disk
+    sha = evidence.content_hash(data)
+    target = evidence.stored_path(files_dir, sha)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    at = clock_now(storage)
+
+    def work(tx: Tx) -> int:
+        _explainable(tx, storage, year, unit_code, code)
+        fid = tx.one("evidence_file_insert", year=year, unit_code=unit_code, criterion_code=code, sha256=sha,
+                     file_name=shown, kind=kind, size_bytes=len(data), at=at, by=actor.username)["id"]
+        tx.audit(actor.username, "explanation.add_file", "score", f"{year}/{unit_code}/{code}",
+                 new={"file": shown, "sha256": sha, "bytes": len(data)})
+        return fid
+
+    return storage.write(work)
+
+
+def submit_explanation(storage: Storage, actor: User, year: int, unit_code: str) -> None:
+    """The commune hands in its answers (every flagged leaf answered); round 2 opens."""
+    require(actor, "explanation.answer", unit_code)
+    at = clock_now(storage)
+
+    def work(tx: Tx) -> None:
+        _explainable(tx, storage, year, unit_code, None)
+        flagged = [r for r in tx.run("appraisal_leaves_of_unit", year=year, unit_code=unit_code) if r["flagged"]]
+        missing = [r["criterion_code"] for r in flagged if not r["answer"].strip()]
+        if missing:
+            raise ServiceError("Chưa gửi được: còn tiêu chí chưa trả lời: " + ", ".join(missing) + ".")
+        _set_state(tx, actor, year, unit_code, "explanation", "appraisal_r2", at)
+        row = _unit_row(tx, year, unit_code) | {"explained_at": at, "explained_by": actor.username}
+        tx.run("appraisal_unit_put", year=year, unit_code=unit_code, **{k: row[k] for k in (
+            "r1_closed_at", "explained_at", "explained_by", "finalised_at", "finalised_by")})
+
+    storage.write(work)
+
+
+def accept_remaining(storage: Storage, actor: User, year: int, unit_code: str, field_code: str | None = None) -> int:
+    """Round 1: give every leaf not yet appraised in a field (None: every field the actor
+    appraises) the commune's own score — bonus and penalty leaves 0 — in one transaction.
+    Returns the leaves set."""
+    require(actor, "appraisal.score")
+    u = unit_in_year(storage, year, unit_code)
+    cs = unit_criteria(storage, year, unit_code)
+    offices_of = _field_offices(storage, year, cs)
+    fields = [f.code for f in rules.appraised_fields(cs)] if field_code is None else [field_code]
+    if field_code is not None and field_code not in offices_of:
+        raise ServiceError(f"Lĩnh vực «{field_code}» không có tiêu chí do Hội đồng thẩm định.")
+    fields = [f for f in fields if may_appraise_field(actor, offices_of, f)]
+    if field_code is not None and not fields:
+        _check_office(storage, actor, year, cs, rules.appraised_leaves(cs, field_code)[0])
+    at = clock_now(storage)
+
+    def work(tx: Tx) -> int:
+        state = _state_of(tx, year, unit_code)
+        if why := rules.round1_refusal(state, u["name"]):
+            raise ServiceError(why)
+        scores = {r["criterion_code"]: r for r in tx.run("scores_of_unit", year=year, unit_code=unit_code)}
+        current = {r["criterion_code"]: _appraisal_of(r) for r in tx.run("appraisal_leaves_of_unit", year=year,
+                                                                           unit_code=unit_code)}
+        chosen: list[tuple[str, Decimal, rules.LeafAppraisal]] = []
+        for f in fields:
+            for leaf in rules.appraised_leaves(cs, f):
+                s = scores.get(leaf.code)
+                old = current.get(leaf.code, rules.LeafAppraisal())
+                if old.r1_points is not None or (leaf.source == SCORED_SOURCE and (s is None or s["not_applicable"]
+                                                                                    or s["self_points"] is None)):
+                    continue
+                points = Decimal(s["self_points"]) if leaf.source == SCORED_SOURCE else Decimal(0)
+                chosen.append((leaf.code, points, old))
+        if not chosen:
+            return 0
+        if state == "submitted":
+            _set_state(tx, actor, year, unit_code, state, "appraisal_r1", at)
+        codes, points = [c for c, _, _ in chosen], [p for _, p, _ in chosen]
+        reason = "Giữ nguyên điểm tự chấm (điểm thưởng, điểm trừ: 0)"     # in the log; no reason on the leaf
+        tx.run("appraisal_round1_many", year=year, unit_code=unit_code, codes=codes, points=points, reason="",
+               at=at, by=actor.username)
+        tx.run("score_set_appraised_many", year=year, unit_code=unit_code, codes=codes, points=points, at=at,
+               by=actor.username)
+        tx.audit_many(actor.username, "appraisal.round1", "appraisal",
+                      [(f"{year}/{unit_code}/{c}", _dict(old), _dict(rules.LeafAppraisal(p, "", old.flagged,
+                                                                                         old.question, old.answer)))
+                       for c, p, old in chosen], reason=reason)
+        done = len(chosen)
+        return done
+
+    return storage.write(work)
+
+
+# ------------------------------------------------------------------ the demo
+
+
+def _demo_appraisal(tx: Tx, year: int) -> None:
+    """The demo's council, formed on 07/11 (before the 08/11 deadline): the decision and members,
+    the demo's council account (Phòng Nội vụ) among them. No commune is appraised yet (the demo
+    stands on the day before the self-assessment deadline)."""
+    decision = {"decision_number": "1520/QĐ-UBND", "decision_date": dt.date(year, 11, 7),
+                "signer": "Chủ tịch UBND huyện"}
+    at = dt.datetime(year, 11, 7, 15, 0)
+    tx.run("council_put", year=year, **decision, at=at, by="demo")
+    members = [("Phó Chủ tịch UBND huyện", "Phó Chủ tịch UBND huyện", "VP", "chair", None),
+               ("Trưởng phòng Nội vụ", "Trưởng phòng Nội vụ", "NV", "standing_vice_chair", None),
+               ("Thành viên Hội đồng (Phòng Nội vụ)", "Phó Trưởng phòng Nội vụ", "NV", "member", "hoidong"),
+               ("Trưởng phòng Tư pháp", "Trưởng phòng Tư pháp", "TP", "member", None),
+               ("Chánh Văn phòng HĐND và UBND huyện", "Chánh Văn phòng", "VP", "member", None),
+               ("Trưởng phòng Tài chính – Kế hoạch", "Trưởng phòng Tài chính – Kế hoạch", "TCKH", "member", None),
+               ("Trưởng phòng Văn hóa và Thông tin", "Trưởng phòng Văn hóa và Thông tin", "VHTT", "member", None),
+               ("Chuyên viên Phòng Nội vụ", "Chuyên viên", "NV", "support", None)]
+    for name, title, office, role, username in members:
+        tx.run("council_member_insert", year=year, full_name=name, title=title, office_code=office,
+               member_role=role, username=username)
+    tx.audit("demo", "council.decision", "council", str(year), new=decision)

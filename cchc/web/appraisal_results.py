@@ -1,0 +1,97 @@
+"""Compile, approve and publish (Phòng Nội vụ and the leaders), and the published results."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..permissions import User
+from ..services import ServiceError
+from ..services import approval
+from ..services.results import results
+from ..storage import Storage
+from ..text import fmt_date, fmt_datetime, fmt_points
+from ..workflow import STATES
+
+_MSG = "_cchc_approval_message"
+
+
+def _try(fn, *args, done: str) -> None:
+    try:
+        fn(*args)
+        st.session_state[_MSG] = ("ok", done)
+    except ServiceError as exc:
+        st.session_state[_MSG] = ("error", str(exc))
+
+
+def ranking_table(rows: list[dict], fields: list, by_field: dict) -> None:
+    data = []
+    for r in rows:
+        row = {"Hạng": r["rank"], "Đơn vị": r["unit_name"], "Chỉ số (%)": fmt_points(r["index"]),
+               "Xếp loại": r["class"] or "", "Điểm tự đánh giá": fmt_points(r["self_points"]),
+               "Điểm thẩm định": fmt_points(r["appraised_points"]), "Điểm khảo sát": fmt_points(r["survey_points"]),
+               "Thưởng": fmt_points(r["bonus"]), "Trừ": fmt_points(r["penalty"])}
+        for code, _ in fields:
+            f = by_field.get(r["unit_code"], {}).get(code)
+            row[f"LV {code} (%)"] = fmt_points(f["sub_index"]) if f else "—"
+        data.append(row)
+    st.dataframe(data, hide_index=True, width="stretch")
+
+
+def approval_page(db: Storage, user: User, year: int) -> None:
+    s = approval.status(db, user, year)
+    kind, text = st.session_state.pop(_MSG, ("", ""))
+    if kind == "error":
+        st.error(text)
+    elif kind == "ok":
+        st.success(text)
+    final = len(s.units) - len(s.not_final)
+    st.metric("Đơn vị đã hoàn tất thẩm định", f"{final}/{len(s.units)}")
+    if s.not_final:
+        with st.expander(f"{len(s.not_final)} đơn vị chưa hoàn tất"):
+            st.dataframe([{"Mã": u["unit_code"], "Đơn vị": u["unit_name"], "Trạng thái": STATES[u["state"]]}
+                          for u in s.not_final], hide_index=True, width="stretch")
+    if s.compilation:
+        st.caption(f"Đã tổng hợp, trình lãnh đạo lúc {fmt_datetime(s.compilation['compiled_at'])} "
+                   f"({s.compilation['compiled_by']}).")
+    if user.role == "admin":
+        st.button("Tổng hợp, trình lãnh đạo phê duyệt", icon=":material/send:", disabled=not s.all_final,
+                  on_click=_try, args=(approval.compile_results, db, user, year),
+                  kwargs={"done": "Đã tổng hợp và trình lãnh đạo."})
+    res = results(db, user, year)
+    st.subheader("Bảng xếp hạng hiện tại" + (" (tạm tính)" if res.provisional else ""))
+    ranking_table(res.rows, res.fields, res.by_field)
+    if user.role == "leader":
+        st.subheader("Phê duyệt")
+        with st.form("phe_duyet"):
+            c1, c2 = st.columns(2)
+            number = c1.text_input("Số quyết định phê duyệt", placeholder="VD: 3456/QĐ-UBND")
+            day = c2.date_input("Ngày quyết định", value=None, format="DD/MM/YYYY")
+            reason = st.text_input("Lý do (bắt buộc khi phê duyệt lại)")
+            if st.form_submit_button("Phê duyệt kết quả", type="primary"):
+                _try(approval.approve, db, user, year, number, day, reason, done="Đã phê duyệt kết quả.")
+                st.rerun()
+    if s.approvals:
+        st.subheader("Các lần phê duyệt")
+        st.dataframe([{"Lần": a["version"], "Quyết định": a["decision_number"], "Ngày": fmt_date(a["decision_date"]),
+                       "Người phê duyệt": a["approved_by"], "Lý do": a["reason"],
+                       "Công bố": fmt_datetime(a["published_at"]) if a["published_at"] else "chưa"}
+                      for a in s.approvals], hide_index=True, width="stretch")
+        latest = s.approvals[0]
+        if not latest["published_at"]:
+            st.button(f"Công bố kết quả phê duyệt lần {latest['version']}", type="primary", icon=":material/public:",
+                      on_click=_try, args=(approval.publish, db, user, year),
+                      kwargs={"done": "Đã công bố kết quả trên trang Kết quả công bố."})
+
+
+def own_detail(db: Storage, user: User, year: int) -> None:
+    """A commune officer's own leaves with the appraisers' reasons (published results only)."""
+    leaves = approval.own_detail(db, user, year, user.unit_code)
+    if not leaves:
+        return
+    st.subheader("Chi tiết của đơn vị bạn")
+    st.dataframe([{"Mã": x["code"], "Tiêu chí": x["title"], "Tối đa": fmt_points(x["max"]),
+                   "Tự chấm": "không áp dụng" if x["not_applicable"] else fmt_points(x["self"]),
+                   "Thẩm định": fmt_points(x["appraised"]),
+                   "Lý do của Hội đồng": x["r2_reason"] or x["r1_reason"],
+                   "Câu hỏi / trả lời giải trình": (f"{x['question']} — {x['answer']}" if x["question"] else "")}
+                  for x in leaves], hide_index=True, width="stretch")

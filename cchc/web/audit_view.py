@@ -1,0 +1,36 @@
+"""The audit log for administrators: who, when, what, old → new, why; filtered by unit, user,
+action and day; exported to .xlsx."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from ..permissions import User
+from ..services import audit, reference
+from ..storage import Storage
+
+
+def audit_tab(db: Storage, user: User, year: int) -> None:
+    actors, actions = audit.choices(db, user)
+    units = {u["code"]: u["name"] for u in reference.units(db, user, year)}
+    c1, c2, c3, c4 = st.columns(4)
+    unit = c1.selectbox("Đơn vị", list(units), format_func=lambda c: f"{units[c]} ({c})", index=None,
+                        placeholder="Tất cả", key="nk_don_vi")
+    who = c2.selectbox("Người thực hiện", actors, index=None, placeholder="Tất cả", key="nk_nguoi")
+    groups = sorted({a.split(".")[0] for a in actions})
+    action = c3.selectbox("Hành động", groups + [a for a in actions if a not in groups], index=None,
+                          placeholder="Tất cả", key="nk_hanh_dong")
+    days = c4.date_input("Từ ngày – đến ngày", value=(), format="DD/MM/YYYY", key="nk_ngay")
+    start = days[0] if len(days) >= 1 else None
+    end = days[1] if len(days) == 2 else start
+    rows = audit.entries(db, user, unit=unit, user=who, action=action, date_from=start, date_to=end)
+    st.caption(f"{len(rows)} dòng (mới nhất trước; tối đa 5.000).")
+    shown = audit.rows_for_display(rows)
+    for r in shown:
+        r["Thời điểm"] = r["Thời điểm"].strftime("%H:%M:%S %d/%m/%Y") if isinstance(r["Thời điểm"], dt.datetime) else r["Thời điểm"]
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button("Xuất Excel (.xlsx)", lambda: audit.to_xlsx(rows), file_name="nhat-ky-thay-doi.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:", key="nk_xuat")

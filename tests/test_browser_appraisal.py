@@ -1,0 +1,203 @@
+"""One appraisal flow in Debian's Chromium: a council member changes one score with a reason and
+flags another; the commune answers; round 2 sets the flagged score; the chair finalises the
+commune; Phòng Nội vụ compiles; a leader approves and publishes; the public page shows the
+commune's rank. The other 24 communes are made final through the services beforehand."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from decimal import Decimal
+
+import pytest
+
+from .conftest import ROOT
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, log_in, settle, wait_for
+
+pytestmark = pytest.mark.browser
+
+UNIT, OFFICER, MEMBER = "18139", "sonhong", "hoidong"      # Xã Sơn Hồng has submitted in the demo
+DAY = "2022-11-12"
+
+
+def prepare(env: dict) -> dict:
+    """The demo database as a first start makes it; every commune but Sơn Hồng final; the demo's
+    council member (Phòng Nội vụ) is the council's chair; Sơn Hồng's fields other than field 1
+    appraised. Returns Sơn Hồng's self-scores of 1.1.1 and 1.1.2."""
+    from cchc import config, seed
+    from cchc import appraisal as rules
+    from cchc.services import appraisal as svc
+    from cchc.services.reference import unit_criteria
+    from .test_appraisal import finalise_all
+    from .test_assessment import ADMIN
+
+    saved = os.environ.get("CCHC_TODAY")
+
+    def on_day(iso: str) -> None:
+        os.environ["CCHC_TODAY"] = iso
+
+    db = seed.open_database(config.from_env(env))
+    try:
+        finalise_all(db, on_day, skip={UNIT})
+        on_day(DAY)
+        for m in svc.council(db, ADMIN, 2022).members:          # the demo's chair has no account
+            if m["member_role"] == "chair":
+                svc.remove_member(db, ADMIN, m["id"])
+        svc.add_member(db, ADMIN, 2022, "Thành viên Hội đồng", "Trưởng phòng Nội vụ", "NV", "chair", MEMBER)
+        for f in rules.appraised_fields(unit_criteria(db, 2022, UNIT)):
+            if f.code != "1":
+                svc.accept_remaining(db, ADMIN, 2022, UNIT, f.code)
+        own = {c: Decimal(db.one("score_get", year=2022, unit_code=UNIT, code=c)["self_points"]) for c in ("1.1.1", "1.1.2")}
+        db.checkpoint()
+    finally:
+        db.close()
+        if saved is None:
+            os.environ.pop("CCHC_TODAY", None)
+        else:
+            os.environ["CCHC_TODAY"] = saved
+    return own
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    assert CHROMIUM, "CCHC_REQUIRE_BROWSER=1 nhưng không tìm thấy Chromium (/usr/bin/chromium)."
+    work = tmp_path_factory.mktemp("appraisal_server")
+    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
+           "CCHC_BCRYPT_ROUNDS": "4", "CCHC_TODAY": DAY}
+    env.pop("CCHC_COOKIE_KEY", None)
+    own = prepare(env)
+    port = free_port()
+    log = open(work / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit run không khởi động được:\n" + (work / "streamlit.log").read_text())
+    yield url, own
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def as_user(browser, url: str, path: str, username: str | None):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    if username:
+        log_in(page, url + path, username)
+    else:
+        page.goto(url + path)
+    settle(page)
+    return page
+
+
+def choose(page, key: str, text: str) -> None:
+    """Pick an option of the selectbox with this key by its visible text."""
+    page.locator(f".st-key-{key} input").click()
+    page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
+    settle(page)
+
+
+def leaf(page, code: str):
+    return page.locator(f".st-key-tieu_chi_{code.replace('.', '_')}")
+
+
+def has_text(page, text: str) -> bool:
+    return page.get_by_text(text).count() > 0
+
+
+def test_appraisal_from_round_one_to_the_published_rank(server, browser):
+    url, own = server
+    changed = Decimal(0) if own["1.1.1"] else Decimal(1)
+
+    # round 1: the council member changes 1.1.1 with a reason, flags 1.1.2, keeps the rest, closes the round
+    page = as_user(browser, url, "/tham-dinh", MEMBER)
+    page.get_by_text("Đơn vị thẩm định").wait_for()
+    choose(page, "td_don_vi", "Xã Sơn Hồng")
+    card = leaf(page, "1.1.1")
+    card.get_by_label(re.compile("Điểm thẩm định")).fill(str(changed))
+    card.get_by_label("Lý do (bắt buộc nếu khác điểm tự chấm)").fill("Kế hoạch ban hành chậm")
+    card.get_by_role("button", name="Lưu vòng 1").click()
+    assert wait_for(lambda: leaf(page, "1.1.1").get_by_text("lý do: Kế hoạch ban hành chậm").count() > 0)
+    settle(page)
+    card = leaf(page, "1.1.2")
+    card.get_by_text("Cần giải trình", exact=True).click()
+    card.get_by_label("Câu hỏi cho đơn vị (khi cần giải trình)").fill("Đề nghị cung cấp báo cáo quý IV.")
+    card.get_by_role("button", name="Lưu vòng 1").click()
+    assert wait_for(lambda: leaf(page, "1.1.2").get_by_text("Đề nghị cung cấp báo cáo quý IV.").count() > 0)
+    settle(page)
+    page.get_by_role("button", name=re.compile("Giữ nguyên điểm tự chấm")).click()
+    assert wait_for(lambda: page.get_by_role("button", name="Kết thúc vòng 1").is_enabled())
+    settle(page)
+    page.get_by_role("button", name="Kết thúc vòng 1").click()
+    assert wait_for(lambda: has_text(page, "Đang giải trình"))
+
+    # the commune answers the flagged leaf and hands its explanation in
+    commune = as_user(browser, url, "/tu-danh-gia", OFFICER)
+    commune.get_by_text("Giải trình theo yêu cầu của Hội đồng thẩm định").wait_for()
+    answer = commune.locator(".st-key-giai_trinh_1_1_2 textarea")
+    answer.fill("Báo cáo quý IV số 45/BC-UBND ngày 20/12/2022 đã gửi Phòng Nội vụ.")
+    answer.press("Tab")
+    assert wait_for(lambda: has_text(commune, "Đã lưu câu trả lời tiêu chí 1.1.2.")
+                    or commune.get_by_text("Gửi giải trình", exact=True).count() > 0)
+    settle(commune)
+    commune.get_by_role("button", name="Gửi giải trình").click()
+    assert wait_for(lambda: has_text(commune, "Đã gửi giải trình lúc"))
+
+    # round 2 on the flagged leaf, then the chair finalises the commune
+    page.reload()
+    settle(page)
+    choose(page, "td_don_vi", "Xã Sơn Hồng")
+    card = leaf(page, "1.1.2")
+    card.get_by_label("Lý do (kết luận sau giải trình)").fill("Đã có báo cáo, giữ nguyên điểm")
+    card.get_by_role("button", name="Lưu vòng 2").click()
+    assert wait_for(lambda: leaf(page, "1.1.2").get_by_text("Điểm vòng 2:").count() > 0)
+    settle(page)
+    page.get_by_role("button", name="Hoàn tất thẩm định đơn vị").click()
+    assert wait_for(lambda: has_text(page, "Đã thẩm định xong"))
+
+    # Phòng Nội vụ compiles; the leader approves and publishes
+    admin = as_user(browser, url, "/phe-duyet", "admin")
+    admin.get_by_text("Đơn vị đã hoàn tất thẩm định").wait_for()
+    admin.get_by_role("button", name="Tổng hợp, trình lãnh đạo phê duyệt").click()
+    assert wait_for(lambda: has_text(admin, "Đã tổng hợp, trình lãnh đạo lúc"))
+    leader = as_user(browser, url, "/phe-duyet", "lanhdao")
+    leader.get_by_text("Đơn vị đã hoàn tất thẩm định").wait_for()
+    leader.get_by_label("Số quyết định phê duyệt").fill("3456/QĐ-UBND")
+    leader.get_by_role("spinbutton", name="day, Ngày quyết định").click()
+    leader.keyboard.type("24112022")
+    leader.get_by_role("button", name="Phê duyệt kết quả").click()
+    assert wait_for(lambda: has_text(leader, "Các lần phê duyệt"))
+    settle(leader)
+    leader.get_by_role("button", name=re.compile("Công bố kết quả phê duyệt lần 1")).click()
+    assert wait_for(lambda: leader.get_by_role("button", name=re.compile("Công bố kết quả")).count() == 0)
+
+    # anyone sees the published ranking and the commune's rank
+    public = as_user(browser, url, "/ket-qua", None)
+    public.get_by_text("3456/QĐ-UBND", exact=False).wait_for()
+    choose(public, "kq_don_vi", "Xã Sơn Hồng")
+    assert wait_for(lambda: public.get_by_text(re.compile(r"Xã Sơn Hồng — hạng \d+/25")).count() > 0)
