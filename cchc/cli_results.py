@@ -71,12 +71,16 @@ def cmd_export(args, settings: config.Settings) -> None:
     if out.exists() and not args.force:
         raise CliError(f"Tệp {out} đã có; thêm --force để ghi đè.")
     storage = _open(settings)
-    res = results.results(storage, CLI_USER, args.period)
     district = seed.district_config()["district"]["name"]
     place = district.split(" ", 1)[1] if " " in district else district
-    approved = storage.one("approval_latest", year=args.period)       # the table annexes this decision
-    decision = (f"Quyết định số {approved['decision_number']} ngày {fmt_date(approved['decision_date'])} "
-                f"của UBND {district.lower()}") if approved else ""
+    frozen = None if args.live else results.approved(storage, CLI_USER, args.period)
+    if frozen:                          # the table that annexes the decision: the approved figures
+        res, approval = frozen
+        decision = (f"Quyết định số {approval['decision_number']} ngày {fmt_date(approval['decision_date'])} "
+                    f"của UBND {district.lower()}")
+        print(f"Số liệu đã phê duyệt theo {decision} (phiên bản {approval['version']}).")
+    else:
+        res, decision = results.results(storage, CLI_USER, args.period), ""
     out.write_bytes(reports.results_workbook(res, f"UBND {district}", place, decision))
     print(f"Đã ghi {out}: {len(res.rows)} đơn vị, kỳ {args.period}"
           + (" (số liệu tạm tính)." if res.provisional else "."))
@@ -88,7 +92,10 @@ def register(sub, add) -> None:
     sp = add(rsub, "show", cmd_show, "In chỉ số, xếp hạng, xếp loại của mọi đơn vị.")
     sp.add_argument("--period", type=int, required=True, metavar="YEAR")
     sp.add_argument("--format", choices=["table", "csv", "json"], default="table", help="dạng in ra (mặc định: table)")
-    sp = add(rsub, "export", cmd_export, "Xuất báo cáo kết quả (.xlsx): bảng kết quả và chỉ số thành phần.")
+    sp = add(rsub, "export", cmd_export, "Xuất báo cáo kết quả (.xlsx): bảng kết quả và chỉ số thành phần; "
+             "khi kỳ đã được phê duyệt là số liệu của quyết định phê duyệt.")
     sp.add_argument("--period", type=int, required=True, metavar="YEAR")
     sp.add_argument("--out", required=True, metavar="FILE.xlsx")
     sp.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có")
+    sp.add_argument("--live", action="store_true",
+                    help="xuất số liệu hiện tại thay cho số liệu đã phê duyệt (khi kỳ đã có quyết định phê duyệt)")

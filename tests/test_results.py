@@ -182,3 +182,25 @@ def test_the_scorecard_report_reads_back(case):
     assert ["PHIẾU ĐIỂM" in str(r[0]) for r in values].count(True) == 1
     assert [None, "Chỉ số CCHC (%)", 65] in [list(r[:3]) for r in values]
     assert ("1.3", "Tuyên truyền", 1.5, 3, "mất 1.5") in [tuple(r[:5]) for r in values]
+
+
+def test_the_report_of_an_approved_period_keeps_the_approved_figures(storage, on_day):
+    from cchc.services import approval
+    from .test_appraisal import finalised
+    from .test_assessment import LEADER
+    for row in storage.all("assessment_states_of_period", year=YEAR):
+        finalised(storage, on_day, row["unit_code"])
+    approval.compile_results(storage, ADMIN, YEAR)
+    approval.approve(storage, LEADER, YEAR, "99/QĐ-UBND", dt.date(2022, 11, 24))
+    frozen, row = results.approved(storage, ADMIN, YEAR)
+    assert row["decision_number"] == "99/QĐ-UBND" and not frozen.provisional
+    before = {r["unit_code"]: r["index"] for r in frozen.rows}
+    storage.write(lambda tx: tx.cur.execute("UPDATE score SET appraised_points = 0 WHERE unit_code = ?", [U1]))
+    assert {r["unit_code"]: r["index"] for r in results.approved(storage, ADMIN, YEAR)[0].rows} == before
+    assert {r["unit_code"]: r["index"] for r in results.results(storage, ADMIN, YEAR).rows} != before
+    wb = load_workbook(io.BytesIO(reports.results_workbook(frozen, "UBND huyện Hương Sơn", "Hương Sơn",
+                                                           "Quyết định số 99/QĐ-UBND ngày 24/11/2022")))
+    ws = wb["Kết quả"]
+    assert any("Kèm theo Quyết định số 99/QĐ-UBND" in str(ws.cell(r, 1).value) for r in range(1, 9))
+    assert not any("TẠM TÍNH" in str(ws.cell(r, 1).value) for r in range(1, 9))
+    assert wb["Chỉ số thành phần"].max_row > 25

@@ -121,3 +121,26 @@ def scorecard(storage: Storage, actor: User, year: int, unit_code: str, top: int
         previous = storage.one("result_of_unit", year=year - 1, unit_code=unit_code)
     ranked = storage.scalar("units_in_period_count", year=year)
     return Scorecard(year, row, fields, shortcomings, strengths, previous, ranked)
+
+
+def approved(storage: Storage, actor: User, year: int) -> tuple[Results, dict] | None:
+    """The figures as the latest approval froze them (its snapshot), with the approval row; None
+    before any approval. Later score changes do not reach these figures."""
+    import json
+
+    require(actor, "results.view")
+    row = storage.one("approval_latest", year=year)
+    if row is None:
+        return None
+    data = json.loads(row["snapshot"])
+    out = Results(year, period(storage, year), [r | {"is_final": True} for r in data["rows"]],
+                  [tuple(f) for f in data["fields"]], data["by_field"])
+    sums: dict[str, list] = {}
+    for fields in out.by_field.values():
+        for code, v in fields.items():
+            if v.get("sub_index") is not None:
+                acc = sums.setdefault(code, [0.0, 0])
+                acc[0] += float(v["sub_index"])
+                acc[1] += 1
+    out.field_average = {code: {"field_code": code, "sub_index": round(a[0] / a[1], 2)} for code, a in sums.items()}
+    return out, row
