@@ -6,7 +6,7 @@ them) and one million citizens' survey answers, plus a district-sized database (
 units) made the same way. Then prints, each against a bare baseline measured in the same run:
 
 1. the full results computation (every unit's index, rank and class, and every field's
-   sub-index: the views unit_result and field_result) against a bare aggregate over the same
+   sub-index: the view unit_result, whose rows carry the fields) against a bare aggregate over the same
    rows (sum of scores per unit, count of satisfied answers per unit and element), both taken
    as Arrow tables                                                              target ≤ 2×;
    and the service call that turns them into Python rows for the pages, for information
@@ -122,8 +122,7 @@ BARE = [f"SELECT unit_code, sum(self_points), sum(appraised_points), count(*) FR
         f"SELECT r.unit_code, a.element, count(*), count(*) FILTER (WHERE a.value >= 4) "
         f"FROM survey_response r JOIN survey_answer a ON a.response_id = r.id "
         f"WHERE r.period_year = {YEAR} GROUP BY ALL"]
-FULL = [f"SELECT * FROM unit_result WHERE period_year = {YEAR}",
-        f"SELECT * FROM field_result WHERE period_year = {YEAR}"]
+FULL = [f"SELECT * FROM unit_result WHERE period_year = {YEAR}"]     # each row carries its field sub-indices
 
 
 def run_sql(db: Storage, queries: list[str]) -> None:

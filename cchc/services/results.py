@@ -53,16 +53,18 @@ def results(storage: Storage, actor: User, year: int, province: str | None = Non
     p = period(storage, year)
     where = dict(year=year, province=province, district=district)
     out = Results(year, p, storage.all("results_of_period", **where), _field_titles(storage, year))
-    if with_fields:
+    if with_fields:                     # each unit row carries its fields (one pass over the scores)
         sums: dict[str, list] = {}
-        for r in storage.all("field_results_of_period", **where):
-            out.by_field.setdefault(r["unit_code"], {})[r["field_code"]] = r
-            acc = sums.setdefault(r["field_code"], [0.0, 0, 0.0, 0])
-            acc[2] += float(r["points"] or 0)
-            acc[3] += 1
-            if r["sub_index"] is not None:          # as SQL's avg: units without data are left out
-                acc[0] += float(r["sub_index"])
-                acc[1] += 1
+        for row in out.rows:
+            mine = out.by_field.setdefault(row["unit_code"], {})
+            for f in row["fields"] or ():
+                mine[f["field_code"]] = f
+                acc = sums.setdefault(f["field_code"], [0.0, 0, 0.0, 0])
+                acc[2] += f["points"] or 0
+                acc[3] += 1
+                if f["sub_index"] is not None:          # as SQL's avg: units without data are left out
+                    acc[0] += f["sub_index"]
+                    acc[1] += 1
         out.field_average = {code: {"field_code": code, "sub_index": round(a[0] / a[1], 2) if a[1] else None,
                                     "points": round(a[2] / a[3], 2), "units": a[3]} for code, a in sums.items()}
     return out
