@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from cchc import appraisal as rules
-from cchc.assessment import ScoreError
+from cchc.assessment import LeafScore, ScoreError
 from cchc.permissions import PermissionDenied, User
 from cchc.services import ServiceError
 from cchc.services import appraisal as svc
@@ -24,17 +24,41 @@ from .test_assessment import ADMIN, CS, LEADER, OFFICER, OTHER, OWN, PDF, YEAR, 
 NV = User("hoidong", "Hội đồng (Nội vụ)", "council", office_code="NV")
 NV2 = User("hoidong2", "Hội đồng 2 (Nội vụ)", "council", office_code="NV")
 TP = User("tuphap", "Hội đồng (Tư pháp)", "council", office_code="TP")
+VICE = User("phochutich", "Phó Chủ tịch thường trực", "council", office_code="NV")
 CHAIR = User("chutich", "Chủ tịch Hội đồng", "council", office_code="VP")
 NV_LEAF, TP_LEAF = "1.1.1", "2.1.1"          # field 1 is Nội vụ's, field 2 Tư pháp's
+NA_LEAF = "1.3.2"                              # Nội vụ's, may be marked "không áp dụng" (max 1)
+
+
+def council_account(storage, user, member_role="member"):
+    """The account (role council) and its place in the council of 2022, through the services."""
+    if storage.one("user_get", username=user.username) is None:
+        users.add_user(storage, ADMIN, user.username, user.full_name, "council", "", office_code=user.office_code,
+                       password_hash="x")
+    return svc.add_member(storage, ADMIN, YEAR, user.full_name, "Chuyên viên", user.office_code, member_role,
+                          user.username)
+
+
+@pytest.fixture
+def storage(storage):
+    """The blank database with the council's members the tests act as (no chair: tests that need
+    one add it): hoidong, hoidong2 (Nội vụ), tuphap (Tư pháp), phochutich (standing vice-chair).
+    A council account acts only while it is a member of the period's council."""
+    for user in (NV, NV2, TP):
+        council_account(storage, user)
+    council_account(storage, VICE, "standing_vice_chair")
+    return storage
 
 
 def audit_rows(storage, action):
     return [r for r in storage.all("audit_recent", limit=10000) if r["action"] == action]
 
 
-def submitted(storage, on_day, unit=OWN, officer=OFFICER):
+def submitted(storage, on_day, unit=OWN, officer=OFFICER, not_applicable=()):
     on_day("2022-11-05")
     fill_all(storage, officer, unit)
+    if not_applicable:
+        self_svc.apply_scores(storage, officer, YEAR, unit, {c: LeafScore(None, True, "", "") for c in not_applicable})
     self_svc.submit(storage, officer, YEAR, unit)
     on_day("2022-11-12")
 
@@ -54,6 +78,11 @@ def state(storage, unit=OWN):
 def appraised(storage, code, unit=OWN):
     row = storage.one("score_get", year=YEAR, unit_code=unit, code=code)
     return None if row is None else row["appraised_points"]
+
+
+def result(storage, unit=OWN):
+    """The unit's figures as the index views compute them (006/010)."""
+    return storage.one("result_of_unit", year=YEAR, unit_code=unit)
 
 
 # ------------------------------------------------------------------ pure rules
@@ -154,12 +183,12 @@ def test_full_cycle_with_explanation_and_round_two(storage, on_day, tmp_path):
                     expected_version=0)
     assert svc.explanation(storage, OFFICER, YEAR, OWN).items == []     # nothing shown before round 1 ends
     with pytest.raises(ServiceError, match="còn .* tiêu chí chưa có điểm"):
-        svc.close_round1(storage, NV, YEAR, OWN)
+        svc.close_round1(storage, VICE, YEAR, OWN)
     svc.accept_remaining(storage, ADMIN, YEAR, OWN)
     sheet = svc.open_sheet(storage, NV, YEAR, OWN)
     assert sheet.round1_complete() and sheet.field_progress("1")[0] == sheet.field_progress("1")[1]
     assert appraised(storage, "10.1") == 0            # bonus: a row created for the council's score
-    assert svc.close_round1(storage, NV, YEAR, OWN) == "explanation"
+    assert svc.close_round1(storage, VICE, YEAR, OWN) == "explanation"
     with pytest.raises(ServiceError, match="kết thúc vòng 1"):
         svc.save_round1(storage, NV, YEAR, OWN, NV_LEAF, Decimal(1))
     with pytest.raises(ServiceError, match="đang giải trình"):
@@ -355,3 +384,245 @@ def test_the_period_sets_its_own_explanation_deadline(storage, on_day):
     with pytest.raises(ServiceError, match="quá hạn giải trình \\(18/11/2022\\)"):
         svc.save_answer(storage, OFFICER, YEAR, OWN, NV_LEAF, "Sửa muộn")
     assert svc.open_sheet(storage, NV, YEAR, OWN).round2_open
+
+
+# ------------------------------------------------------------------ "không áp dụng" and the council
+
+
+def test_round_one_may_score_a_leaf_marked_not_applicable_and_the_index_counts_it(storage, on_day):
+    submitted(storage, on_day, not_applicable=[NA_LEAF])
+    before = result(storage)
+    leaf_max = float(CS.node(NA_LEAF).max_points)
+    audits = storage.scalar("audit_count")
+    with pytest.raises(ScoreError, match="không áp dụng.*cần ghi lý do"):
+        svc.save_round1(storage, NV, YEAR, OWN, NA_LEAF, Decimal(0))
+    assert storage.scalar("audit_count") == audits and result(storage)["applicable_max"] == before["applicable_max"]
+
+    svc.save_round1(storage, NV, YEAR, OWN, NA_LEAF, Decimal(0), "Xã có phát sinh thủ tục này trong năm")
+    score = storage.one("score_get", year=YEAR, unit_code=OWN, code=NA_LEAF)
+    assert not score["not_applicable"] and score["appraised_points"] == 0
+    assert storage.one("appraisal_leaf_get", year=YEAR, unit_code=OWN, code=NA_LEAF)["self_not_applicable"]
+    now = result(storage)
+    assert now["applicable_max"] == before["applicable_max"] + leaf_max      # back in the maximum, with 0 points
+    assert now["index"] < before["index"]
+    overturn = audit_rows(storage, "appraisal.not_applicable")
+    assert len(overturn) == 1 and json.loads(overturn[0]["new_value"]) == {"not_applicable": False}
+    assert overturn[0]["reason"] == "Xã có phát sinh thủ tục này trong năm" and overturn[0]["actor"] == "hoidong"
+    sheet = svc.open_sheet(storage, NV, YEAR, OWN)
+    assert sheet.commune_na(NA_LEAF) and sheet.appraisal(NA_LEAF).overturned and sheet.done(CS.node(NA_LEAF))
+
+    # clearing the score again: the commune's "không áp dụng" stands, the maximum is as before
+    svc.save_round1(storage, NV, YEAR, OWN, NA_LEAF, None)
+    score = storage.one("score_get", year=YEAR, unit_code=OWN, code=NA_LEAF)
+    assert score["not_applicable"] and score["appraised_points"] is None
+    assert result(storage)["applicable_max"] == before["applicable_max"]
+    assert result(storage)["index"] == before["index"]
+    assert len(audit_rows(storage, "appraisal.not_applicable")) == 2
+
+
+def test_round_two_scores_or_confirms_a_leaf_marked_not_applicable(storage, on_day):
+    submitted(storage, on_day, not_applicable=[NA_LEAF])
+    before = result(storage)
+    leaf_max = float(CS.node(NA_LEAF).max_points)
+    svc.save_round1(storage, NV, YEAR, OWN, NA_LEAF, None, flagged=True, question="Vì sao không áp dụng?")
+    svc.accept_remaining(storage, ADMIN, YEAR, OWN)
+    assert svc.close_round1(storage, VICE, YEAR, OWN) == "explanation"
+    svc.save_answer(storage, OFFICER, YEAR, OWN, NA_LEAF, "Xã không có hồ sơ thuộc thủ tục này.")
+    svc.submit_explanation(storage, OFFICER, YEAR, OWN)
+    assert result(storage)["applicable_max"] == before["applicable_max"]
+
+    # round 2 scores the leaf: it counts in the maximum, with its points
+    svc.save_round2(storage, NV, YEAR, OWN, NA_LEAF, Decimal(1), "Hồ sơ cho thấy có phát sinh, đạt yêu cầu")
+    score = storage.one("score_get", year=YEAR, unit_code=OWN, code=NA_LEAF)
+    assert not score["not_applicable"] and score["appraised_points"] == 1
+    scored = result(storage)
+    assert scored["applicable_max"] == before["applicable_max"] + leaf_max
+    assert float(scored["scored_points"]) == float(before["scored_points"]) + 1
+
+    audits = storage.scalar("audit_count")
+    with pytest.raises(ServiceError, match="chọn một trong hai"):
+        svc.save_round2(storage, NV, YEAR, OWN, NA_LEAF, Decimal(1), "x", not_applicable=True)
+    with pytest.raises(ServiceError, match="cần có lý do"):
+        svc.save_round2(storage, NV, YEAR, OWN, NA_LEAF, None, " ", not_applicable=True)
+    with pytest.raises(ScoreError, match="hoặc xác nhận «không áp dụng»"):
+        svc.save_round2(storage, NV, YEAR, OWN, NA_LEAF, None, "Chưa rõ")
+    assert storage.scalar("audit_count") == audits
+
+    # round 2 confirms "không áp dụng" instead: out of the maximum again, no points
+    a = svc.save_round2(storage, NV, YEAR, OWN, NA_LEAF, None, "Đã xác minh: không phát sinh", not_applicable=True)
+    assert a.r2_na and a.points is None and a.r2_done
+    score = storage.one("score_get", year=YEAR, unit_code=OWN, code=NA_LEAF)
+    assert score["not_applicable"] and score["appraised_points"] is None
+    assert result(storage)["applicable_max"] == before["applicable_max"]
+    row = storage.one("appraisal_leaf_get", year=YEAR, unit_code=OWN, code=NA_LEAF)
+    assert row["self_not_applicable"] and row["r2_not_applicable"] and row["r2_points"] is None
+    assert [json.loads(r["new_value"]) for r in reversed(audit_rows(storage, "appraisal.not_applicable"))] == [
+        {"not_applicable": False}, {"not_applicable": True}]
+    assert svc.open_sheet(storage, ADMIN, YEAR, OWN).can_finalise()
+    svc.finalise(storage, ADMIN, YEAR, OWN)
+    assert state(storage) == "final"
+
+
+def test_round_two_cannot_call_an_applicable_leaf_not_applicable(storage, on_day):
+    submitted(storage, on_day)
+    svc.save_round1(storage, NV, YEAR, OWN, NV_LEAF, Decimal(1), flagged=True, question="Số kế hoạch?")
+    svc.accept_remaining(storage, ADMIN, YEAR, OWN)
+    svc.close_round1(storage, ADMIN, YEAR, OWN)
+    on_day("2022-11-26")                                      # the explanation deadline has passed
+    with pytest.raises(ServiceError, match="không đánh dấu «không áp dụng»"):
+        svc.save_round2(storage, NV, YEAR, OWN, NV_LEAF, None, "Không áp dụng", not_applicable=True)
+    assert not storage.one("score_get", year=YEAR, unit_code=OWN, code=NV_LEAF)["not_applicable"]
+
+
+# ------------------------------------------------------------------ closing round 1 against the clock
+
+
+def test_round_one_with_flags_cannot_close_after_the_explanation_deadline(storage, on_day):
+    from cchc.services import periods
+    submitted(storage, on_day)
+    periods.update(storage, ADMIN, YEAR, {"explanation_deadline": dt.date(2022, 11, 18)})
+    svc.save_round1(storage, NV, YEAR, OWN, NV_LEAF, Decimal(1), flagged=True, question="Số kế hoạch?")
+    svc.accept_remaining(storage, ADMIN, YEAR, OWN)
+    on_day("2022-11-19")
+    audits = storage.scalar("audit_count")
+    with pytest.raises(ServiceError) as info:
+        svc.close_round1(storage, VICE, YEAR, OWN)
+    message = str(info.value)
+    assert "quá hạn giải trình (18/11/2022)" in message and NV_LEAF in message
+    assert "bỏ đánh dấu «cần giải trình»" in message and "Quản trị → Kỳ đánh giá" in message
+    assert state(storage) == "appraisal_r1" and storage.scalar("audit_count") == audits
+
+    # Phòng Nội vụ moves the passed deadline (with a reason): round 1 closes into the explanation round
+    periods.update(storage, ADMIN, YEAR, {"explanation_deadline": dt.date(2022, 11, 22)}, "Cho xã giải trình")
+    assert svc.close_round1(storage, VICE, YEAR, OWN) == "explanation"
+    assert svc.explanation(storage, OFFICER, YEAR, OWN).open
+
+
+def test_round_one_closes_on_the_deadline_day_and_without_flags_after_it(storage, on_day):
+    from cchc.services import periods
+    submitted(storage, on_day)
+    submitted(storage, on_day, OTHER, User("sontien", "Cán bộ Sơn Tiến", "commune", unit_code=OTHER))
+    periods.update(storage, ADMIN, YEAR, {"explanation_deadline": dt.date(2022, 11, 18)})
+    for unit in (OWN, OTHER):
+        svc.save_round1(storage, NV, YEAR, unit, NV_LEAF, Decimal(1), flagged=True, question="Số kế hoạch?")
+        svc.accept_remaining(storage, ADMIN, YEAR, unit)
+    on_day("2022-11-18")                                      # the last day the commune may answer
+    assert svc.close_round1(storage, ADMIN, YEAR, OWN) == "explanation"
+    on_day("2022-11-19")
+    with pytest.raises(ServiceError, match="quá hạn giải trình"):
+        svc.close_round1(storage, ADMIN, YEAR, OTHER)
+    svc.save_round1(storage, NV, YEAR, OTHER, NV_LEAF, Decimal(1))          # the flag removed
+    assert svc.close_round1(storage, ADMIN, YEAR, OTHER) == "appraisal_r2"
+
+
+# ------------------------------------------------------------------ who in the council may act
+
+
+def test_only_the_chair_the_standing_vice_chair_or_admin_close_round_one(storage, on_day):
+    submitted(storage, on_day)
+    svc.accept_remaining(storage, NV, YEAR, OWN)              # every member keeps the self-scores of its fields
+    svc.accept_remaining(storage, TP, YEAR, OWN, "2")
+    svc.accept_remaining(storage, ADMIN, YEAR, OWN)
+    audits = storage.scalar("audit_count")
+    for member in (NV, TP):
+        with pytest.raises(ServiceError, match="Chỉ Chủ tịch, Phó Chủ tịch thường trực"):
+            svc.close_round1(storage, member, YEAR, OWN)
+    assert state(storage) == "appraisal_r1" and storage.scalar("audit_count") == audits
+    assert not svc.open_sheet(storage, NV, YEAR, OWN).may_close_round1(NV)
+    assert svc.open_sheet(storage, VICE, YEAR, OWN).may_close_round1(VICE)
+    assert svc.close_round1(storage, VICE, YEAR, OWN) == "appraisal_r2"
+    closed = audit_rows(storage, "appraisal.state")[0]
+    assert closed["actor"] == "phochutich" and json.loads(closed["new_value"]) == {"state": "appraisal_r2"}
+
+
+def test_a_council_account_outside_the_council_cannot_write(storage, on_day):
+    submitted(storage, on_day)
+    svc.save_round1(storage, NV, YEAR, OWN, "1.1.2", Decimal(1), flagged=True, question="Báo cáo quý IV?")
+    svc.accept_remaining(storage, ADMIN, YEAR, OWN)
+    outsider = User("khach", "Chuyên viên Nội vụ", "council", office_code="NV")      # never a member
+    users.add_user(storage, ADMIN, outsider.username, outsider.full_name, "council", "", office_code="NV",
+                   password_hash="x")
+    mid = next(m["id"] for m in svc.council(storage, ADMIN, YEAR).members if m["username"] == "hoidong2")
+    svc.remove_member(storage, ADMIN, mid)                                          # no longer a member
+    audits = storage.scalar("audit_count")
+    for user in (outsider, NV2):
+        with pytest.raises(ServiceError, match=f"«{user.username}» không phải thành viên Hội đồng thẩm định kỳ 2022"):
+            svc.save_round1(storage, user, YEAR, OWN, NV_LEAF, Decimal("0.5"), "Chậm")
+        with pytest.raises(ServiceError, match="không phải thành viên"):
+            svc.accept_remaining(storage, user, YEAR, OWN, "1")
+        with pytest.raises(ServiceError, match="Chỉ Chủ tịch, Phó Chủ tịch thường trực"):
+            svc.close_round1(storage, user, YEAR, OWN)
+        sheet = svc.open_sheet(storage, user, YEAR, OWN)
+        assert not sheet.is_member and not sheet.may_appraise(user, "1")
+    assert storage.scalar("audit_count") == audits and state(storage) == "appraisal_r1"
+    assert appraised(storage, NV_LEAF) == 1                                         # as accepted above
+
+    svc.close_round1(storage, ADMIN, YEAR, OWN)
+    svc.save_answer(storage, OFFICER, YEAR, OWN, "1.1.2", "Đã gửi.")
+    svc.submit_explanation(storage, OFFICER, YEAR, OWN)
+    audits = storage.scalar("audit_count")
+    with pytest.raises(ServiceError, match="không phải thành viên"):
+        svc.save_round2(storage, NV2, YEAR, OWN, "1.1.2", Decimal(0), "Không có")
+    svc.save_round2(storage, NV, YEAR, OWN, "1.1.2", Decimal(1), "Đã có báo cáo")
+    assert storage.scalar("audit_count") > audits
+
+    # a chair removed from the council no longer finalises
+    council_account(storage, CHAIR, "chair")
+    chair_id = next(m["id"] for m in svc.council(storage, ADMIN, YEAR).members if m["member_role"] == "chair")
+    svc.remove_member(storage, ADMIN, chair_id)
+    with pytest.raises(ServiceError, match="Chỉ Chủ tịch Hội đồng thẩm định"):
+        svc.finalise(storage, CHAIR, YEAR, OWN)
+    assert state(storage) == "appraisal_r2"
+    council_account(storage, CHAIR, "chair")
+    svc.finalise(storage, CHAIR, YEAR, OWN)
+    assert state(storage) == "final"
+
+
+def test_the_chair_and_the_standing_vice_chair_need_a_council_account(storage):
+    users.add_user(storage, ADMIN, "lanhdao2", "Phó Chủ tịch UBND huyện", "leader", "", password_hash="x")
+    audits = storage.scalar("audit_count")
+    for role in ("chair", "standing_vice_chair"):
+        with pytest.raises(ServiceError, match="«lanhdao2» có vai trò «Lãnh đạo UBND huyện», không phải "
+                                               "«Thành viên Hội đồng thẩm định»"):
+            svc.add_member(storage, ADMIN, YEAR, "Trần Văn B", "Phó Chủ tịch UBND huyện", "VP", role, "lanhdao2")
+    assert storage.scalar("audit_count") == audits
+    assert not [m for m in svc.council(storage, ADMIN, YEAR).members if m["username"] == "lanhdao2"]
+    svc.add_member(storage, ADMIN, YEAR, "Trần Văn B", "Phó Chủ tịch UBND huyện", "VP", "chair")      # no account
+    svc.add_member(storage, ADMIN, YEAR, "Lê Thị C", "Phó Chủ tịch UBND huyện", "VP", "member", "lanhdao2")
+    council_account(storage, CHAIR, "standing_vice_chair")
+
+
+# ------------------------------------------------------------------ the audit export
+
+
+def test_the_audit_export_keeps_every_text_as_text(storage, on_day):
+    from openpyxl import load_workbook
+    import io
+    submitted(storage, on_day)
+    texts = ["=HYPERLINK(\"http://x\",\"bấm\")", "+84 912 345 678", "-0,5 điểm vì nộp chậm", "@hoidong xem lại",
+             "Chậm\x07 hạn\x1b ngày"]
+    for i, text in enumerate(texts):
+        leaf = ["1.1.1", "1.1.2", "1.2.1", "1.4.2", "1.5"][i]
+        svc.save_round1(storage, NV, YEAR, OWN, leaf, Decimal(0), text)
+    rows = audit.entries(storage, ADMIN, action="appraisal.round1")
+    ws = load_workbook(io.BytesIO(audit.to_xlsx(rows))).active
+    assert ws.title == "Nhật ký"
+    reasons = [ws.cell(i, 8) for i in range(2, ws.max_row + 1)]
+    assert [c.value for c in reasons] == ["Chậm\ufffd hạn\ufffd ngày"] + texts[3::-1]
+    assert all(c.data_type == "s" for c in reasons)                     # the "=" text is text, not a formula
+    assert reasons[-1].value.startswith("=HYPERLINK")
+
+
+def test_the_audit_export_takes_every_matching_row(storage, on_day):
+    from openpyxl import load_workbook
+    import io
+    submitted(storage, on_day)
+    svc.accept_remaining(storage, ADMIN, YEAR, OWN)
+    total = audit.count(storage, ADMIN, unit=OWN)
+    assert total > 20
+    assert len(audit.entries(storage, ADMIN, unit=OWN, limit=20)) == 20
+    assert len(audit.entries(storage, ADMIN, unit=OWN)) == total
+    ws = load_workbook(io.BytesIO(audit.export_xlsx(storage, ADMIN, unit=OWN))).active
+    assert ws.max_row == total + 1
+    with pytest.raises(PermissionDenied):
+        audit.export_xlsx(storage, LEADER)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from cchc.permissions import User
 from cchc.services import appraisal as svc
-from cchc.services import approval
+from cchc.services import approval, users
 
 from .conftest import opened
 from .test_app import app_as, assert_clean, texts
@@ -66,6 +66,9 @@ def test_council_member_scores_a_leaf_with_a_reason_and_flags_another(demo_env, 
 
 def test_a_stale_screen_is_told_the_value_changed_and_shows_it(demo_env, on_day):
     on_day("2022-11-12")
+    with opened(demo_env) as db:               # a second member of Phòng Nội vụ in the council
+        users.add_user(db, ADMIN, NV2.username, NV2.full_name, "council", "", office_code="NV", password_hash="x")
+        svc.add_member(db, ADMIN, YEAR, NV2.full_name, "Chuyên viên", "NV", "member", NV2.username)
     at = appraisal_page()
     with opened(demo_env) as db:               # a colleague saves the same leaf meanwhile
         svc.save_round1(db, NV2, YEAR, UNIT, LEAF, Decimal(0), "Không có kế hoạch" if self_points(demo_env) else "")
@@ -178,3 +181,58 @@ def test_admin_adds_a_member_and_reassigns_a_field(demo_env):
                    for m in council.members)
         assert council.assignment["2"] == "NV"
     assert "Đã phân công lĩnh vực 2." in texts(at), [e.value for e in at.success] + [e.value for e in at.error]
+
+
+def test_a_leaf_marked_not_applicable_can_be_scored_on_the_page(demo_env, on_day):
+    on_day("2022-11-12")
+    with opened(demo_env) as db:                 # the commune marks 1.3.2 "không áp dụng" (reopened briefly)
+        db.write(lambda tx: tx.cur.execute(
+            "UPDATE score SET not_applicable = TRUE, self_points = NULL "
+            "WHERE period_year = ? AND unit_code = ? AND criterion_code = '1.3.2'", [YEAR, UNIT]))
+        before = db.one("result_of_unit", year=YEAR, unit_code=UNIT)["applicable_max"]
+    at = appraisal_page()
+    key = f"td_{UNIT}_1.3.2_0"
+    assert "Đơn vị đánh dấu «không áp dụng»" in texts(at) and at.number_input(key=f"{key}_diem").value is None
+    at.number_input(key=f"{key}_diem").set_value(1.0)
+    at.text_input(key=f"{key}_lydo").input("Xã có phát sinh hồ sơ")
+    [b for b in at.button if b.label == "Lưu vòng 1"][4].click().run()
+    assert_clean(at)
+    with opened(demo_env) as db:
+        score = db.one("score_get", year=YEAR, unit_code=UNIT, code="1.3.2")
+        assert not score["not_applicable"] and score["appraised_points"] == 1
+        assert db.one("result_of_unit", year=YEAR, unit_code=UNIT)["applicable_max"] == before + 1
+    assert "tiêu chí được tính vào điểm tối đa" in texts(at)
+
+
+def test_a_council_account_removed_from_the_council_only_reads(demo_env, on_day):
+    on_day("2022-11-12")
+    with opened(demo_env) as db:
+        for m in svc.council(db, ADMIN, YEAR).members:
+            if m["username"] == "hoidong":
+                svc.remove_member(db, ADMIN, m["id"])
+    at = appraisal_page()
+    assert "không phải thành viên Hội đồng thẩm định kỳ 2022" in texts(at)
+    assert not [b for b in at.button if b.label in ("Lưu vòng 1", "Kết thúc vòng 1")]
+
+
+def test_a_council_member_cannot_end_round_one(demo_env, on_day):
+    on_day("2022-11-12")
+    with opened(demo_env) as db:
+        svc.accept_remaining(db, ADMIN, YEAR, UNIT)
+    at = appraisal_page()                        # the demo's hoidong is a member, not the chair
+    close = [b for b in at.button if b.label == "Kết thúc vòng 1"][0]
+    assert close.disabled and "Chỉ Chủ tịch, Phó Chủ tịch thường trực" in close.help
+
+
+def test_the_audit_tab_says_when_the_screen_cuts_the_list(demo_env, monkeypatch):
+    from cchc.services import audit
+    monkeypatch.setattr(audit, "SCREEN_LIMIT", 3)
+    with opened(demo_env) as db:
+        svc.accept_remaining(db, ADMIN, YEAR, UNIT)          # one audit row per leaf
+    at = app_as("admin")
+    at.switch_page("views/quan-tri.py").run()
+    assert_clean(at)
+    with opened(demo_env) as db:
+        total = audit.count(db, ADMIN)
+    assert total > 3 and len(at.dataframe[-1].value) == 3
+    assert "màn hình chỉ hiện 3 dòng mới nhất" in texts(at) and "Tệp Excel xuất ra có đủ mọi dòng" in texts(at)

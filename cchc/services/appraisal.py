@@ -1,6 +1,13 @@
 """The appraisal council and its work: the council's decision and members, which office appraises
 which field, round 1 per leaf, the explanation round, round 2 and finalisation. Every change
-checks role, office, state and the clock inside its transaction and writes its audit row there.
+checks role, office, state and the clock, and every council write checks inside its transaction
+that the acting council account is a current member of the period's council (closing round 1:
+the chair or the standing vice-chair; finalising: the chair; admin acts for the council); each
+writes its audit row there.
+
+A leaf the commune marked "không áp dụng" stays out of the unit's maximum unless the council
+gives it a score (round 1 or round 2, with a reason): score.not_applicable then becomes FALSE in
+the same transaction, and appraisal_leaf.self_not_applicable keeps the commune's own choice.
 
 The index reads the council's score from score.appraised_points (round 2 where there is one,
 else round 1); everything else of the rounds lives in appraisal_leaf, whose `version` refuses a
@@ -11,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +26,7 @@ from .. import appraisal as rules
 from .. import evidence
 from ..assessment import SCORED_SOURCE, LeafScore
 from ..criteria import CriteriaSet, Criterion
-from ..permissions import User, require
+from ..permissions import ROLES, User, require
 from ..storage import Storage, Tx
 from ..text import fmt_date, fmt_datetime, fmt_points
 from ..workflow import STATES
@@ -118,6 +125,11 @@ def add_member(storage: Storage, actor: User, year: int, full_name: str, title: 
         u = storage.one("user_get", username=username)
         if u is None:
             raise ServiceError(f"Không có tài khoản «{username}».")
+        if member_role in rules.ACTING_ROLES and u["role"] != "council":
+            raise ServiceError(f"Tài khoản «{username}» có vai trò «{ROLES.get(u['role'], u['role'])}», không phải "
+                               f"«{ROLES['council']}»: {rules.MEMBER_ROLES[member_role]} dùng tài khoản này sẽ không "
+                               "kết thúc được vòng 1 hay hoàn tất thẩm định. Hãy chọn một tài khoản có vai trò "
+                               f"«{ROLES['council']}», hoặc để trống tài khoản (Phòng Nội vụ thao tác thay).")
     row = {"full_name": name, "title": title, "office_code": office_code or None, "member_role": member_role,
            "username": username or None}
 
@@ -171,7 +183,34 @@ def _appraisal_of(row: dict) -> rules.LeafAppraisal:
         return None if v is None else Decimal(v).normalize()
     return rules.LeafAppraisal(dec(row["r1_points"]), row["r1_reason"], row["flagged"], row["question"], row["answer"],
                                row["answered_at"], dec(row["r2_points"]), row["r2_reason"], row["version"],
-                               row["updated_at"], row["updated_by"])
+                               row["updated_at"], row["updated_by"], bool(row["self_not_applicable"]),
+                               bool(row["r2_not_applicable"]))
+
+
+def member_roles(storage_or_tx, year: int, user: User) -> frozenset[str]:
+    """The roles the account holds in the period's council (empty: not, or no longer, a member)."""
+    run = storage_or_tx.run if isinstance(storage_or_tx, Tx) else storage_or_tx.all
+    return frozenset(r["member_role"] for r in run("council_member_roles", year=year, username=user.username))
+
+
+def _require_member(tx: Tx, actor: User, year: int, roles: frozenset[str] | None = None,
+                    refusal: str = "") -> None:
+    """Inside the write: a council account acts only while it is a current member of the period's
+    council (and, for `roles`, holds one of them). Admin acts for the council."""
+    if actor.role == "admin":
+        return
+    held = member_roles(tx, year, actor)
+    not_member = (f"Tài khoản «{actor.username}» không phải thành viên Hội đồng thẩm định kỳ {year} (hoặc đã được "
+                  "bỏ khỏi Hội đồng)")
+    if roles is not None and not held & roles:
+        raise ServiceError(refusal + (f" {not_member}." if not held else ""))
+    if not held:
+        raise ServiceError(f"{not_member}: không thẩm định được. Đề nghị Phòng Nội vụ bổ sung vào Hội đồng "
+                           "(Quản trị → Hội đồng) nếu bạn được phân công.")
+
+
+CLOSE_REFUSAL = "Chỉ Chủ tịch, Phó Chủ tịch thường trực Hội đồng thẩm định (hoặc quản trị) được kết thúc vòng 1 của một đơn vị."
+FINALISE_REFUSAL = "Chỉ Chủ tịch Hội đồng thẩm định (hoặc quản trị) được hoàn tất thẩm định một đơn vị."
 
 
 def _state_of(storage_or_tx, year: int, unit_code: str) -> str:
@@ -195,12 +234,18 @@ class Sheet:
     progress_row: dict | None
     today: dt.date
     fields: list[Criterion] = field(default_factory=list)
+    #: The viewer's roles in the period's council (admin: every role).
+    viewer_roles: frozenset[str] = frozenset()
 
     def leaves(self, field_code: str) -> list[Criterion]:
         return rules.appraised_leaves(self.criteria, field_code)
 
     def appraisal(self, code: str) -> rules.LeafAppraisal:
         return self.appraisals.get(code, rules.LeafAppraisal())
+
+    def commune_na(self, code: str) -> bool:
+        """The commune marked the leaf "không áp dụng" (even if the council has since scored it)."""
+        return self.scores.get(code, LeafScore()).not_applicable or self.appraisal(code).self_na
 
     def done(self, leaf: Criterion) -> bool:
         return rules.leaf_done(leaf, self.scores.get(leaf.code, LeafScore()).not_applicable,
@@ -229,12 +274,31 @@ class Sheet:
         return rules.round2_open(self.state, self.period, self.today)
 
     def can_finalise(self) -> bool:
-        return self.round2_open and all(self.appraisal(n.code).r2_points is not None for n in self.flagged())
+        return self.round2_open and all(self.appraisal(n.code).r2_done for n in self.flagged())
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.viewer_roles)
+
+    def may_appraise(self, user: User, field_code: str) -> bool:
+        return may_appraise_field(user, self.offices, field_code, self.is_member)
+
+    def may_close_round1(self, user: User) -> bool:
+        return user.role == "admin" or bool(self.viewer_roles & rules.CLOSE_ROUND1_ROLES)
+
+    def may_finalise(self, user: User) -> bool:
+        return user.role == "admin" or bool(self.viewer_roles & rules.FINALISE_ROLES)
 
 
-def may_appraise_field(user: User, offices_of: dict[str, str | None], field_code: str) -> bool:
+def _office_ok(user: User, offices_of: dict[str, str | None], field_code: str) -> bool:
     return user.role == "admin" or (user.role == "council" and user.office_code is not None
                                     and offices_of.get(field_code) == user.office_code)
+
+
+def may_appraise_field(user: User, offices_of: dict[str, str | None], field_code: str, is_member: bool) -> bool:
+    """Admin appraises every field; a council account only the fields assigned to its office, and
+    only while it is a current member of the period's council (`is_member`)."""
+    return user.role == "admin" or (is_member and _office_ok(user, offices_of, field_code))
 
 
 def queue(storage: Storage, actor: User, year: int) -> list[dict]:
@@ -267,7 +331,9 @@ def queue(storage: Storage, actor: User, year: int) -> list[dict]:
 
 def open_sheet(storage: Storage, actor: User, year: int, unit_code: str) -> Sheet:
     require(actor, "appraisal.view")
-    return _load_sheet(storage, year, unit_code)
+    sheet = _load_sheet(storage, year, unit_code)
+    sheet.viewer_roles = frozenset(rules.MEMBER_ROLES) if actor.role == "admin" else member_roles(storage, year, actor)
+    return sheet
 
 
 def _load_sheet(storage: Storage, year: int, unit_code: str) -> Sheet:
@@ -307,9 +373,10 @@ def _leaf(cs: CriteriaSet, code: str) -> Criterion:
 
 
 def _check_office(storage: Storage, actor: User, year: int, cs: CriteriaSet, leaf: Criterion) -> None:
+    """The field is assigned to the actor's office (membership is checked inside the write)."""
     offices_of = _field_offices(storage, year, cs)
     f = rules.field_of(leaf.code)
-    if not may_appraise_field(actor, offices_of, f):
+    if not _office_ok(actor, offices_of, f):
         names = {o["code"]: o["name"] for o in offices(storage)}
         owner = names.get(offices_of.get(f) or "", offices_of.get(f) or "chưa phân công")
         raise ServiceError(f"Lĩnh vực {f} được phân công cho {owner}; tài khoản của bạn không thẩm định lĩnh vực này.")
@@ -330,21 +397,40 @@ def _check_version(leaf: Criterion, current: rules.LeafAppraisal, expected: int 
 
 def _dict(a: rules.LeafAppraisal) -> dict:
     return {"r1_points": a.r1_points, "r1_reason": a.r1_reason, "flagged": a.flagged, "question": a.question,
-            "answer": a.answer, "r2_points": a.r2_points, "r2_reason": a.r2_reason}
+            "answer": a.answer, "r2_points": a.r2_points, "r2_reason": a.r2_reason,
+            "r2_not_applicable": a.r2_na}
+
+
+def _commune_na(leaf: Criterion, score_row: dict | None, old: rules.LeafAppraisal) -> bool:
+    """The commune marked the leaf "không áp dụng": as stored in the score, or, once the council
+    has scored the leaf (score.not_applicable then FALSE), as the appraisal kept it."""
+    return leaf.source == SCORED_SOURCE and (old.self_na or bool(score_row and score_row["not_applicable"]))
 
 
 def _put(tx: Tx, actor: User, year: int, unit_code: str, code: str, old: rules.LeafAppraisal,
          new: rules.LeafAppraisal, at: dt.datetime, action: str, reason: str = "") -> None:
-    """Store a leaf's appraisal (version + 1), the score the index reads, and the audit row."""
+    """Store a leaf's appraisal (version + 1), the score the index reads — the council's points
+    and, for a leaf the commune marked "không áp dụng", whether it stays out of the maximum — and
+    the audit rows."""
     tx.run("appraisal_leaf_put", year=year, unit_code=unit_code, code=code, r1_points=new.r1_points,
            r1_reason=new.r1_reason, flagged=new.flagged, question=new.question, answer=new.answer,
            answered_at=new.answered_at, answered_by=actor.username if new.answered_at else None,
-           r2_points=new.r2_points, r2_reason=new.r2_reason, version=old.version + 1, at=at, by=actor.username)
+           r2_points=new.r2_points, r2_reason=new.r2_reason, version=old.version + 1, at=at, by=actor.username,
+           self_not_applicable=new.self_na, r2_not_applicable=new.r2_na)
+    key = f"{year}/{unit_code}/{code}"
     if new.points != old.points:
         tx.run("score_set_appraised", year=year, unit_code=unit_code, code=code, points=new.points,
                updated_at=at, updated_by=actor.username)
-    tx.audit(actor.username, action, "appraisal", f"{year}/{unit_code}/{code}", old=_dict(old), new=_dict(new),
-             reason=reason)
+    tx.audit(actor.username, action, "appraisal", key, old=_dict(old), new=_dict(new), reason=reason)
+    if new.self_na:
+        s = tx.one("score_get", year=year, unit_code=unit_code, code=code)
+        if s is not None and bool(s["not_applicable"]) != new.counts_na:
+            tx.run("score_set_not_applicable", year=year, unit_code=unit_code, code=code,
+                   not_applicable=new.counts_na)
+            tx.audit(actor.username, "appraisal.not_applicable", "score", key,
+                     old={"not_applicable": bool(s["not_applicable"])}, new={"not_applicable": new.counts_na},
+                     reason=reason or ("Hội đồng chấm điểm tiêu chí đơn vị đánh dấu «không áp dụng»"
+                                       if not new.counts_na else "Giữ «không áp dụng» như đơn vị đánh dấu"))
 
 
 def _set_state(tx: Tx, actor: User, year: int, unit_code: str, old: str, new: str, at: dt.datetime,
@@ -363,8 +449,10 @@ def save_round1(storage: Storage, actor: User, year: int, unit_code: str, code: 
                 reason: str = "", flagged: bool = False, question: str = "",
                 expected_version: int | None = None) -> rules.LeafAppraisal:
     """Round 1 of one leaf: the council's score (a reason when it differs from the self-score),
-    and whether the commune must explain it (with the question). The first save of a submitted
-    commune starts its appraisal. Returns what is stored now."""
+    and whether the commune must explain it (with the question). A leaf the commune marked "không
+    áp dụng" may stay so (no score) or be given a score with a reason, which brings it back into
+    the unit's maximum. The first save of a submitted commune starts its appraisal. Returns what
+    is stored now."""
     require(actor, "appraisal.score")
     u = unit_in_year(storage, year, unit_code)
     cs = unit_criteria(storage, year, unit_code)
@@ -376,21 +464,20 @@ def save_round1(storage: Storage, actor: User, year: int, unit_code: str, code: 
     at = clock_now(storage)
 
     def work(tx: Tx) -> rules.LeafAppraisal:
+        _require_member(tx, actor, year)
         state = _state_of(tx, year, unit_code)
         if why := rules.round1_refusal(state, u["name"]):
             raise ServiceError(why)
         s = tx.one("score_get", year=year, unit_code=unit_code, code=code)
         self_points = None if s is None or s["self_points"] is None else Decimal(s["self_points"])
-        if leaf.source == SCORED_SOURCE and s is not None and s["not_applicable"] and points is not None:
-            raise ServiceError(f"Tiêu chí {code}: đơn vị đánh dấu «không áp dụng»; nếu không đồng ý, hãy đánh dấu "
-                               "cần giải trình thay vì chấm điểm.")
-        clean = None
-        if points is not None or not (leaf.source == SCORED_SOURCE and s is not None and s["not_applicable"]):
-            clean = rules.check_score(leaf, self_points, points, reason, 1)
         old = _current(tx, year, unit_code, code)
+        commune_na = _commune_na(leaf, s, old)
+        clean = None
+        if points is not None or not commune_na:
+            clean = rules.check_score(leaf, self_points, points, reason, 1, self_na=commune_na)
         _check_version(leaf, old, expected_version)
-        new = rules.LeafAppraisal(clean, reason, flagged, question if flagged else "", old.answer, old.answered_at,
-                                  old.r2_points, old.r2_reason, old.version + 1, at, actor.username)
+        new = replace(old, r1_points=clean, r1_reason=reason, flagged=flagged, question=question if flagged else "",
+                      version=old.version + 1, updated_at=at, updated_by=actor.username, self_na=commune_na)
         if _dict(new) == _dict(old):
             return old
         if state == "submitted":
@@ -403,12 +490,16 @@ def save_round1(storage: Storage, actor: User, year: int, unit_code: str, code: 
 
 def close_round1(storage: Storage, actor: User, year: int, unit_code: str) -> str:
     """End round 1 for a commune once every leaf is appraised: to the explanation round when a
-    leaf is flagged, else straight to round 2 (nothing to explain). Returns the new state."""
+    leaf is flagged (refused once the explanation deadline has passed: the commune could not
+    answer any more), else straight to round 2 (nothing to explain). Only the chair, the standing
+    vice-chair or admin. Returns the new state."""
     require(actor, "appraisal.score")
     unit = unit_in_year(storage, year, unit_code)
     at = clock_now(storage)
+    day = today(storage)
 
     def work(tx: Tx) -> str:
+        _require_member(tx, actor, year, rules.CLOSE_ROUND1_ROLES, CLOSE_REFUSAL)
         state = _state_of(tx, year, unit_code)
         if why := rules.round1_refusal(state, unit["name"]):
             raise ServiceError(why)
@@ -417,7 +508,10 @@ def close_round1(storage: Storage, actor: User, year: int, unit_code: str) -> st
         if missing:
             raise ServiceError(f"Chưa kết thúc được vòng 1: còn {len(missing)} tiêu chí chưa có điểm thẩm định "
                                f"({', '.join(missing[:10])}{'…' if len(missing) > 10 else ''}).")
-        new = "explanation" if sheet.flagged() else "appraisal_r2"
+        flagged = [n.code for n in sheet.flagged()]
+        if why := rules.close_round1_refusal(unit["name"], flagged, tx.one("period_get", year=year), day):
+            raise ServiceError(why)
+        new = "explanation" if flagged else "appraisal_r2"
         _set_state(tx, actor, year, unit_code, state, new, at)
         row = _unit_row(tx, year, unit_code) | {"r1_closed_at": at}
         tx.run("appraisal_unit_put", year=year, unit_code=unit_code, **{k: row[k] for k in (
@@ -428,9 +522,11 @@ def close_round1(storage: Storage, actor: User, year: int, unit_code: str) -> st
 
 
 def save_round2(storage: Storage, actor: User, year: int, unit_code: str, code: str, points: Decimal | None,
-                reason: str, expected_version: int | None = None) -> rules.LeafAppraisal:
+                reason: str, expected_version: int | None = None, not_applicable: bool = False) -> rules.LeafAppraisal:
     """Round 2: the final score of a flagged leaf, with a reason, once the commune has answered
-    (or its explanation deadline has passed)."""
+    (or its explanation deadline has passed). For a leaf the commune marked "không áp dụng": a
+    score brings it back into the unit's maximum; `not_applicable` confirms "không áp dụng" (no
+    score) instead."""
     require(actor, "appraisal.score")
     u = unit_in_year(storage, year, unit_code)
     cs = unit_criteria(storage, year, unit_code)
@@ -439,10 +535,14 @@ def save_round2(storage: Storage, actor: User, year: int, unit_code: str, code: 
     reason = reason.strip()
     if not reason:
         raise ServiceError(f"Tiêu chí {code}: điểm vòng 2 cần có lý do (kết luận sau giải trình).")
+    if not_applicable and points is not None:
+        raise ServiceError(f"Tiêu chí {code}: chọn một trong hai — nhập điểm vòng 2, hoặc xác nhận «không áp dụng» "
+                           "(không chấm điểm).")
     at = clock_now(storage)
     day = today(storage)
 
     def work(tx: Tx) -> rules.LeafAppraisal:
+        _require_member(tx, actor, year)
         state = _state_of(tx, year, unit_code)
         p = tx.one("period_get", year=year)
         if not rules.round2_open(state, p, day):
@@ -455,12 +555,19 @@ def save_round2(storage: Storage, actor: User, year: int, unit_code: str, code: 
             raise ServiceError(f"Tiêu chí {code} không được yêu cầu giải trình: vòng 2 chỉ chấm các tiêu chí cần giải trình.")
         _check_version(leaf, old, expected_version)
         s = tx.one("score_get", year=year, unit_code=unit_code, code=code)
-        clean = rules.check_score(leaf, None if s is None else s["self_points"], points, reason, 2)
+        commune_na = _commune_na(leaf, s, old)
+        if not_applicable:
+            if not commune_na:
+                raise ServiceError(f"Tiêu chí {code}: đơn vị không đánh dấu «không áp dụng»; vòng 2 cần một điểm.")
+            clean = None
+        else:
+            clean = rules.check_score(leaf, None if s is None else s["self_points"], points, reason, 2,
+                                      self_na=commune_na)
         if state == "explanation":
             _set_state(tx, actor, year, unit_code, state, "appraisal_r2", at,
                        reason="Hết hạn giải trình, đơn vị chưa gửi giải trình.")
-        new = rules.LeafAppraisal(old.r1_points, old.r1_reason, True, old.question, old.answer, old.answered_at,
-                                  clean, reason, old.version + 1, at, actor.username)
+        new = replace(old, flagged=True, r2_points=clean, r2_reason=reason, r2_na=not_applicable,
+                      version=old.version + 1, updated_at=at, updated_by=actor.username, self_na=commune_na)
         if _dict(new) != _dict(old):
             _put(tx, actor, year, unit_code, code, old, new, at, "appraisal.round2", reason)
         return new
@@ -469,25 +576,24 @@ def save_round2(storage: Storage, actor: User, year: int, unit_code: str, code: 
 
 
 def is_chair(storage: Storage, user: User, year: int) -> bool:
-    return bool(storage.scalar("council_is_chair", year=year, username=user.username))
+    return "chair" in member_roles(storage, year, user)
 
 
 def finalise(storage: Storage, actor: User, year: int, unit_code: str) -> None:
     """The chair of the council (or admin) closes a commune's appraisal: every flagged leaf has
     its round-2 score. Its figures are then final."""
     require(actor, "appraisal.finalise")
-    if actor.role != "admin" and not is_chair(storage, actor, year):
-        raise ServiceError("Chỉ Chủ tịch Hội đồng thẩm định (hoặc quản trị) được hoàn tất thẩm định một đơn vị.")
     unit = unit_in_year(storage, year, unit_code)
     at = clock_now(storage)
     day = today(storage)
 
     def work(tx: Tx) -> None:
+        _require_member(tx, actor, year, rules.FINALISE_ROLES, FINALISE_REFUSAL)
         state = _state_of(tx, year, unit_code)
         if not rules.round2_open(state, tx.one("period_get", year=year), day):
             raise ServiceError(f"{unit['name']} chưa đến bước hoàn tất ({STATES.get(state, state)}).")
         sheet = _load_sheet(storage, year, unit_code)
-        missing = [n.code for n in sheet.flagged() if sheet.appraisal(n.code).r2_points is None]
+        missing = [n.code for n in sheet.flagged() if not sheet.appraisal(n.code).r2_done]
         if missing:
             raise ServiceError("Chưa hoàn tất được: còn tiêu chí cần giải trình chưa có điểm vòng 2: " + ", ".join(missing) + ".")
         _set_state(tx, actor, year, unit_code, state, "final", at)
@@ -547,8 +653,8 @@ def save_answer(storage: Storage, actor: User, year: int, unit_code: str, code: 
         old = _current(tx, year, unit_code, code)
         if old.answer == answer:
             return
-        new = rules.LeafAppraisal(old.r1_points, old.r1_reason, old.flagged, old.question, answer, at if answer else None,
-                                  old.r2_points, old.r2_reason, old.version + 1, at, actor.username)
+        new = replace(old, answer=answer, answered_at=at if answer else None, version=old.version + 1,
+                      updated_at=at, updated_by=actor.username)
         _put(tx, actor, year, unit_code, code, old, new, at, "explanation.answer")
 
     storage.write(work)
@@ -632,12 +738,13 @@ def accept_remaining(storage: Storage, actor: User, year: int, unit_code: str, f
     fields = [f.code for f in rules.appraised_fields(cs)] if field_code is None else [field_code]
     if field_code is not None and field_code not in offices_of:
         raise ServiceError(f"Lĩnh vực «{field_code}» không có tiêu chí do Hội đồng thẩm định.")
-    fields = [f for f in fields if may_appraise_field(actor, offices_of, f)]
+    fields = [f for f in fields if _office_ok(actor, offices_of, f)]
     if field_code is not None and not fields:
         _check_office(storage, actor, year, cs, rules.appraised_leaves(cs, field_code)[0])
     at = clock_now(storage)
 
     def work(tx: Tx) -> int:
+        _require_member(tx, actor, year)
         state = _state_of(tx, year, unit_code)
         if why := rules.round1_refusal(state, u["name"]):
             raise ServiceError(why)
@@ -665,8 +772,7 @@ def accept_remaining(storage: Storage, actor: User, year: int, unit_code: str, f
         tx.run("score_set_appraised_many", year=year, unit_code=unit_code, codes=codes, points=points, at=at,
                by=actor.username)
         tx.audit_many(actor.username, "appraisal.round1", "appraisal",
-                      [(f"{year}/{unit_code}/{c}", _dict(old), _dict(rules.LeafAppraisal(p, "", old.flagged,
-                                                                                         old.question, old.answer)))
+                      [(f"{year}/{unit_code}/{c}", _dict(old), _dict(replace(old, r1_points=p, r1_reason="")))
                        for c, p, old in chosen], reason=reason)
         done = len(chosen)
         return done

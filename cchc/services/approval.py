@@ -95,7 +95,11 @@ def _snapshot(storage: Storage, actor: User, year: int) -> dict:
             s, a = scores.get((code, leaf.code)), reasons.get((code, leaf.code))
             leaves.setdefault(code, []).append({
                 "code": leaf.code, "title": leaf.title, "max": leaf.max_points, "source": leaf.source,
-                "self": s["self_points"] if s else None, "not_applicable": bool(s and s["not_applicable"]),
+                # the commune's own "không áp dụng", and whether the leaf stayed out of the maximum
+                # (the council may have scored it instead)
+                "self": s["self_points"] if s else None,
+                "not_applicable": bool(s and s["not_applicable"]) or bool(a and a["self_not_applicable"]),
+                "counted_not_applicable": bool(s and s["not_applicable"]),
                 "appraised": s["appraised_points"] if s else None,
                 "r1": a["r1_points"] if a else None, "r1_reason": a["r1_reason"] if a else "",
                 "question": a["question"] if a else "", "answer": a["answer"] if a else "",

@@ -7,6 +7,7 @@ import io
 import json
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from ..permissions import User, require
@@ -16,14 +17,37 @@ from ..text import nfc
 COLUMNS = ("Thời điểm", "Người thực hiện", "Hành động", "Đối tượng", "Khóa", "Giá trị cũ", "Giá trị mới", "Lý do")
 
 
+#: How many rows the screen shows at most (the export takes every matching row).
+SCREEN_LIMIT = 5000
+
+
+def _filters(unit: str | None, user: str | None, action: str | None, date_from: dt.date | None,
+             date_to: dt.date | None) -> dict:
+    return {"unit": (unit or "").strip() or None, "actor": user or None, "action": action or None,
+            "date_from": date_from, "date_to": date_to}
+
+
 def entries(storage: Storage, actor: User, unit: str | None = None, user: str | None = None,
             action: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None,
-            limit: int = 5000) -> list[dict]:
+            limit: int | None = None) -> list[dict]:
     """Audit rows, newest first: by unit code, by the user who acted, by action (or its prefix, as
-    "appraisal"), between two days (inclusive)."""
+    "appraisal"), between two days (inclusive); at most `limit` rows (None: every row; the screen
+    passes SCREEN_LIMIT)."""
     require(actor, "audit.view")
-    return storage.all("audit_search", unit=(unit or "").strip() or None, actor=user or None,
-                       action=action or None, date_from=date_from, date_to=date_to, limit=limit)
+    return storage.all("audit_search", **_filters(unit, user, action, date_from, date_to), limit=limit)
+
+
+def count(storage: Storage, actor: User, unit: str | None = None, user: str | None = None,
+          action: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None) -> int:
+    """How many audit rows match the filters (the screen may show fewer)."""
+    require(actor, "audit.view")
+    return int(storage.scalar("audit_search_count", **_filters(unit, user, action, date_from, date_to)))
+
+
+def export_xlsx(storage: Storage, actor: User, unit: str | None = None, user: str | None = None,
+                action: str | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None) -> bytes:
+    """Every matching audit row (no screen limit) as a workbook."""
+    return to_xlsx(entries(storage, actor, unit, user, action, date_from, date_to, limit=None))
 
 
 def choices(storage: Storage, actor: User) -> tuple[list[str], list[str]]:
@@ -50,24 +74,29 @@ def rows_for_display(rows: list[dict]) -> list[dict]:
              COLUMNS[7]: r["reason"]} for r in rows]
 
 
+def _cell_text(value: str) -> str:
+    """Text as the workbook can hold it: NFC, and the control characters Excel refuses replaced by
+    U+FFFD (so the export never fails on a pasted reason)."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", nfc(value))
+
+
 def to_xlsx(rows: list[dict]) -> bytes:
-    """The rows as a workbook: values, not formulas; text in NFC."""
+    """The rows as a workbook, sheet «Nhật ký»: values, never formulas — a text that begins with
+    "=" stays that text, stored as a string; text in NFC."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "Nhat ky"
+    ws.title = "Nhật ký"
     ws.append(list(COLUMNS))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for r in rows_for_display(rows):
-        values = []
-        for c in COLUMNS:
+    for i, r in enumerate(rows_for_display(rows), start=2):
+        for j, c in enumerate(COLUMNS, start=1):
             v = r[c]
             if isinstance(v, str):
-                v = nfc(v)
-                if v.startswith(("=", "+", "-", "@")):
-                    v = "'" + v              # never a formula
-            values.append(v)
-        ws.append(values)
+                cell = ws.cell(i, j, _cell_text(v))
+                cell.data_type = "s"           # never a formula, whatever the text begins with
+            else:
+                ws.cell(i, j, v)
     ws.column_dimensions["A"].width = 20
     for col in "BCDE":
         ws.column_dimensions[col].width = 18

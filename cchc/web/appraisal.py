@@ -67,8 +67,9 @@ def _save_r1(db: Storage, user: User, year: int, unit: str, code: str, version: 
 def _save_r2(db: Storage, user: User, year: int, unit: str, code: str, version: int, key: str) -> None:
     s = st.session_state
     try:
-        svc.save_round2(db, user, year, unit, code, _points(s.get(f"{key}_diem2")), s.get(f"{key}_lydo2") or "",
-                        expected_version=version)
+        na = bool(s.get(f"{key}_kad2"))
+        svc.save_round2(db, user, year, unit, code, None if na else _points(s.get(f"{key}_diem2")),
+                        s.get(f"{key}_lydo2") or "", expected_version=version, not_applicable=na)
         _say(code, "ok", "Đã lưu điểm thẩm định vòng 2.")
     except svc.StaleLeaf as exc:
         _say(code, "warning", str(exc))
@@ -76,10 +77,10 @@ def _save_r2(db: Storage, user: User, year: int, unit: str, code: str, version: 
         _say(code, "error", str(exc))
 
 
-def _self_text(leaf: Criterion, s: LeafScore) -> str:
+def _self_text(leaf: Criterion, s: LeafScore, commune_na: bool) -> str:
     if leaf.source != SCORED_SOURCE:
         return "do Hội đồng chấm (đơn vị không tự chấm)"
-    if s.not_applicable:
+    if commune_na:
         return "không áp dụng"
     return "chưa chấm" if s.points is None else fmt_points(s.points)
 
@@ -112,7 +113,7 @@ def leaf_card(db: Storage, user: User, sheet: svc.Sheet, leaf: Criterion, editab
         st.caption(f"Cách chấm: {leaf.guidance}")
         left, right = st.columns([1, 1])
         with left:
-            st.markdown(f"Điểm tự chấm: **{_self_text(leaf, s)}**")
+            st.markdown(f"Điểm tự chấm: **{_self_text(leaf, s, sheet.commune_na(leaf.code))}**")
             if s.explanation:
                 st.markdown(f"Giải trình của đơn vị: {s.explanation}")
             if s.note:
@@ -127,6 +128,11 @@ def leaf_card(db: Storage, user: User, sheet: svc.Sheet, leaf: Criterion, editab
                 st.markdown(f"Trả lời của đơn vị: {a.answer or '_chưa trả lời_'}")
             if a.r2_points is not None:
                 st.markdown(f"Điểm vòng 2: **{fmt_points(a.r2_points)}** — lý do: {a.r2_reason}")
+            elif a.r2_na:
+                st.markdown(f"Vòng 2: **xác nhận «không áp dụng»** — lý do: {a.r2_reason}")
+            if a.overturned:
+                st.caption("Hội đồng chấm điểm tiêu chí đơn vị đánh dấu «không áp dụng»: tiêu chí được tính vào "
+                           "điểm tối đa.")
             if a.updated_at:
                 st.caption(f"Lưu lần cuối: {a.updated_by}, {fmt_datetime(a.updated_at)}")
         _show(leaf.code)
@@ -137,16 +143,19 @@ def leaf_card(db: Storage, user: User, sheet: svc.Sheet, leaf: Criterion, editab
 
 
 def _round1_form(db, user, sheet, leaf, s, a, key) -> None:
-    na = leaf.source == SCORED_SOURCE and s.not_applicable
-    default = a.r1_points if a.r1_points is not None else (s.points if leaf.source == SCORED_SOURCE else Decimal(0))
+    na = leaf.source == SCORED_SOURCE and sheet.commune_na(leaf.code)
+    if na:
+        default = a.r1_points
+    else:
+        default = a.r1_points if a.r1_points is not None else (s.points if leaf.source == SCORED_SOURCE else Decimal(0))
     with st.form(key, border=False):
         c1, c2 = st.columns([1, 2])
         if na:
-            c1.caption("Đơn vị đánh dấu «không áp dụng»: không chấm điểm; có thể yêu cầu giải trình.")
-        else:
-            c1.number_input(f"Điểm thẩm định (bước {fmt_points(leaf.step)})", min_value=0.0,
-                            max_value=float(leaf.max_points), step=float(leaf.step), format="%g",
-                            value=None if default is None else float(default), key=f"{key}_diem")
+            c1.caption("Đơn vị đánh dấu «không áp dụng». Để trống điểm: giữ «không áp dụng» (có thể yêu cầu giải "
+                       "trình); nhập điểm, kèm lý do: tiêu chí được tính vào điểm tối đa.")
+        c1.number_input(f"Điểm thẩm định (bước {fmt_points(leaf.step)})", min_value=0.0,
+                        max_value=float(leaf.max_points), step=float(leaf.step), format="%g",
+                        value=None if default is None else float(default), key=f"{key}_diem")
         c2.text_input("Lý do (bắt buộc nếu khác điểm tự chấm)", value=a.r1_reason, key=f"{key}_lydo")
         c1.checkbox("Cần giải trình", value=a.flagged, key=f"{key}_gt")
         c2.text_input("Câu hỏi cho đơn vị (khi cần giải trình)", value=a.question, key=f"{key}_hoi")
@@ -156,12 +165,17 @@ def _round1_form(db, user, sheet, leaf, s, a, key) -> None:
 
 def _round2_form(db, user, sheet, leaf, a, key) -> None:
     default = a.r2_points if a.r2_points is not None else a.r1_points
+    na = leaf.source == SCORED_SOURCE and sheet.commune_na(leaf.code)
     with st.form(f"{key}_v2", border=False):
         c1, c2 = st.columns([1, 2])
         c1.number_input(f"Điểm vòng 2 (bước {fmt_points(leaf.step)})", min_value=0.0, max_value=float(leaf.max_points),
                         step=float(leaf.step), format="%g", value=None if default is None else float(default),
                         key=f"{key}_diem2")
         c2.text_input("Lý do (kết luận sau giải trình)", value=a.r2_reason, key=f"{key}_lydo2")
+        if na:
+            c1.checkbox("Xác nhận «không áp dụng» (không chấm điểm)", value=a.r2_na, key=f"{key}_kad2",
+                        help="Đơn vị đánh dấu tiêu chí này «không áp dụng». Chọn để giữ như vậy (tiêu chí không tính "
+                             "vào điểm tối đa); hoặc để trống ô này và nhập điểm vòng 2.")
         st.form_submit_button("Lưu vòng 2", on_click=_save_r2,
                               args=(db, user, sheet.year, sheet.unit["code"], leaf.code, a.version, key))
 
@@ -187,13 +201,15 @@ def unit_actions(db: Storage, user: User, sheet: svc.Sheet, field_code: str, may
         cols[0].button("Giữ nguyên điểm tự chấm cho các tiêu chí chưa thẩm định của lĩnh vực này",
                        on_click=_act, args=(svc.accept_remaining, db, user, year, unit, field_code),
                        kwargs={"done": "Đã giữ nguyên điểm tự chấm cho {result} tiêu chí."})
-    if sheet.round1_open:
-        cols[1].button("Kết thúc vòng 1", type="primary", disabled=not sheet.round1_complete(),
+    if sheet.round1_open and (user.role == "admin" or sheet.is_member):
+        may_close = sheet.may_close_round1(user)
+        cols[1].button("Kết thúc vòng 1", type="primary", disabled=not (may_close and sheet.round1_complete()),
                        on_click=_act, args=(svc.close_round1, db, user, year, unit),
                        kwargs={"done": "Đã kết thúc vòng 1."},
-                       help="Khi mọi tiêu chí đã có điểm thẩm định: chuyển đơn vị sang giải trình (nếu có tiêu chí "
-                            "cần giải trình) hoặc sang vòng 2.")
-    if sheet.round2_open and (user.role == "admin" or svc.is_chair(db, user, year)):
+                       help=("Khi mọi tiêu chí đã có điểm thẩm định: chuyển đơn vị sang giải trình (nếu có tiêu chí "
+                             "cần giải trình, trước hạn giải trình) hoặc sang vòng 2." if may_close else
+                             "Chỉ Chủ tịch, Phó Chủ tịch thường trực Hội đồng (hoặc quản trị) kết thúc vòng 1."))
+    if sheet.round2_open and sheet.may_finalise(user):
         cols[2].button("Hoàn tất thẩm định đơn vị", type="primary", disabled=not sheet.can_finalise(),
                        on_click=_act, args=(svc.finalise, db, user, year, unit),
                        kwargs={"done": "Đã hoàn tất thẩm định đơn vị."})
@@ -206,7 +222,11 @@ def sheet_view(db: Storage, user: User, sheet: svc.Sheet) -> None:
         st.info(f"Đơn vị đang giải trình {len(sheet.flagged())} tiêu chí (hạn {fmt_date(sheet.explanation_deadline)}). "
                 "Vòng 2 mở khi đơn vị gửi giải trình hoặc khi hết hạn.", icon=":material/hourglass_top:")
     names = {f.code: f.title for f in sheet.fields}
-    mine = [f.code for f in sheet.fields if svc.may_appraise_field(user, sheet.offices, f.code)]
+    if user.role != "admin" and not sheet.is_member:
+        st.warning(f"Tài khoản «{user.username}» không phải thành viên Hội đồng thẩm định kỳ {sheet.year} (hoặc đã "
+                   "được bỏ khỏi Hội đồng): bạn chỉ xem. Đề nghị Phòng Nội vụ bổ sung vào Hội đồng nếu bạn được "
+                   "phân công.", icon=":material/person_off:")
+    mine = [f.code for f in sheet.fields if sheet.may_appraise(user, f.code)]
 
     def label(code: str) -> str:
         done, total = sheet.field_progress(code)

@@ -91,7 +91,8 @@ def own_detail(db: Storage, user: User, year: int) -> None:
     st.subheader("Chi tiết của đơn vị bạn")
     st.dataframe([{"Mã": x["code"], "Tiêu chí": x["title"], "Tối đa": fmt_points(x["max"]),
                    "Tự chấm": "không áp dụng" if x["not_applicable"] else fmt_points(x["self"]),
-                   "Thẩm định": fmt_points(x["appraised"]),
+                   "Thẩm định": ("không áp dụng" if x.get("counted_not_applicable", x["not_applicable"])
+                                 else fmt_points(x["appraised"])),
                    "Lý do của Hội đồng": x["r2_reason"] or x["r1_reason"],
                    "Câu hỏi / trả lời giải trình": (f"{x['question']} — {x['answer']}" if x["question"] else "")}
                   for x in leaves], hide_index=True, width="stretch")

@@ -12,6 +12,10 @@ from ..services import audit, reference
 from ..storage import Storage
 
 
+def _n(count: int) -> str:
+    return f"{count:,}".replace(",", ".")
+
+
 def audit_tab(db: Storage, user: User, year: int) -> None:
     actors, actions = audit.choices(db, user)
     units = {u["code"]: u["name"] for u in reference.units(db, user, year)}
@@ -25,12 +29,20 @@ def audit_tab(db: Storage, user: User, year: int) -> None:
     days = c4.date_input("Từ ngày – đến ngày", value=(), format="DD/MM/YYYY", key="nk_ngay")
     start = days[0] if len(days) >= 1 else None
     end = days[1] if len(days) == 2 else start
-    rows = audit.entries(db, user, unit=unit, user=who, action=action, date_from=start, date_to=end)
-    st.caption(f"{len(rows)} dòng (mới nhất trước; tối đa 5.000).")
+    filters = dict(unit=unit, user=who, action=action, date_from=start, date_to=end)
+    rows = audit.entries(db, user, **filters, limit=audit.SCREEN_LIMIT)
+    total = audit.count(db, user, **filters) if len(rows) >= audit.SCREEN_LIMIT else len(rows)
+    if total > len(rows):
+        st.warning(f"Có {_n(total)} dòng khớp bộ lọc; màn hình chỉ hiện {_n(len(rows))} dòng mới nhất. "
+                   "Tệp Excel xuất ra có đủ mọi dòng; hoặc thu hẹp bộ lọc (đơn vị, người, hành động, ngày).",
+                   icon=":material/filter_list:")
+    else:
+        st.caption(f"{_n(len(rows))} dòng (mới nhất trước).")
     shown = audit.rows_for_display(rows)
     for r in shown:
         r["Thời điểm"] = r["Thời điểm"].strftime("%H:%M:%S %d/%m/%Y") if isinstance(r["Thời điểm"], dt.datetime) else r["Thời điểm"]
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button("Xuất Excel (.xlsx)", lambda: audit.to_xlsx(rows), file_name="nhat-ky-thay-doi.xlsx",
+    st.download_button("Xuất Excel (.xlsx)", lambda: audit.export_xlsx(db, user, **filters),
+                       file_name="nhat-ky-thay-doi.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:", key="nk_xuat")

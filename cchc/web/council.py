@@ -71,7 +71,8 @@ def council_tab(db: Storage, user: User, year: int) -> None:
         office = c1.selectbox("Cơ quan", list(c.offices), format_func=c.offices.get, index=None, placeholder="Chọn cơ quan", key="hd_co_quan")
         role = c2.selectbox("Vai trò trong Hội đồng", list(rules.MEMBER_ROLES), format_func=rules.MEMBER_ROLES.get, index=2,
                             key="hd_vai_tro")
-        username = st.text_input("Tài khoản đăng nhập (nếu có; Chủ tịch cần có để hoàn tất thẩm định)", key="hd_tai_khoan")
+        username = st.text_input("Tài khoản đăng nhập (nếu có; vai trò «Thành viên Hội đồng thẩm định»: Chủ tịch cần có "
+                                 "để hoàn tất thẩm định, thành viên cần có để thẩm định)", key="hd_tai_khoan")
         if st.form_submit_button("Thêm thành viên"):
             _try(svc.add_member, db, user, year, name, title, office, role, username.strip().lower() or None,
                  done=f"Đã thêm {name.strip()}.")

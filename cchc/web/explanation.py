@@ -66,7 +66,7 @@ def section(db: Storage, user: User, year: int, unit_code: str) -> None:
     for leaf, score, a in ex.items:
         with st.container(border=True, key=f"giai_trinh_{leaf.code.replace('.', '_')}"):
             st.markdown(f"**{leaf.code}. {leaf.title}** — tối đa {fmt_points(leaf.max_points)} điểm")
-            st.markdown(f"Điểm tự chấm: **{'không áp dụng' if score.not_applicable else fmt_points(score.points)}** · "
+            st.markdown(f"Điểm tự chấm: **{'không áp dụng' if score.not_applicable or a.self_na else fmt_points(score.points)}** · "
                         f"Điểm thẩm định vòng 1: **{fmt_points(a.r1_points)}**"
                         + (f" (lý do: {a.r1_reason})" if a.r1_reason else ""))
             st.markdown(f"Câu hỏi của Hội đồng: _{a.question}_")
@@ -81,6 +81,8 @@ def section(db: Storage, user: User, year: int, unit_code: str) -> None:
                 _add_evidence(db, user, year, unit_code, leaf.code)
             if a.r2_points is not None:
                 st.markdown(f"Kết luận vòng 2: **{fmt_points(a.r2_points)}** — {a.r2_reason}")
+            elif a.r2_na:
+                st.markdown(f"Kết luận vòng 2: **không áp dụng** — {a.r2_reason}")
     if ex.open:
         st.button("Gửi giải trình", type="primary", icon=":material/send:", on_click=_submit,
                   args=(db, user, year, unit_code))

@@ -23,9 +23,10 @@ RETURNING id;
 -- name: council_member_remove
 UPDATE council_member SET removed = TRUE WHERE id = $id;
 
--- name: council_is_chair
-SELECT count(*) AS n FROM council_member
-WHERE period_year = $year AND username = $username AND member_role = 'chair' AND NOT removed;
+-- name: council_member_roles
+-- The roles an account holds in the council of a period (none: not, or no longer, a member).
+SELECT DISTINCT member_role FROM council_member
+WHERE period_year = $year AND username = $username AND NOT removed;
 
 -- name: field_assignments
 SELECT field_code, office_code FROM field_assignment WHERE period_year = $year;
@@ -45,14 +46,21 @@ SELECT * FROM appraisal_leaf WHERE period_year = $year AND unit_code = $unit_cod
 
 -- name: appraisal_leaf_put
 INSERT INTO appraisal_leaf (period_year, unit_code, criterion_code, r1_points, r1_reason, flagged, question,
-                            answer, answered_at, answered_by, r2_points, r2_reason, version, updated_at, updated_by)
+                            answer, answered_at, answered_by, r2_points, r2_reason, version, updated_at, updated_by,
+                            self_not_applicable, r2_not_applicable)
 VALUES ($year, $unit_code, $code, $r1_points, $r1_reason, $flagged, $question, $answer, $answered_at,
-        $answered_by, $r2_points, $r2_reason, $version, $at, $by)
+        $answered_by, $r2_points, $r2_reason, $version, $at, $by, $self_not_applicable, $r2_not_applicable)
 ON CONFLICT (period_year, unit_code, criterion_code) DO UPDATE SET
     r1_points = excluded.r1_points, r1_reason = excluded.r1_reason, flagged = excluded.flagged,
     question = excluded.question, answer = excluded.answer, answered_at = excluded.answered_at,
     answered_by = excluded.answered_by, r2_points = excluded.r2_points, r2_reason = excluded.r2_reason,
-    version = excluded.version, updated_at = excluded.updated_at, updated_by = excluded.updated_by;
+    version = excluded.version, updated_at = excluded.updated_at, updated_by = excluded.updated_by,
+    self_not_applicable = excluded.self_not_applicable, r2_not_applicable = excluded.r2_not_applicable;
+
+-- name: score_set_not_applicable
+-- The council overturns (FALSE) or restores (TRUE) a commune's "không áp dụng" (012).
+UPDATE score SET not_applicable = $not_applicable
+WHERE period_year = $year AND unit_code = $unit_code AND criterion_code = $code;
 
 -- name: appraisal_unit_get
 SELECT * FROM appraisal_unit WHERE period_year = $year AND unit_code = $unit_code;
