@@ -52,7 +52,8 @@ def results(storage: Storage, actor: User, year: int, province: str | None = Non
     require(actor, "results.view")
     p = period(storage, year)
     where = dict(year=year, province=province, district=district)
-    out = Results(year, p, storage.all("results_of_period", **where), _field_titles(storage, year))
+    query = "results_of_period" if with_fields else "results_of_period_brief"
+    out = Results(year, p, storage.all(query, **where), _field_titles(storage, year))
     if with_fields:                     # each unit row carries its fields (one pass over the scores)
         sums: dict[str, list] = {}
         for row in out.rows:

@@ -7,6 +7,18 @@ WHERE period_year = $year
   AND ($district IS NULL OR district_code = $district)
 ORDER BY rank, unit_code;
 
+-- name: results_of_period_brief
+-- The same without the field sub-indices (a province or the whole country, grouped on the page):
+-- not asking for the `fields` column spares computing it.
+SELECT period_year, unit_code, unit_name, kind, district_code, district_name, province_code, province_name,
+       set_id, state, is_final, self_points, appraised_points, appraised_leaves, scored_points, survey_points,
+       bonus, penalty, total_points, applicable_max, full_max, index, rank, class
+FROM unit_result
+WHERE period_year = $year
+  AND ($province IS NULL OR province_code = $province)
+  AND ($district IS NULL OR district_code = $district)
+ORDER BY rank, unit_code;
+
 -- name: result_of_unit
 SELECT * FROM unit_result WHERE period_year = $year AND unit_code = $unit_code;
 
