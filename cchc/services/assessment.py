@@ -511,10 +511,12 @@ def preview_import(storage: Storage, actor: User, year: int, unit_code: str, dat
 
 def import_workbook(storage: Storage, actor: User, year: int, unit_code: str, data: bytes,
                     submit_after: bool = False) -> int:
-    """Apply a filled workbook, all or nothing (optionally submitting); returns leaves changed."""
-    preview = preview_import(storage, actor, year, unit_code, data)
-    return apply_scores(storage, actor, year, unit_code, preview.parsed.scores, preview.parsed.docs, submit_after,
-                        preview.criteria)
+    """Apply a filled workbook, all or nothing (optionally submitting); returns leaves changed. No
+    preview is worked out: the write itself compares with what is saved and changes only that."""
+    require(actor, "assessment.edit", unit_code)
+    cs = _criteria(storage, year, unit_code)
+    parsed = excel_io.parse_workbook(data, cs, unit_code, year)
+    return apply_scores(storage, actor, year, unit_code, parsed.scores, parsed.docs, submit_after, cs)
 
 
 def report_of(form: Form) -> bytes:

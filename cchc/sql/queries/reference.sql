@@ -78,10 +78,30 @@ ON CONFLICT (period_year, unit_kind) DO UPDATE SET set_id = excluded.set_id;
 DELETE FROM period_criteria WHERE period_year = $year AND unit_kind = $kind;
 
 -- name: unit_in_year
-SELECT * FROM unit_in_period WHERE period_year = $year AND code = $code;
+-- One unit as unit_in_period gives it, looked up by code directly (the view would work out
+-- every unit's name for the year first: slow with a whole country's units).
+SELECT p.year AS period_year, u.code, n.name, n.kind, u.district_code, u.district_name,
+       u.province_code, u.province_name, u.valid_from, u.valid_to, u.successor_code,
+       CASE n.kind WHEN 'Xã' THEN 'xa' WHEN 'Thị trấn' THEN 'thi_tran' WHEN 'Phường' THEN 'phuong' END AS kind_key
+FROM unit u
+JOIN period p ON p.year = $year
+JOIN unit_name n ON n.code = u.code
+WHERE u.code = $code AND u.valid_from <= $year AND (u.valid_to IS NULL OR u.valid_to >= $year)
+ORDER BY n.from_year <= $year DESC, CASE WHEN n.from_year <= $year THEN -n.from_year ELSE n.from_year END
+LIMIT 1;
 
 -- name: unit_set_id
-SELECT set_id FROM unit_criteria_set WHERE period_year = $year AND unit_code = $unit_code;
+-- The set a unit is assessed against in a period (as the view unit_criteria_set), for one unit.
+WITH u AS (
+    SELECT CASE n.kind WHEN 'Xã' THEN 'xa' WHEN 'Thị trấn' THEN 'thi_tran' WHEN 'Phường' THEN 'phuong' END AS kind_key
+    FROM unit x JOIN unit_name n ON n.code = x.code
+    WHERE x.code = $unit_code AND x.valid_from <= $year AND (x.valid_to IS NULL OR x.valid_to >= $year)
+    ORDER BY n.from_year <= $year DESC, CASE WHEN n.from_year <= $year THEN -n.from_year ELSE n.from_year END
+    LIMIT 1
+)
+SELECT coalesce(pc.set_id, p.criteria_set_id) AS set_id
+FROM u JOIN period p ON p.year = $year
+LEFT JOIN period_criteria pc ON pc.period_year = $year AND pc.unit_kind = u.kind_key;
 
 -- name: period_set_ids
 -- Every set a period uses (its general set and each unit kind's own), with the units on it.
