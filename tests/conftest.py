@@ -76,3 +76,18 @@ def opened(path):
         yield db
     finally:
         db.close()
+
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Tests go to the two workers a file at a time, except that every browser file (test_browser*)
+    is one unit: the browser flows run one after another on one worker while the other worker
+    takes the rest. Two Streamlit servers and two Chromiums at once on two cores made them time out."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserFilesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "browser" if path.rsplit("/", 1)[-1].startswith("test_browser") else path
+
+    return BrowserFilesTogether(config, log)

@@ -123,7 +123,7 @@ def login_cookie(context):
     return next((c for c in context.cookies() if c["name"] == "cchc_dang_nhap"), None)
 
 
-def wait_for(condition, timeout_s: float = 15):
+def wait_for(condition, timeout_s: float = 30):
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         if condition():
@@ -216,6 +216,9 @@ def test_commune_officer_scores_uploads_reloads_and_submits(server, browser, tmp
     # Submit, then the form is locked.
     page.get_by_role("button", name="Nộp báo cáo tự đánh giá").click()
     page.get_by_text("biểu mẫu đã khóa").first.wait_for()
+    # The button is drawn at the end of the same run as the notice above: wait for it, don't count.
+    page.get_by_role("button", name="Rút lại báo cáo để sửa").wait_for()
+    settle(page)
     assert page.get_by_label("Điểm tự chấm (bước 0,5)").first.is_disabled()
     assert page.get_by_role("button", name="Rút lại báo cáo để sửa").count() == 1
     context.close()
