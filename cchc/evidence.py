@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import tempfile
 import re
 import unicodedata
 import zipfile
@@ -92,3 +94,17 @@ def stored_path(files_dir: Path, sha: str) -> Path:
     if not SHA_RE.match(sha):
         raise EvidenceError("Mã tệp không hợp lệ.")
     return files_dir / sha[:2] / sha
+
+
+def store(files_dir: Path, data: bytes) -> str:
+    """Write an evidence file under its content hash (once: the same content is stored once) and
+    return the hash. Written to a temporary name and renamed, so a stored file is always whole."""
+    sha = content_hash(data)
+    target = stored_path(files_dir, sha)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    return sha

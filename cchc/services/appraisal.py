@@ -16,8 +16,6 @@ save made from a screen that no longer shows the stored value."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -687,14 +685,7 @@ def add_explanation_file(storage: Storage, actor: User, files_dir: Path, year: i
     require(actor, "explanation.answer", unit_code)
     kind, shown = evidence.check_upload(file_name, data)
     storage.write(lambda tx: _explainable(tx, storage, year, unit_code, code))   # before the disk
-    sha = evidence.content_hash(data)
-    target = evidence.stored_path(files_dir, sha)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
+    sha = evidence.store(files_dir, data)
     at = clock_now(storage)
 
     def work(tx: Tx) -> int:

@@ -5,8 +5,6 @@ and the clock inside its transaction, and writes its audit row there."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -304,14 +302,7 @@ def add_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_cod
     _leaf(_criteria(storage, year, unit_code), code)
     kind, shown = evidence.check_upload(file_name, data)
     _check_editable(storage, year, unit_code)          # before anything reaches the disk
-    sha = evidence.content_hash(data)
-    target = evidence.stored_path(files_dir, sha)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)         # a file with this hash is always complete
+    sha = evidence.store(files_dir, data)
     at = clock_now(storage)
 
     def work(tx: Tx) -> int:
