@@ -5,6 +5,7 @@ a missing browser fails instead of skipping."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -62,16 +63,10 @@ def prepare_draft(env: dict) -> None:
         db.close()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A fresh server whose first start creates and seeds the demo database."""
-    assert CHROMIUM, "CCHC_REQUIRE_BROWSER=1 nhưng không tìm thấy Chromium (/usr/bin/chromium)."
-    work = tmp_path_factory.mktemp("server")
+@contextlib.contextmanager
+def running_app(work: Path, env: dict):
+    """`streamlit run app.py` with `env` on a free port until the block ends; yields its address."""
     port = free_port()
-    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
-           "CCHC_BCRYPT_ROUNDS": "4"}
-    env.pop("CCHC_COOKIE_KEY", None)
-    prepare_draft(env)
     log = open(work / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -87,11 +82,27 @@ def server(tmp_path_factory):
             time.sleep(0.3)
     else:
         proc.kill()
+        log.close()
         pytest.fail("streamlit run không khởi động được:\n" + (work / "streamlit.log").read_text())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A fresh server whose first start creates and seeds the demo database."""
+    assert CHROMIUM, "CCHC_REQUIRE_BROWSER=1 nhưng không tìm thấy Chromium (/usr/bin/chromium)."
+    work = tmp_path_factory.mktemp("server")
+    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
+           "CCHC_BCRYPT_ROUNDS": "4"}
+    env.pop("CCHC_COOKIE_KEY", None)
+    prepare_draft(env)
+    with running_app(work, env) as url:
+        yield url
 
 
 @pytest.fixture

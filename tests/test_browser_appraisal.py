@@ -7,16 +7,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from decimal import Decimal
 
 import pytest
 
-from .conftest import ROOT
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, log_in, settle, wait_for
+from .test_browser import CHROMIUM, browser, log_in, running_app, settle, wait_for  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -70,37 +65,8 @@ def server(tmp_path_factory):
            "CCHC_BCRYPT_ROUNDS": "4", "CCHC_TODAY": DAY}
     env.pop("CCHC_COOKIE_KEY", None)
     own = prepare(env)
-    port = free_port()
-    log = open(work / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit run không khởi động được:\n" + (work / "streamlit.log").read_text())
-    yield url, own
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    with running_app(work, env) as url:
+        yield url, own
 
 
 def as_user(browser, url: str, path: str, username: str | None):

@@ -28,6 +28,7 @@ from ..permissions import ROLES, User, require
 from ..storage import Storage, Tx
 from ..text import fmt_date, fmt_datetime, fmt_points
 from ..workflow import STATES
+from .assessment import check_doc_reference
 from .common import ServiceError, clock_now, today
 from .reference import office_codes, offices, period, period_criteria, unit_criteria, unit_in_year
 
@@ -662,10 +663,7 @@ def save_answer(storage: Storage, actor: User, year: int, unit_code: str, code: 
 def add_explanation_doc(storage: Storage, actor: User, year: int, unit_code: str, code: str, doc_number: str,
                         issued_on: dt.date | None, summary: str) -> int:
     require(actor, "explanation.answer", unit_code)
-    if not doc_number.strip() or not summary.strip():
-        raise ServiceError("Văn bản kiểm chứng cần có số/ký hiệu và trích yếu.")
-    if "|" in doc_number + summary:
-        raise ServiceError("Số, ký hiệu và trích yếu không được chứa dấu «|».")
+    check_doc_reference(doc_number, summary)
     at = clock_now(storage)
 
     def work(tx: Tx) -> int:

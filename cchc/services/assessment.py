@@ -317,14 +317,20 @@ def add_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_cod
     return storage.write(work)
 
 
-def add_doc(storage: Storage, actor: User, year: int, unit_code: str, code: str,
-            doc_number: str, issued_on: dt.date | None, summary: str) -> int:
-    require(actor, "assessment.edit", unit_code)
-    _leaf(_criteria(storage, year, unit_code), code)
+def check_doc_reference(doc_number: str, summary: str) -> None:
+    """A document reference (số/ký hiệu, trích yếu) as evidence: both given, no «|» (it separates
+    the parts in the Excel workbook)."""
     if not doc_number.strip() or not summary.strip():
         raise ServiceError("Văn bản kiểm chứng cần có số/ký hiệu và trích yếu.")
     if "|" in doc_number + summary:
         raise ServiceError("Số, ký hiệu và trích yếu không được chứa dấu «|» (dấu này ngăn cách các phần trong Excel).")
+
+
+def add_doc(storage: Storage, actor: User, year: int, unit_code: str, code: str,
+            doc_number: str, issued_on: dt.date | None, summary: str) -> int:
+    require(actor, "assessment.edit", unit_code)
+    _leaf(_criteria(storage, year, unit_code), code)
+    check_doc_reference(doc_number, summary)
     at = clock_now(storage)
 
     def work(tx: Tx) -> int:
