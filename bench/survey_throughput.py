@@ -106,6 +106,7 @@ def main() -> int:
             "SELECT id FROM survey_response WHERE period_year = ?", [YEAR]).fetchall()}
         answers = service_db._con.execute("SELECT count(*) FROM survey_answer").fetchone()[0]
         service_ok = set(receipts) <= stored and len(set(receipts)) == len(items) and answers == len(items) * len(q.questions())
+        index_ok = service_db.results_drift() == []     # the kept index figures followed every answer
         service_db.close()
 
         # ---- bare DuckDB: the same rows, the same threads, no checks, no lock
@@ -149,9 +150,10 @@ def main() -> int:
     print(f"  qua tầng dịch vụ : {service_tp:8.1f} phiếu/giây, p95 {1000 * p95(service_lat):7.1f} ms")
     print(f"  DuckDB trần      : {bare_tp:8.1f} phiếu/giây, p95 {1000 * p95(bare_lat):7.1f} ms")
     print(f"  tỷ lệ dịch vụ/trần: {ratio:.2f} (mục tiêu ≥ 0,5)")
+    print(f"  chỉ số lưu sẵn khớp với tính lại từ đầu sau đợt ghi: {'có' if index_ok else 'KHÔNG'}")
     print(f"  mọi phiếu đã xác nhận đều được lưu: {'có' if service_ok else 'KHÔNG'} (dịch vụ), "
           f"{'có' if bare_ok else 'KHÔNG'} (trần)")
-    return 0 if service_ok and bare_ok and ratio >= 0.5 else 1
+    return 0 if service_ok and index_ok and bare_ok and ratio >= 0.5 else 1
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""`python -m cchc results show|export`: the period's index, ranks and classes on the command line
-or as the official .xlsx report."""
+"""`python -m cchc results show|export|check`: the period's index, ranks and classes on the command
+line or as the official .xlsx report; a check of the kept figures against a computation from scratch."""
 
 from __future__ import annotations
 
@@ -86,6 +86,23 @@ def cmd_export(args, settings: config.Settings) -> None:
           + (" (số liệu tạm tính)." if res.provisional else "."))
 
 
+def cmd_check(args, settings: config.Settings) -> None:
+    from .cli import CliError, _open
+
+    storage = _open(settings)
+    drift = storage.results_drift()
+    if drift and args.repair:
+        storage.refresh_results()
+        print(f"Đã tính lại từ đầu; {len(drift)} đơn vị đã lệch: "
+              + ", ".join(f"{d['unit_code']} ({d['year']})" for d in drift[:20]) + (" …" if len(drift) > 20 else ""))
+        drift = storage.results_drift()
+    if drift:
+        raise CliError(f"Số liệu lưu sẵn của {len(drift)} đơn vị lệch với tính lại từ đầu: "
+                       + ", ".join(f"{d['unit_code']} ({d['year']})" for d in drift[:20])
+                       + ". Chạy lại với --repair để tính lại.")
+    print(f"Số liệu lưu sẵn khớp với tính lại từ đầu: {storage.scalar('results_kept_count')} dòng đơn vị × kỳ.")
+
+
 def register(sub, add) -> None:
     grp = sub.add_parser("results", help="Kết quả Chỉ số CCHC của một kỳ.", description="Kết quả Chỉ số CCHC của một kỳ.")
     rsub = grp.add_subparsers(dest="results_command", required=True, metavar="LỆNH", parser_class=sub._parser_class)
@@ -99,3 +116,6 @@ def register(sub, add) -> None:
     sp.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có")
     sp.add_argument("--live", action="store_true",
                     help="xuất số liệu hiện tại thay cho số liệu đã phê duyệt (khi kỳ đã có quyết định phê duyệt)")
+    sp = add(rsub, "check", cmd_check, "Kiểm tra số liệu chỉ số lưu sẵn có khớp với tính lại từ đầu "
+             "(sau khi sửa cơ sở dữ liệu bằng tay).")
+    sp.add_argument("--repair", action="store_true", help="tính lại từ đầu mọi kỳ nếu có lệch")

@@ -9,9 +9,11 @@ Every text parameter is normalised to NFC on the way in.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +27,17 @@ from .text import nfc
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 NAME_RE = re.compile(r"^--\s*name:\s*([a-z0-9_]+)\s*$", re.MULTILINE)
+RESULTS_RE = re.compile(r"^--\s*results:\s*(.+?)\s*$", re.MULTILINE)
+READS_RE = re.compile(r"^--\s*reads:\s*results\s*$", re.MULTILINE)
+UPKEEP_DELAY = 0.5          # seconds a burst of deferred writes gathers before its units are recomputed
+# The tables the kept results (unit_figures, 021_results_kept.sql) are computed from: a named
+# query that writes one of them must say in a `-- results:` line what it changes (a test checks).
+RESULT_SOURCES = frozenset({"score", "survey_response", "survey_answer", "official_code", "official_answer",
+                            "criterion", "criteria_set", "period", "period_criteria", "unit", "unit_name"})
+WRITE_RE = re.compile(r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+(\w+)", re.IGNORECASE)
+# Recomputing one unit costs about as much as a whole small period (the fixed cost of the
+# computation dominates below a few hundred units); a period costs about 1/1500 more per unit.
+UNITS_PER_UNIT_COST = 1500
 T = TypeVar("T")
 
 
@@ -42,6 +55,27 @@ def named_queries() -> dict[str, str]:
                 raise StorageError(f"Truy vấn '{name}' được khai báo hai lần ({path.name}).")
             queries[name] = body.strip().rstrip(";")
     return queries
+
+
+@lru_cache(maxsize=1)
+def results_rules() -> dict[str, tuple[str, ...]]:
+    """What each writing named query changes in the kept results, from its `-- results:` line:
+    ('unit', year param, unit param) (each a value or a list; two lists go in pairs),
+    ('response', ids param), ('code', codes param), ('period', year param), ('all',) or ('none',)."""
+    rules = {}
+    for name, sql in named_queries().items():
+        match = RESULTS_RE.search(sql)
+        if match:
+            words = match.group(1).split()
+            rules[name] = (words[0], *(w.lstrip("$") for w in words[1:] if w.startswith("$")))
+    return rules
+
+
+@lru_cache(maxsize=1)
+def results_readers() -> frozenset[str]:
+    """The named queries that read the kept results (`-- reads: results`): before one runs,
+    the units still pending are recomputed."""
+    return frozenset(name for name, sql in named_queries().items() if READS_RE.search(sql))
 
 
 def migrations() -> list[tuple[str, str]]:
@@ -66,6 +100,9 @@ class Storage:
                 "(hãy dừng ứng dụng trước) hoặc không đọc được.") from exc
         self._write_lock = threading.RLock()
         self._memo: dict = {}
+        self._upkeep: threading.Thread | None = None
+        self._upkeep_wake = threading.Event()
+        self._closed = False
 
     def memo(self, key, compute: Callable[[], T]) -> T:
         """Keep what never changes once written (a stored criteria set version) for the life of
@@ -75,7 +112,10 @@ class Storage:
         return self._memo[key]
 
     def close(self) -> None:
-        self._con.close()
+        self._closed = True
+        self._upkeep_wake.set()
+        with self._write_lock:
+            self._con.close()
 
     # ------------------------------------------------------------ reads
 
@@ -94,6 +134,8 @@ class Storage:
 
     def all(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         """Run the named query and return its rows as dicts."""
+        if name in results_readers() and self.scalar("results_pending_count"):
+            self.keep_pending()
         cur = self._con.cursor()
         try:
             cur.execute(self._sql(name), nfc(params) or None)
@@ -117,8 +159,12 @@ class Storage:
             cur = self._con.cursor()
             cur.begin()
             try:
-                yield Tx(self, cur)
+                tx = Tx(self, cur)
+                yield tx
+                deferred = tx.keep_results()
                 cur.commit()
+                if deferred:
+                    self.wake_upkeep()
             except BaseException:
                 cur.rollback()
                 raise
@@ -158,7 +204,41 @@ class Storage:
 
             self.write(apply)
             applied.append(version)
+        if applied:                     # a migration may change the computation: recompute it all
+            self.refresh_results()
         return applied
+
+    def refresh_results(self) -> None:
+        """Recompute the kept results of every period from scratch (after a migration, a restore
+        or a bulk load that bypassed the named queries)."""
+        self.write(lambda tx: tx.touch_all())
+
+    def results_drift(self) -> list[dict[str, Any]]:
+        """The (year, unit_code) whose kept results differ from a computation from scratch."""
+        self.keep_pending()
+        return self.all("results_drift")
+
+    def keep_pending(self) -> None:
+        """Recompute the units that writes left in results_pending."""
+        def work(tx: Tx) -> None:
+            tx.defer_results = False
+            for row in tx.run("results_pending_take"):
+                if row["unit_code"] is None:
+                    tx.touch_period(row["year"])
+                else:
+                    tx.touch(row["year"], row["unit_code"])
+
+        self.write(work)
+
+    def wake_upkeep(self) -> None:
+        """Have a background thread recompute the pending units shortly (a burst of deferred
+        writes is recomputed once)."""
+        with self._write_lock:
+            if self._upkeep is None:
+                self._upkeep = threading.Thread(target=_upkeep_loop, args=(weakref.ref(self), self._upkeep_wake),
+                                                name="cchc-results-upkeep", daemon=True)
+                self._upkeep.start()
+        self._upkeep_wake.set()
 
     def checkpoint(self) -> None:
         with self._write_lock:
@@ -174,16 +254,116 @@ class Storage:
             yield
 
 
+def _upkeep_loop(ref: "weakref.ref[Storage]", wake: threading.Event) -> None:
+    """The upkeep thread: holds its Storage only while recomputing, so that the Storage (and its
+    DuckDB connection) can be closed and freed while the thread waits."""
+    while True:
+        wake.wait()
+        time.sleep(UPKEEP_DELAY)
+        wake.clear()
+        storage = ref()
+        if storage is None or storage._closed:
+            return
+        try:
+            storage.keep_pending()
+        except duckdb.Error:            # closed meanwhile, or a failure: readers still recompute them
+            if storage._closed:
+                return
+            logging.getLogger(__name__).exception("Không tính lại được kết quả đang chờ.")
+        finally:
+            del storage
+
+
 class Tx:
     """A transaction in progress: named statements and the audit log."""
+
+    changes_noted = 0       # statements that changed the results' sources, in this process (tests read it)
 
     def __init__(self, storage: Storage, cur: duckdb.DuckDBPyConnection):
         self._storage = storage
         self.cur = cur
+        self._touched: dict[int, set[str] | None] = {}     # year -> units (None: the whole period)
+        self._touched_all = False
+        # True: the touched units are only noted in results_pending; Storage.keep_pending
+        # recomputes them, in the background shortly after, or before results are read.
+        self.defer_results = True
 
     def run(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         self.cur.execute(self._storage._sql(name), nfc(params) or None)
-        return Storage._rows(self.cur)
+        rows = Storage._rows(self.cur)
+        self._note(name, params)
+        return rows
+
+    # ------------------------------------------------------------ kept results
+
+    def _note(self, name: str, params: dict[str, Any]) -> None:
+        """Remember what a statement changed in the results, by its `-- results:` rule."""
+        rule = results_rules().get(name)
+        if rule is None or rule[0] == "none":
+            return
+        kind, *args = rule
+        Tx.changes_noted += 1
+        if kind == "all":
+            self.touch_all()
+        elif kind == "period":
+            for year in _listed(params[args[0]]):
+                self.touch_period(year)
+        elif kind == "unit":
+            years, units = params[args[0]], params[args[1]]
+            pairs = (zip(years, units) if isinstance(years, (list, tuple)) and isinstance(units, (list, tuple))
+                     else ((y, u) for y in _listed(years) for u in _listed(units)))
+            for year, unit in pairs:
+                self.touch(int(year), unit)
+        elif kind in ("response", "code"):
+            query, key = (("results_units_of_responses", "ids") if kind == "response"
+                          else ("results_units_of_codes", "codes"))
+            self.cur.execute(self._storage._sql(query), {key: list(_listed(params[args[0]]))})
+            for row in Storage._rows(self.cur):
+                self.touch(row["year"], row["unit_code"])
+        else:
+            raise StorageError(f"Quy tắc '-- results: {kind}' của truy vấn '{name}' không hợp lệ.")
+
+    def touch(self, year: int, unit_code: str) -> None:
+        units = self._touched.setdefault(year, set())
+        if units is not None:
+            units.add(unit_code)
+
+    def touch_period(self, year: int) -> None:
+        self._touched[int(year)] = None
+
+    def touch_all(self) -> None:
+        self._touched_all = True
+
+    def keep_results(self) -> bool:
+        """Before this transaction commits: note the units it touched in results_pending (True
+        comes back: the upkeep thread is to be woken after the commit), or recompute them now
+        (a change to every period, and Storage.keep_pending)."""
+        sql, cur = self._storage._sql, self.cur
+        if self.defer_results and not self._touched_all:
+            for year, units in self._touched.items():
+                self.cur.execute(sql("results_pending_insert"),
+                                 {"year": year, "unit_codes": [None] if units is None else sorted(units)})
+            deferred, self._touched = bool(self._touched), {}
+            return deferred
+        if self._touched_all:
+            cur.execute(sql("results_pending_take"))
+            cur.execute(sql("results_forget_all"))
+            cur.execute(sql("results_keep_all"))
+        else:
+            for year, units in self._touched.items():
+                if units is not None and len(units) > 1:     # several units: one by one, or the period?
+                    cur.execute(sql("results_units_kept"), {"year": year})
+                    if len(units) >= 1 + cur.fetchone()[0] / UNITS_PER_UNIT_COST:
+                        units = None
+                if units is None:
+                    cur.execute(sql("results_forget_period"), {"year": year})
+                    cur.execute(sql("results_keep_period"), {"year": year})
+                    continue
+                for unit in units:
+                    cur.execute(sql("results_forget_unit"), {"year": year, "unit_code": unit})
+                    cur.execute(sql("results_keep_unit"), {"year": year, "unit_code": unit})
+        self._touched, self._touched_all = {}, False
+        return False
 
     def one(self, name: str, /, **params: Any) -> dict[str, Any] | None:
         rows = self.run(name, **params)
@@ -192,6 +372,8 @@ class Tx:
     def many(self, name: str, rows: list[dict[str, Any]]) -> None:
         if rows:
             self.cur.executemany(self._storage._sql(name), [nfc(r) for r in rows])
+            for row in rows:
+                self._note(name, row)
 
     def audit_many(self, actor: str, action: str, entity: str,
                    changes: list[tuple[str, Any, Any]], reason: str = "") -> None:
@@ -205,6 +387,10 @@ class Tx:
               old: Any = None, new: Any = None, reason: str = "") -> None:
         self.run("audit_insert", logged_at=wall_now(), actor=actor, action=action, entity=entity,
                  entity_key=key, old_value=_json(old), new_value=_json(new), reason=reason or "")
+
+
+def _listed(value: Any) -> tuple:
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
 
 
 def _json(value: Any) -> str | None:

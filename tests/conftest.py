@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 # Cheap bcrypt for tests (same algorithm, fewer rounds); the app's default stays 12.
@@ -14,7 +15,7 @@ os.environ["CCHC_BCRYPT_ROUNDS"] = "4"
 os.environ.pop("CCHC_TODAY", None)
 
 from cchc import seed  # noqa: E402
-from cchc.storage import Storage  # noqa: E402
+from cchc.storage import Storage, Tx  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "data" / "criteria" / "2022-cap-xa-mau.yaml"
@@ -40,8 +41,26 @@ def blank_file(tmp_path_factory) -> Path:
 def storage(blank_file, tmp_path) -> Storage:
     """A fresh database of its own with the reference data and no demo."""
     db = Storage(shutil.copy(blank_file, tmp_path / "cchc.duckdb"))
+    noted = Tx.changes_noted
     yield db
-    db.close()
+    try:
+        _assert_kept_results(db, noted)
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            db.close()
+
+
+def _assert_kept_results(db: Storage, noted: int) -> None:
+    """Whatever a test wrote, the kept results (unit_figures) must equal a computation from
+    scratch: this checks the `-- results:` rules of every write the test made (`noted`: the
+    count of such writes in this process when the test began; none since, nothing to check)."""
+    try:
+        if Tx.changes_noted == noted and not db.scalar("results_pending_count"):
+            return
+        drift = db.results_drift()
+    except duckdb.ConnectionException:          # the test closed the database itself
+        return
+    assert drift == [], f"kết quả lưu sẵn lệch với tính lại từ đầu: {drift}"
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +75,11 @@ def demo_env(demo_file, tmp_path, monkeypatch) -> Path:
     path = shutil.copy(demo_file, tmp_path / "app.duckdb")
     monkeypatch.setenv("CCHC_DB", str(path))
     monkeypatch.setenv("CCHC_FILES", str(tmp_path / "files"))
-    return path
+    noted = Tx.changes_noted
+    yield path
+    if Path(path).exists():
+        with opened(path) as db:
+            _assert_kept_results(db, noted)
 
 
 @pytest.fixture

@@ -313,8 +313,9 @@ def test_approval_needs_every_commune_final_and_freezes_a_snapshot(storage, on_d
     first = {r["unit_code"]: r["index"] for r in pub.rows}
 
     # a later change to a score does not alter what was approved and published
-    storage.write(lambda tx: tx.cur.execute(
-        "UPDATE score SET appraised_points = 0 WHERE period_year = ? AND unit_code = ?", [YEAR, units[0]]))
+    storage.write(lambda tx: (tx.cur.execute(
+        "UPDATE score SET appraised_points = 0 WHERE period_year = ? AND unit_code = ?", [YEAR, units[0]]),
+        tx.touch(YEAR, units[0])))
     assert {r["unit_code"]: r["index"] for r in approval.published(storage, YEAR).rows} == first
     with pytest.raises(ServiceError, match="cần ghi lý do"):
         approval.approve(storage, LEADER, YEAR, "100/QĐ-UBND", dt.date(2022, 11, 30))

@@ -186,9 +186,10 @@ def test_admin_adds_a_member_and_reassigns_a_field(demo_env):
 def test_a_leaf_marked_not_applicable_can_be_scored_on_the_page(demo_env, on_day):
     on_day("2022-11-12")
     with opened(demo_env) as db:                 # the commune marks 1.3.2 "không áp dụng" (reopened briefly)
-        db.write(lambda tx: tx.cur.execute(
+        db.write(lambda tx: (tx.cur.execute(
             "UPDATE score SET not_applicable = TRUE, self_points = NULL "
-            "WHERE period_year = ? AND unit_code = ? AND criterion_code = '1.3.2'", [YEAR, UNIT]))
+            "WHERE period_year = ? AND unit_code = ? AND criterion_code = '1.3.2'", [YEAR, UNIT]),
+            tx.touch(YEAR, UNIT)))
         before = db.one("result_of_unit", year=YEAR, unit_code=UNIT)["applicable_max"]
     at = appraisal_page()
     key = f"td_{UNIT}_1.3.2_0"

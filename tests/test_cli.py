@@ -354,3 +354,9 @@ def test_results_show_and_export(demo_file, tmp_path):
     assert load_workbook(out).sheetnames == ["Kết quả", "Chỉ số thành phần"]
     assert "đã có" in run("results", "export", "--period", "2022", "--out", str(out), env_db=db, check_rc=1).stderr
     assert "Chưa có kỳ đánh giá năm 2031" in run("results", "show", "--period", "2031", env_db=db, check_rc=1).stderr
+    assert "khớp với tính lại từ đầu: 25 dòng" in run("results", "check", env_db=db, check_rc=0).stdout
+    store = Storage(db)                 # a hand edit the kept figures do not know of
+    store.write(lambda tx: tx.cur.execute("UPDATE score SET self_points = 0 WHERE unit_code = '18139'"))
+    store.close()
+    assert "18139 (2022)" in run("results", "check", env_db=db, check_rc=1).stderr
+    assert "18139 (2022)" in run("results", "check", "--repair", env_db=db, check_rc=0).stdout

@@ -195,7 +195,8 @@ def test_the_report_of_an_approved_period_keeps_the_approved_figures(storage, on
     frozen, row = results.approved(storage, ADMIN, YEAR)
     assert row["decision_number"] == "99/QĐ-UBND" and not frozen.provisional
     before = {r["unit_code"]: r["index"] for r in frozen.rows}
-    storage.write(lambda tx: tx.cur.execute("UPDATE score SET appraised_points = 0 WHERE unit_code = ?", [U1]))
+    storage.write(lambda tx: (tx.cur.execute("UPDATE score SET appraised_points = 0 WHERE unit_code = ?", [U1]),
+                              tx.touch(YEAR, U1)))
     assert {r["unit_code"]: r["index"] for r in results.approved(storage, ADMIN, YEAR)[0].rows} == before
     assert {r["unit_code"]: r["index"] for r in results.results(storage, ADMIN, YEAR).rows} != before
     wb = load_workbook(io.BytesIO(reports.results_workbook(frozen, "UBND huyện Hương Sơn", "Hương Sơn",
@@ -204,3 +205,24 @@ def test_the_report_of_an_approved_period_keeps_the_approved_figures(storage, on
     assert any("Kèm theo Quyết định số 99/QĐ-UBND" in str(ws.cell(r, 1).value) for r in range(1, 9))
     assert not any("TẠM TÍNH" in str(ws.cell(r, 1).value) for r in range(1, 9))
     assert wb["Chỉ số thành phần"].max_row > 25
+
+
+def test_the_kept_figures_follow_every_write_and_a_missed_one_is_found(case):
+    """unit_result reads figures kept on write (021_results_kept.sql): one unit touched is
+    recomputed alone, several at once with their period; both equal a computation from scratch.
+    A write that bypasses the named queries leaves them stale, and `results_drift` says where."""
+    score(case, U4, **{"1_1": 4})                                   # one unit
+    assert results.results(case, ADMIN, YEAR).rows and case.results_drift() == []
+
+    def two_units(tx):
+        for unit in (U4, U5):
+            tx.run("score_set_appraised", year=YEAR, unit_code=unit, code="1.3", points=Decimal("0"),
+                   updated_at=dt.datetime(2022, 11, 20, 9), updated_by="hoidong")
+    case.write(two_units)                                           # two units: their period
+    idx = {r["unit_code"]: r["index"] for r in results.results(case, ADMIN, YEAR).rows}
+    assert idx[U5] == 50.0 and case.results_drift() == []           # (3 + 2 + 0) / 10, no survey yet
+    case.write(lambda tx: tx.cur.execute("UPDATE score SET appraised_points = 3 WHERE unit_code = ? "
+                                         "AND criterion_code = '1.3'", [U5]))
+    assert case.results_drift() == [{"year": YEAR, "unit_code": U5}]
+    case.refresh_results()
+    assert case.results_drift() == [] and results.results(case, ADMIN, YEAR).rows[0]["unit_code"] == U1

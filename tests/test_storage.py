@@ -152,3 +152,24 @@ def test_criteria_import_writes_set_period_and_audit(storage):
     assert storage.one("period_get", year=2022)["criteria_set_id"] == set_id
     assert reference.period_criteria(storage, CLI_USER, 2022) == new
     assert storage.all("audit_recent", limit=1)[0]["action"] == "criteria.import"
+
+
+def test_every_query_that_changes_the_results_says_what_it_changes():
+    """A named query that writes a table the kept results come from must carry a `-- results:`
+    line, else the results would go stale after it; and its rule must name real parameters."""
+    from cchc.storage import RESULT_SOURCES, RESULTS_RE, WRITE_RE, named_queries, results_rules
+
+    rules = results_rules()
+    missing, wrong = [], []
+    for name, sql in named_queries().items():
+        written = {t.lower() for t in WRITE_RE.findall(sql)} & RESULT_SOURCES
+        if written and name not in rules:
+            missing.append(name)
+        if name in rules:
+            kind, *args = rules[name]
+            expected = {"unit": 2, "period": 1, "response": 1, "code": 1, "all": 0, "none": 0}.get(kind)
+            if expected != len(args) or any(f"${a}" not in RESULTS_RE.sub("", sql) for a in args):
+                wrong.append(name)
+    assert not missing, f"thiếu dòng '-- results:' ở: {missing}"
+    assert not wrong, f"dòng '-- results:' sai ở: {wrong}"
+    assert len(rules) >= 25

@@ -49,8 +49,7 @@ def shares(storage, unit) -> dict[int, float]:
 
 
 def unit_row(storage, unit) -> dict:
-    return next(r for r in storage._con.execute(
-        "SELECT * FROM unit_result WHERE period_year = ? AND unit_code = ?", [YEAR, unit]).fetchdf().to_dict("records"))
+    return storage.one("result_of_unit", year=YEAR, unit_code=unit)
 
 
 # ------------------------------------------------------------------ the questionnaires as data
@@ -459,3 +458,24 @@ def test_answers_arriving_together_are_all_stored_and_counted_exactly(storage, o
     assert sum(1 for r in receipts if r.flags == ("rate",)) == 16 - 5
     assert storage.scalar("survey_count", year=YEAR) == 16
     assert storage._con.execute("SELECT count(*) FROM survey_answer").fetchone()[0] == 16 * len(Q.questions())
+
+
+# ------------------------------------------------------------------ the index follows the answers
+
+
+def test_answers_from_the_public_page_reach_the_index_at_once_when_read_and_shortly_anyway(storage, on_day):
+    """The public page's transactions only note the unit (results_pending); reading the results
+    recomputes it first, and the upkeep thread does so within about a second regardless."""
+    import time
+
+    before = storage.one("result_of_unit", year=YEAR, unit_code=A)["survey_points"]
+    web(storage, A)
+    assert storage._con.execute("SELECT count(*) FROM results_pending").fetchone()[0] >= 1
+    after = storage.one("result_of_unit", year=YEAR, unit_code=A)["survey_points"]
+    assert after > before and storage._con.execute("SELECT count(*) FROM results_pending").fetchone()[0] == 0
+    web(storage, A, client="10.0.0.2", browser="tab-2")
+    deadline = time.monotonic() + 10
+    while storage._con.execute("SELECT count(*) FROM results_pending").fetchone()[0] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert storage._con.execute("SELECT count(*) FROM results_pending").fetchone()[0] == 0
+    assert storage.results_drift() == []

@@ -9,6 +9,7 @@ VALUES ($year, $unit_code, $state, $submitted_at, $is_late, $updated_at);
 SELECT count(*) AS n FROM assessment WHERE period_year = $year AND state <> 'draft';
 
 -- name: score_insert
+-- results: unit $year $unit_code
 INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note,
                    explanation, updated_at, updated_by)
 VALUES ($year, $unit_code, $criterion_code, $self_points, $not_applicable, $note, $explanation,
@@ -84,6 +85,7 @@ FROM score WHERE period_year = $year AND unit_code = $unit_code
 ORDER BY criterion_code;
 
 -- name: score_upsert
+-- results: unit $year $unit_code
 INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note,
                    explanation, updated_at, updated_by)
 VALUES ($year, $unit_code, $criterion_code, $self_points, $not_applicable, $note, $explanation,
@@ -135,6 +137,7 @@ INSERT INTO evidence_doc (period_year, unit_code, criterion_code, doc_number, is
 VALUES ($year, $unit_code, $criterion_code, $doc_number, $issued_on, $summary, $at, $by);
 
 -- name: score_upsert_many
+-- results: unit $year $unit_code
 -- Many leaves of one unit in one statement (lists zipped by unnest).
 INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note,
                    explanation, updated_at, updated_by)
@@ -159,6 +162,7 @@ SELECT $year, $unit_code, unnest($codes::VARCHAR[]), unnest($numbers::VARCHAR[])
 SELECT * FROM score WHERE period_year = $year AND unit_code = $unit_code AND criterion_code = $code;
 
 -- name: score_set_appraised
+-- results: unit $year $unit_code
 -- The council's score of a leaf (a row is created for leaves the commune does not score itself,
 -- such as bonus and penalty).
 INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note, explanation,

@@ -1,4 +1,5 @@
 -- name: unit_upsert
+-- results: all
 INSERT INTO unit (code, name, kind, district_code, district_name, province_code, province_name,
                   valid_from, valid_to)
 VALUES ($code, $name, $kind, $district_code, $district_name, $province_code, $province_name,
@@ -13,6 +14,7 @@ SELECT * FROM unit WHERE code = $code;
 SELECT * FROM unit_in_period WHERE period_year = $year ORDER BY code;
 
 -- name: unit_name_insert
+-- results: all
 INSERT INTO unit_name (code, from_year, name, kind) VALUES ($code, $from_year, $name, $kind)
 ON CONFLICT (code, from_year) DO UPDATE SET name = excluded.name, kind = excluded.kind;
 
@@ -20,15 +22,18 @@ ON CONFLICT (code, from_year) DO UPDATE SET name = excluded.name, kind = exclude
 SELECT * FROM unit_name WHERE code = $code ORDER BY from_year;
 
 -- name: unit_insert
+-- results: all
 INSERT INTO unit (code, name, kind, district_code, district_name, province_code, province_name,
                   valid_from, valid_to)
 VALUES ($code, $name, $kind, $district_code, $district_name, $province_code, $province_name,
         $valid_from, $valid_to);
 
 -- name: unit_set_current_name
+-- results: all
 UPDATE unit SET name = $name, kind = $kind WHERE code = $code;
 
 -- name: unit_set_validity
+-- results: all
 UPDATE unit SET valid_from = $valid_from, valid_to = $valid_to, successor_code = $successor_code
 WHERE code = $code;
 
@@ -50,6 +55,7 @@ INSERT INTO office (code, name) VALUES ($code, $name) ON CONFLICT (code) DO NOTH
 SELECT code, name FROM office ORDER BY code;
 
 -- name: period_insert
+-- results: period $year
 INSERT INTO period (year, name, plan_reference, council_deadline, self_assessment_deadline,
                     explanation_deadline, appraisal_deadline, publication_deadline, survey_opens,
                     survey_closes, survey_quota, criteria_set_id, band_good, band_fair, band_average)
@@ -65,16 +71,19 @@ SELECT * FROM period WHERE year = $year;
 SELECT * FROM period ORDER BY year DESC;
 
 -- name: period_set_criteria
+-- results: period $year
 UPDATE period SET criteria_set_id = $set_id WHERE year = $year;
 
 -- name: period_kind_sets
 SELECT unit_kind, set_id FROM period_criteria WHERE period_year = $year ORDER BY unit_kind;
 
 -- name: period_kind_set_put
+-- results: period $year
 INSERT INTO period_criteria (period_year, unit_kind, set_id) VALUES ($year, $kind, $set_id)
 ON CONFLICT (period_year, unit_kind) DO UPDATE SET set_id = excluded.set_id;
 
 -- name: period_kind_set_delete
+-- results: period $year
 DELETE FROM period_criteria WHERE period_year = $year AND unit_kind = $kind;
 
 -- name: unit_in_year
@@ -115,6 +124,7 @@ WHERE u.period_year = $year AND a.state <> 'draft' AND ($kind = 'all' OR u.kind_
 ORDER BY u.code;
 
 -- name: period_update
+-- results: none (deadlines, bands, quota and survey window: read on read, or not used)
 UPDATE period SET name = $name, plan_reference = $plan_reference, council_deadline = $council_deadline,
        self_assessment_deadline = $self_assessment_deadline, explanation_deadline = $explanation_deadline,
        appraisal_deadline = $appraisal_deadline, publication_deadline = $publication_deadline,

@@ -1,4 +1,5 @@
 -- name: results_of_period
+-- reads: results
 -- Every unit's figures for a period (views in 006_results.sql), optionally one province or
 -- one district, best index first; ties share a rank and are listed by code.
 SELECT * FROM unit_result
@@ -8,6 +9,7 @@ WHERE period_year = $year
 ORDER BY rank, unit_code;
 
 -- name: results_of_period_brief
+-- reads: results
 -- The same without the field sub-indices (a province or the whole country, grouped on the page):
 -- not asking for the `fields` column spares computing it.
 SELECT period_year, unit_code, unit_name, kind, district_code, district_name, province_code, province_name,
@@ -20,9 +22,11 @@ WHERE period_year = $year
 ORDER BY rank, unit_code;
 
 -- name: result_of_unit
+-- reads: results
 SELECT * FROM unit_result WHERE period_year = $year AND unit_code = $unit_code;
 
 -- name: field_results_of_period
+-- reads: results
 SELECT f.* FROM field_result f
 JOIN unit_in_period u ON u.period_year = f.period_year AND u.code = f.unit_code
 WHERE f.period_year = $year
@@ -31,6 +35,7 @@ WHERE f.period_year = $year
 ORDER BY f.unit_code, f.field_code;
 
 -- name: field_averages
+-- reads: results
 -- The average sub-index of each field over the units of the period (or of a province, district).
 SELECT f.field_code, round(avg(f.sub_index), 2) AS sub_index, round(avg(f.points), 2) AS points,
        count(*) AS units
@@ -84,4 +89,60 @@ GROUP BY ALL ORDER BY province_code, district_code;
 SELECT count(*) AS n FROM unit_in_period WHERE period_year = $year;
 
 -- name: period_set_bands
+-- results: none (the class is computed on read)
 UPDATE period SET band_good = $good, band_fair = $fair, band_average = $average WHERE year = $year;
+
+-- Upkeep of unit_figures (021_results_kept.sql): Storage runs these before a transaction commits,
+-- for what its writes touched (each writing query says what in a `-- results:` line).
+
+-- name: results_forget_unit
+DELETE FROM unit_figures WHERE period_year = $year AND unit_code = $unit_code;
+
+-- name: results_keep_unit
+INSERT INTO unit_figures SELECT * FROM unit_figures_live WHERE period_year = $year AND unit_code = $unit_code;
+
+-- name: results_forget_period
+DELETE FROM unit_figures WHERE period_year = $year;
+
+-- name: results_keep_period
+INSERT INTO unit_figures SELECT * FROM unit_figures_live WHERE period_year = $year;
+
+-- name: results_forget_all
+DELETE FROM unit_figures;
+
+-- name: results_keep_all
+INSERT INTO unit_figures SELECT * FROM unit_figures_live;
+
+-- name: results_pending_insert
+INSERT INTO results_pending SELECT $year, unnest($unit_codes::VARCHAR[]);
+
+-- name: results_pending_count
+SELECT count(*) AS n FROM results_pending;
+
+-- name: results_pending_take
+DELETE FROM results_pending RETURNING period_year AS year, unit_code;
+
+-- name: results_kept_count
+SELECT count(*) AS n FROM unit_figures;
+
+-- name: results_units_kept
+SELECT count(*) AS n FROM unit_figures WHERE period_year = $year;
+
+-- name: results_units_of_responses
+SELECT DISTINCT period_year AS year, unit_code FROM survey_response WHERE id IN (SELECT unnest($ids::BIGINT[]));
+
+-- name: results_units_of_codes
+SELECT DISTINCT period_year AS year, unit_code FROM official_code WHERE code IN (SELECT unnest($codes::VARCHAR[]));
+
+-- name: results_drift
+-- The units whose kept figures differ from a computation from scratch (sums to 6 decimals).
+WITH kept AS MATERIALIZED (
+    SELECT period_year, unit_code, set_id, round(COLUMNS(* EXCLUDE (period_year, unit_code, set_id, fields)), 6), fields
+    FROM unit_figures
+),
+live AS MATERIALIZED (
+    SELECT period_year, unit_code, set_id, round(COLUMNS(* EXCLUDE (period_year, unit_code, set_id, fields)), 6), fields
+    FROM unit_figures_live
+),
+diff AS ((SELECT * FROM kept EXCEPT ALL SELECT * FROM live) UNION ALL (SELECT * FROM live EXCEPT ALL SELECT * FROM kept))
+SELECT DISTINCT period_year AS year, unit_code FROM diff ORDER BY ALL;

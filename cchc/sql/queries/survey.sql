@@ -1,10 +1,12 @@
 -- name: survey_response_insert
+-- results: unit $year $unit_code
 -- A bare response (the demo and tests use it); the public form uses survey_submit_insert.
 INSERT INTO survey_response (period_year, unit_code, channel, submitted_at)
 VALUES ($year, $unit_code, $channel, $submitted_at)
 RETURNING id;
 
 -- name: survey_answer_insert
+-- results: response $response_id
 -- One element-level answer (question 'yt<element>'), as the first schema stored them.
 INSERT INTO survey_answer (response_id, question, element, value)
 VALUES ($response_id, 'yt' || $element, $element, $value);
@@ -13,6 +15,7 @@ VALUES ($response_id, 'yt' || $element, $element, $value);
 SELECT count(*) AS n FROM survey_response WHERE period_year = $year;
 
 -- name: survey_submit_insert
+-- results: unit $year $unit_code
 INSERT INTO survey_response (period_year, unit_code, channel, submitted_at, questionnaire, profile, overall,
                              suggestion, client_key, browser_key, answers_key, flags, excluded, exclude_reason,
                              excluded_by, entered_by)
@@ -21,11 +24,13 @@ VALUES ($year, $unit_code, $channel, $submitted_at, $questionnaire, $profile, $o
 RETURNING id;
 
 -- name: survey_answers_insert
+-- results: response $response_id
 -- Every rating of one response in one statement.
 INSERT INTO survey_answer (response_id, question, element, value)
 SELECT $response_id, unnest($questions::VARCHAR[]), unnest($elements::INTEGER[]), unnest($ratings::INTEGER[]);
 
 -- name: survey_answers_insert_rows
+-- results: response $response_ids
 -- Ratings of many responses in one statement (an imported workbook).
 INSERT INTO survey_answer (response_id, question, element, value)
 SELECT unnest($response_ids::BIGINT[]), unnest($questions::VARCHAR[]), unnest($elements::INTEGER[]),
@@ -47,6 +52,7 @@ FROM period p WHERE p.year = $year;
 SELECT * FROM survey_response WHERE id = $id;
 
 -- name: survey_set_excluded
+-- results: response $id
 UPDATE survey_response SET excluded = $excluded, exclude_reason = $reason, excluded_by = $by WHERE id = $id;
 
 -- name: survey_flagged
@@ -138,6 +144,7 @@ FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
 WHERE r.period_year = $year AND ($unit_code IS NULL OR r.unit_code = $unit_code);
 
 -- name: official_code_insert_many
+-- results: none (a code counts once it is used)
 INSERT INTO official_code (code, period_year, group_code, unit_code, questionnaire, created_at, created_by)
 SELECT unnest($codes::VARCHAR[]), $year, $group_code, unnest($unit_codes::VARCHAR[]), $questionnaire, $at, $by;
 
@@ -151,11 +158,13 @@ LEFT JOIN unit_in_period u ON u.period_year = c.period_year AND u.code = c.unit_
 WHERE c.code = $code;
 
 -- name: official_code_use
+-- results: code $code
 -- Mark a code used, once: no row comes back when it was used (or voided) already.
 UPDATE official_code SET used_at = $at WHERE code = $code AND used_at IS NULL AND NOT voided
 RETURNING code;
 
 -- name: official_answers_insert
+-- results: code $code
 INSERT INTO official_answer (code, question, criterion, choice, weight)
 SELECT $code, unnest($questions::VARCHAR[]), unnest($criteria::VARCHAR[]), unnest($choices::VARCHAR[]),
        unnest($weights::DOUBLE[]);
@@ -183,6 +192,7 @@ ORDER BY unit_code, criterion_code;
 SELECT nextval('survey_response_id') AS id FROM range($n);
 
 -- name: survey_web_insert_many
+-- results: unit $years $unit_codes
 -- Many questionnaires from the public page in one statement (answers that arrived together are
 -- written in one transaction: group commit).
 INSERT INTO survey_response (id, period_year, unit_code, channel, submitted_at, questionnaire, profile, overall,
