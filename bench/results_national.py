@@ -84,6 +84,7 @@ def build(path: Path, national: bool, answers: int) -> Storage:
     con.execute(f"""
         CREATE TEMP TABLE unit_pick AS SELECT row_number() OVER (ORDER BY code) - 1 AS i, code FROM unit""")
     n_units = con.execute("SELECT count(*) FROM unit").fetchone()[0]
+    con.execute(f"SELECT max(nextval('survey_response_id')) FROM range({responses})")   # ids 1..responses taken
     con.execute(f"""
         INSERT INTO survey_response (id, period_year, unit_code, channel, submitted_at)
         SELECT r, {YEAR}, p.code, 'web', TIMESTAMP '2022-10-15 09:00:00'
@@ -203,10 +204,16 @@ def main() -> None:
         noted, _ = timed(lambda: country.write(lambda tx: tx.touch(YEAR, unit)), args.repeat)
         upkeep, _ = timed(lambda: (country.write(lambda tx: tx.touch(YEAR, unit)), country.keep_pending()), args.repeat)
         nothing, _ = timed(lambda: country.write(lambda tx: None), args.repeat)
+        where = dict(year=YEAR, province=None, district=None)
+        fresh, _ = timed(lambda: country.all("results_of_period_brief", **where), args.repeat)
+        after_write, _ = timed(lambda: (country.write(lambda tx: tx.touch(YEAR, unit)),
+                                        country.all("results_of_period_brief", **where)), args.repeat)
         print(f"   tính lại mọi đơn vị từ đầu (khi nâng cấp, khôi phục) {scratch * 1000:.0f} ms, "
               f"{scratch / bare:.1f}× gộp thô; một lần ghi chạm một đơn vị: ghi chú {noted * 1000:.1f} ms "
               f"(giao dịch trống {nothing * 1000:.1f} ms), tính lại đơn vị đó {(upkeep - noted) * 1000:.0f} ms "
               f"(luồng nền, hoặc lần đọc kết quả kế tiếp)")
+        print(f"   đọc kết quả (thành dòng Python, không chỉ số thành phần) {fresh * 1000:.0f} ms; ngay sau một lần ghi "
+              f"(đọc phải tính lại đơn vị đang chờ trước) {(after_write - noted) * 1000:.0f} ms")
         print(f"   cả lời gọi dịch vụ (thành từng dòng Python: {len(res.rows):,} đơn vị, "
               f"{sum(len(v) for v in res.by_field.values()):,} lĩnh vực) {service * 1000:.0f} ms, "
               f"{service / bare:.1f}× gộp thô")

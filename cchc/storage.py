@@ -29,7 +29,7 @@ MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 NAME_RE = re.compile(r"^--\s*name:\s*([a-z0-9_]+)\s*$", re.MULTILINE)
 RESULTS_RE = re.compile(r"^--\s*results:\s*(.+?)\s*$", re.MULTILINE)
 READS_RE = re.compile(r"^--\s*reads:\s*results\s*$", re.MULTILINE)
-UPKEEP_DELAY = 0.5          # seconds a burst of deferred writes gathers before its units are recomputed
+UPKEEP_DELAY = 1.0          # seconds a burst of deferred writes gathers before its units are recomputed
 # The tables the kept results (unit_figures, 021_results_kept.sql) are computed from: a named
 # query that writes one of them must say in a `-- results:` line what it changes (a test checks).
 RESULT_SOURCES = frozenset({"score", "survey_response", "survey_answer", "official_code", "official_answer",
@@ -163,6 +163,7 @@ class Storage:
                 yield tx
                 deferred = tx.keep_results()
                 cur.commit()
+                Tx.committed += 1
                 if deferred:
                     self.wake_upkeep()
             except BaseException:
@@ -256,28 +257,39 @@ class Storage:
 
 def _upkeep_loop(ref: "weakref.ref[Storage]", wake: threading.Event) -> None:
     """The upkeep thread: holds its Storage only while recomputing, so that the Storage (and its
-    DuckDB connection) can be closed and freed while the thread waits."""
-    while True:
-        wake.wait()
-        time.sleep(UPKEEP_DELAY)
-        wake.clear()
-        storage = ref()
-        if storage is None or storage._closed:
-            return
-        try:
-            storage.keep_pending()
-        except duckdb.Error:            # closed meanwhile, or a failure: readers still recompute them
-            if storage._closed:
+    DuckDB connection) can be closed and freed while the thread waits. After a pass it waits
+    four times as long as the pass took (at least UPKEEP_DELAY), so that recomputing takes at
+    most a fifth of the write lock's time when answers keep coming (a whole country's period
+    takes about 0.25 s)."""
+    delay = UPKEEP_DELAY
+    try:
+        while True:
+            wake.wait()
+            time.sleep(delay)
+            wake.clear()
+            storage = ref()
+            if storage is None or storage._closed:
                 return
-            logging.getLogger(__name__).exception("Không tính lại được kết quả đang chờ.")
-        finally:
+            start = time.perf_counter()
+            try:
+                storage.keep_pending()
+            except Exception:           # closed meanwhile, or a failure: readers still recompute them
+                if storage._closed:
+                    return
+                logging.getLogger(__name__).exception("Không tính lại được kết quả đang chờ.")
+            delay = max(UPKEEP_DELAY, 4 * (time.perf_counter() - start))
             del storage
+    finally:
+        storage = ref()
+        if storage is not None:
+            storage._upkeep = None      # the next deferred write starts a new thread
+        del storage
 
 
 class Tx:
     """A transaction in progress: named statements and the audit log."""
 
-    changes_noted = 0       # statements that changed the results' sources, in this process (tests read it)
+    committed = 0           # write transactions committed in this process (the tests' drift check reads it)
 
     def __init__(self, storage: Storage, cur: duckdb.DuckDBPyConnection):
         self._storage = storage
@@ -302,7 +314,6 @@ class Tx:
         if rule is None or rule[0] == "none":
             return
         kind, *args = rule
-        Tx.changes_noted += 1
         if kind == "all":
             self.touch_all()
         elif kind == "period":
@@ -317,7 +328,7 @@ class Tx:
         elif kind in ("response", "code"):
             query, key = (("results_units_of_responses", "ids") if kind == "response"
                           else ("results_units_of_codes", "codes"))
-            self.cur.execute(self._storage._sql(query), {key: list(_listed(params[args[0]]))})
+            self.cur.execute(self._storage._sql(query), {key: list(dict.fromkeys(_listed(params[args[0]])))})
             for row in Storage._rows(self.cur):
                 self.touch(row["year"], row["unit_code"])
         else:

@@ -41,7 +41,7 @@ def blank_file(tmp_path_factory) -> Path:
 def storage(blank_file, tmp_path) -> Storage:
     """A fresh database of its own with the reference data and no demo."""
     db = Storage(shutil.copy(blank_file, tmp_path / "cchc.duckdb"))
-    noted = Tx.changes_noted
+    noted = Tx.committed
     yield db
     try:
         _assert_kept_results(db, noted)
@@ -52,10 +52,11 @@ def storage(blank_file, tmp_path) -> Storage:
 
 def _assert_kept_results(db: Storage, noted: int) -> None:
     """Whatever a test wrote, the kept results (unit_figures) must equal a computation from
-    scratch: this checks the `-- results:` rules of every write the test made (`noted`: the
-    count of such writes in this process when the test began; none since, nothing to check)."""
+    scratch: this checks the `-- results:` rules of every write the test made, and finds a write
+    without one (`noted`: the count of committed writes in this process when the test began;
+    none since, nothing to check)."""
     try:
-        if Tx.changes_noted == noted and not db.scalar("results_pending_count"):
+        if Tx.committed == noted and not db.scalar("results_pending_count"):
             return
         drift = db.results_drift()
     except duckdb.ConnectionException:          # the test closed the database itself
@@ -75,7 +76,7 @@ def demo_env(demo_file, tmp_path, monkeypatch) -> Path:
     path = shutil.copy(demo_file, tmp_path / "app.duckdb")
     monkeypatch.setenv("CCHC_DB", str(path))
     monkeypatch.setenv("CCHC_FILES", str(tmp_path / "files"))
-    noted = Tx.changes_noted
+    noted = Tx.committed
     yield path
     if Path(path).exists():
         with opened(path) as db:

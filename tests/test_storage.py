@@ -173,3 +173,22 @@ def test_every_query_that_changes_the_results_says_what_it_changes():
     assert not missing, f"thiếu dòng '-- results:' ở: {missing}"
     assert not wrong, f"dòng '-- results:' sai ở: {wrong}"
     assert len(rules) >= 25
+
+
+def test_the_after_test_check_finds_a_write_that_left_the_kept_results_stale(storage):
+    """The fixtures' check after each test (tests/conftest.py) fails on a write that changed a
+    score without telling the kept results (no `-- results:` rule, no tx.touch)."""
+    from cchc.storage import Tx
+    from tests.conftest import _assert_kept_results
+
+    code = storage._con.execute(
+        "SELECT c.code FROM criterion c JOIN period p ON p.criteria_set_id = c.set_id "
+        "WHERE p.year = 2022 AND c.is_leaf AND c.source = 'self_assessed' ORDER BY c.position LIMIT 1").fetchone()[0]
+    noted = Tx.committed
+    storage.write(lambda tx: tx.cur.execute(
+        "INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note, explanation, "
+        "updated_at, updated_by) VALUES (2022, '18139', ?, 1, FALSE, '', '', now()::TIMESTAMP, 'x')", [code]))
+    with pytest.raises(AssertionError, match="18139"):
+        _assert_kept_results(storage, noted)
+    storage.refresh_results()
+    _assert_kept_results(storage, noted)

@@ -69,8 +69,10 @@ SELECT period_year, unit_code, set_id,
 FROM per_field
 GROUP BY period_year, unit_code, set_id;
 
--- No primary key: a unit's row is deleted and inserted again in one transaction.
-CREATE TABLE unit_figures AS SELECT * FROM unit_figures_live;
+-- One row per period and unit (two writers recomputing the same unit at once conflict, and the
+-- second is retried, instead of leaving the unit twice). Filled by Storage.migrate.
+CREATE TABLE unit_figures AS SELECT * FROM unit_figures_live WITH NO DATA;
+ALTER TABLE unit_figures ADD PRIMARY KEY (period_year, unit_code);
 
 -- Units whose figures are still to be recomputed: the citizens' answers from the public page
 -- come in bursts, so their transactions only note the unit here, and the figures follow within

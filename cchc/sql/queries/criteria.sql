@@ -1,5 +1,5 @@
 -- name: criteria_set_insert
--- results: all
+-- results: none (a new set version; caps are applied on read, and a period takes the set with period_set_criteria or period_kind_set_put)
 INSERT INTO criteria_set (code, version, name, year, is_template, source_decision, applies_to,
                           total, bonus_cap, penalty_cap, created_at, created_by)
 VALUES ($code, $version, $name, $year, $is_template, $source_decision, $applies_to, $total,
@@ -13,7 +13,7 @@ SELECT id FROM criteria_set WHERE code = $code AND version = $version;
 SELECT * FROM criteria_set WHERE id = $id;
 
 -- name: criterion_insert
--- results: all
+-- results: none (only into a new set version: criteria are never changed in place)
 INSERT INTO criterion (set_id, code, parent_code, depth, position, title, max_points, is_leaf,
                        guidance, evidence, office_code, step, na_allowed, source)
 VALUES ($set_id, $code, $parent_code, $depth, $position, $title, $max_points, $is_leaf,
