@@ -72,6 +72,13 @@ def results_rules() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _response_inserts() -> frozenset[str]:
+    """The named queries that insert survey responses (their ids and units are remembered)."""
+    return frozenset(name for name, sql in named_queries().items()
+                     if "survey_response" in {t.lower() for t in WRITE_RE.findall(sql)} and "INSERT" in sql.upper())
+
+
+@lru_cache(maxsize=1)
 def results_readers() -> frozenset[str]:
     """The named queries that read the kept results (`-- reads: results`): before one runs,
     the units still pending are recomputed."""
@@ -296,6 +303,7 @@ class Tx:
         self.cur = cur
         self._touched: dict[int, set[str] | None] = {}     # year -> units (None: the whole period)
         self._touched_all = False
+        self._responses: dict[int, tuple[int, str]] = {}  # survey responses written here -> (year, unit)
         # True: the touched units are only noted in results_pending; Storage.keep_pending
         # recomputes them, in the background shortly after, or before results are read.
         self.defer_results = True
@@ -303,12 +311,12 @@ class Tx:
     def run(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         self.cur.execute(self._storage._sql(name), nfc(params) or None)
         rows = Storage._rows(self.cur)
-        self._note(name, params)
+        self._note(name, params, rows)
         return rows
 
     # ------------------------------------------------------------ kept results
 
-    def _note(self, name: str, params: dict[str, Any]) -> None:
+    def _note(self, name: str, params: dict[str, Any], rows: list[dict[str, Any]] = ()) -> None:
         """Remember what a statement changed in the results, by its `-- results:` rule."""
         rule = results_rules().get(name)
         if rule is None or rule[0] == "none":
@@ -323,14 +331,25 @@ class Tx:
             years, units = params[args[0]], params[args[1]]
             pairs = (zip(years, units) if isinstance(years, (list, tuple)) and isinstance(units, (list, tuple))
                      else ((y, u) for y in _listed(years) for u in _listed(units)))
+            pairs = [(int(year), unit) for year, unit in pairs]
             for year, unit in pairs:
-                self.touch(int(year), unit)
+                self.touch(year, unit)
+            if name in _response_inserts():     # remember whose they are, for their answers' rule
+                ids = params.get("ids") or [r["id"] for r in rows if "id" in r]
+                if len(pairs) in (1, len(ids)):
+                    self._responses.update(zip(ids, pairs if len(pairs) == len(ids) else pairs * len(ids)))
         elif kind in ("response", "code"):
-            query, key = (("results_units_of_responses", "ids") if kind == "response"
-                          else ("results_units_of_codes", "codes"))
-            self.cur.execute(self._storage._sql(query), {key: list(dict.fromkeys(_listed(params[args[0]])))})
-            for row in Storage._rows(self.cur):
-                self.touch(row["year"], row["unit_code"])
+            wanted = list(dict.fromkeys(_listed(params[args[0]])))
+            if kind == "response":              # responses written in this transaction need no lookup
+                for pair in filter(None, map(self._responses.get, wanted)):
+                    self.touch(*pair)
+                wanted = [i for i in wanted if i not in self._responses]
+            if wanted:
+                query, key = (("results_units_of_responses", "ids") if kind == "response"
+                              else ("results_units_of_codes", "codes"))
+                self.cur.execute(self._storage._sql(query), {key: wanted})
+                for row in Storage._rows(self.cur):
+                    self.touch(row["year"], row["unit_code"])
         else:
             raise StorageError(f"Quy tắc '-- results: {kind}' của truy vấn '{name}' không hợp lệ.")
 
