@@ -4,6 +4,10 @@ queries in cchc/sql/queries/*.sql (blocks that start with `-- name: some_name`).
 One connection per process, a fresh cursor per call (a connection used by two threads at once
 raises); writes are serialised by a lock and retried when DuckDB reports a transaction conflict.
 Every text parameter is normalised to NFC on the way in.
+
+It also keeps the index results up to date (021_results_kept.sql): a writing query's `-- results:`
+line says which units it changes, the transaction notes them in results_pending, and they are
+recomputed by a background thread shortly after, or before any query marked `-- reads: results`.
 """
 
 from __future__ import annotations
@@ -336,8 +340,10 @@ class Tx:
                 self.touch(year, unit)
             if name in _response_inserts():     # remember whose they are, for their answers' rule
                 ids = params.get("ids") or [r["id"] for r in rows if "id" in r]
-                if len(pairs) in (1, len(ids)):
-                    self._responses.update(zip(ids, pairs if len(pairs) == len(ids) else pairs * len(ids)))
+                if len(pairs) == 1:
+                    pairs = pairs * len(ids)
+                if len(pairs) == len(ids):
+                    self._responses.update(zip(ids, pairs))
         elif kind in ("response", "code"):
             wanted = list(dict.fromkeys(_listed(params[args[0]])))
             if kind == "response":              # responses written in this transaction need no lookup
@@ -371,8 +377,8 @@ class Tx:
         sql, cur = self._storage._sql, self.cur
         if self.defer_results and not self._touched_all:
             for year, units in self._touched.items():
-                self.cur.execute(sql("results_pending_insert"),
-                                 {"year": year, "unit_codes": [None] if units is None else sorted(units)})
+                cur.execute(sql("results_pending_insert"),
+                            {"year": year, "unit_codes": [None] if units is None else sorted(units)})
             deferred, self._touched = bool(self._touched), {}
             return deferred
         if self._touched_all:

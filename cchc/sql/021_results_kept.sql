@@ -1,8 +1,10 @@
 -- The results kept up to date on write. Each unit's sums (the figures of 020 before caps, rank
--- and class, and its field sub-indices) are stored in unit_figures. Every write that changes
--- what they are computed from recomputes them for the units it touched (or the whole period, or
--- every period), with the view unit_figures_live, in the same transaction: each such named query
--- says so in a `-- results:` line (Storage applies it; a test checks that none is missing).
+-- and class, and its field sub-indices) are stored in unit_figures and recomputed, with the view
+-- unit_figures_live, for the units that writes touched (or the whole period, or every period).
+-- Each named query that writes what they are computed from says what it touches in a
+-- `-- results:` line (cchc/storage.py applies it; a test checks that none is missing): the
+-- transaction notes those units in results_pending, a background thread recomputes them about a
+-- second later, and a query marked `-- reads: results` recomputes what is still pending first.
 -- Reading the results is then one row per unit plus what stays computed on read: caps, state,
 -- names, rank and class, so changing bands, caps, states or names needs no upkeep.
 -- After any migration, Storage.migrate recomputes every period (a later migration that changes
@@ -74,9 +76,8 @@ GROUP BY period_year, unit_code, set_id;
 CREATE TABLE unit_figures AS SELECT * FROM unit_figures_live WITH NO DATA;
 ALTER TABLE unit_figures ADD PRIMARY KEY (period_year, unit_code);
 
--- Units whose figures are still to be recomputed: the citizens' answers from the public page
--- come in bursts, so their transactions only note the unit here, and the figures follow within
--- a second (Storage.keep_pending), or at once when results are read.
+-- Units whose figures are still to be recomputed (Storage.keep_pending): writes only note them
+-- here, so that a burst of answers or saves is recomputed once, outside the writer's wait.
 CREATE TABLE results_pending (
     period_year INTEGER NOT NULL,
     unit_code   VARCHAR            -- NULL: every unit of the period
