@@ -89,17 +89,18 @@ def cmd_export(args, settings: config.Settings) -> None:
 def cmd_check(args, settings: config.Settings) -> None:
     from .cli import CliError, _open
 
+    def listed(drift: list[dict]) -> str:
+        return ", ".join(f"{d['unit_code']} ({d['year']})" for d in drift[:20]) + (" …" if len(drift) > 20 else "")
+
     storage = _open(settings)
     drift = storage.results_drift()
     if drift and args.repair:
         storage.refresh_results()
-        print(f"Đã tính lại từ đầu; {len(drift)} đơn vị đã lệch: "
-              + ", ".join(f"{d['unit_code']} ({d['year']})" for d in drift[:20]) + (" …" if len(drift) > 20 else ""))
+        print(f"Đã tính lại từ đầu; {len(drift)} đơn vị đã lệch: {listed(drift)}")
         drift = storage.results_drift()
     if drift:
-        raise CliError(f"Số liệu lưu sẵn của {len(drift)} đơn vị lệch với tính lại từ đầu: "
-                       + ", ".join(f"{d['unit_code']} ({d['year']})" for d in drift[:20])
-                       + ". Chạy lại với --repair để tính lại.")
+        raise CliError(f"Số liệu lưu sẵn của {len(drift)} đơn vị lệch với tính lại từ đầu: {listed(drift)}. "
+                       "Chạy lại với --repair để tính lại.")
     print(f"Số liệu lưu sẵn khớp với tính lại từ đầu: {storage.scalar('results_kept_count')} dòng đơn vị × kỳ.")
 
 

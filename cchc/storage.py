@@ -42,6 +42,7 @@ WRITE_RE = re.compile(r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)
 # Recomputing one unit costs about as much as a whole small period (the fixed cost of the
 # computation dominates below a few hundred units); a period costs about 1/1500 more per unit.
 UNITS_PER_UNIT_COST = 1500
+RULE_ARITY = {"unit": 2, "response": 1, "code": 1, "period": 1, "all": 0, "none": 0}   # parameters per rule
 T = TypeVar("T")
 
 
@@ -71,7 +72,11 @@ def results_rules() -> dict[str, tuple[str, ...]]:
         match = RESULTS_RE.search(sql)
         if match:
             words = match.group(1).split()
-            rules[name] = (words[0], *(w.lstrip("$") for w in words[1:] if w.startswith("$")))
+            rule = (words[0], *(w.lstrip("$") for w in words[1:] if w.startswith("$")))
+            body = RESULTS_RE.sub("", sql)
+            if RULE_ARITY.get(rule[0]) != len(rule) - 1 or any(f"${p}" not in body for p in rule[1:]):
+                raise StorageError(f"Dòng '-- results: {match.group(1)}' của truy vấn '{name}' không hợp lệ.")
+            rules[name] = rule
     return rules
 
 
@@ -145,7 +150,7 @@ class Storage:
 
     def all(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         """Run the named query and return its rows as dicts."""
-        if name in results_readers() and self.scalar("results_pending_count"):
+        if name in results_readers():
             self.keep_pending()
         cur = self._con.cursor()
         try:
@@ -231,7 +236,10 @@ class Storage:
         return self.all("results_drift")
 
     def keep_pending(self) -> None:
-        """Recompute the units that writes left in results_pending."""
+        """Recompute the units that writes left in results_pending (nothing to write when none)."""
+        if not self.scalar("results_pending_count"):
+            return
+
         def work(tx: Tx) -> None:
             tx.defer_results = False
             for row in tx.run("results_pending_take"):
@@ -356,8 +364,6 @@ class Tx:
                 self.cur.execute(self._storage._sql(query), {key: wanted})
                 for row in Storage._rows(self.cur):
                     self.touch(row["year"], row["unit_code"])
-        else:
-            raise StorageError(f"Quy tắc '-- results: {kind}' của truy vấn '{name}' không hợp lệ.")
 
     def touch(self, year: int, unit_code: str) -> None:
         units = self._touched.setdefault(year, set())

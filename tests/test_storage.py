@@ -156,23 +156,26 @@ def test_criteria_import_writes_set_period_and_audit(storage):
 
 def test_every_query_that_changes_the_results_says_what_it_changes():
     """A named query that writes a table the kept results come from must carry a `-- results:`
-    line, else the results would go stale after it; and its rule must name real parameters."""
-    from cchc.storage import RESULT_SOURCES, RESULTS_RE, WRITE_RE, named_queries, results_rules
+    line, else the results would go stale after it; a malformed line is refused when loaded."""
+    from cchc.storage import RESULT_SOURCES, WRITE_RE, named_queries, results_rules
 
-    rules = results_rules()
-    missing, wrong = [], []
-    for name, sql in named_queries().items():
-        written = {t.lower() for t in WRITE_RE.findall(sql)} & RESULT_SOURCES
-        if written and name not in rules:
-            missing.append(name)
-        if name in rules:
-            kind, *args = rules[name]
-            expected = {"unit": 2, "period": 1, "response": 1, "code": 1, "all": 0, "none": 0}.get(kind)
-            if expected != len(args) or any(f"${a}" not in RESULTS_RE.sub("", sql) for a in args):
-                wrong.append(name)
+    rules = results_rules()             # raises on a rule of an unknown kind or a missing parameter
+    missing = [name for name, sql in named_queries().items()
+               if {t.lower() for t in WRITE_RE.findall(sql)} & RESULT_SOURCES and name not in rules]
     assert not missing, f"thiếu dòng '-- results:' ở: {missing}"
-    assert not wrong, f"dòng '-- results:' sai ở: {wrong}"
     assert len(rules) >= 25
+
+
+def test_a_malformed_results_rule_is_refused(monkeypatch):
+    from cchc import storage as st
+
+    monkeypatch.setattr(st, "named_queries", lambda: {"x": "-- results: unit $year $unit\nDELETE FROM score WHERE period_year = $year"})
+    st.results_rules.cache_clear()
+    try:
+        with pytest.raises(st.StorageError, match="không hợp lệ"):
+            st.results_rules()
+    finally:
+        st.results_rules.cache_clear()
 
 
 def test_the_after_test_check_finds_a_write_that_left_the_kept_results_stale(storage):
