@@ -23,11 +23,12 @@ os.environ.setdefault("CCHC_BCRYPT_ROUNDS", "4")
 
 from openpyxl import load_workbook  # noqa: E402
 
-from cchc import assessment as rules  # noqa: E402
-from cchc import excel_io, seed  # noqa: E402
-from cchc.permissions import CLI_USER  # noqa: E402
+from cchc.core import assessment as rules  # noqa: E402
+from cchc.core.permissions import CLI_USER  # noqa: E402
+from cchc.db.storage import Storage  # noqa: E402
+from cchc.files import assessment_workbook as excel_io
 from cchc.services import assessment as svc  # noqa: E402
-from cchc.storage import Storage  # noqa: E402
+from cchc.services import seed  # noqa: E402
 
 YEAR, UNIT = 2022, "18139"
 

@@ -42,10 +42,14 @@ os.environ.setdefault("CCHC_TODAY", "2022-11-20")
 
 from openpyxl import Workbook  # noqa: E402
 
-from cchc import reports, seed  # noqa: E402
-from cchc.permissions import CLI_USER  # noqa: E402
-from cchc.services import results, users  # noqa: E402
-from cchc.storage import Storage  # noqa: E402
+from cchc.core.permissions import CLI_USER  # noqa: E402
+from cchc.db.storage import Storage  # noqa: E402
+from cchc.files import results_workbook as reports
+from cchc.services import (  # noqa: E402
+    results,
+    seed,  # noqa: E402
+    users,
+)
 
 YEAR = 2022
 NATIONAL = ROOT / "data" / "vn-communes-2022-10-01.csv"

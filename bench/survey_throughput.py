@@ -33,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("CCHC_BCRYPT_ROUNDS", "4")
 os.environ["CCHC_TODAY"] = "2022-11-05"               # inside the 2022 survey window
 
-from cchc import seed  # noqa: E402
-from cchc import survey as rules  # noqa: E402
+from cchc.core import survey as rules  # noqa: E402
+from cchc.db.storage import Storage  # noqa: E402
+from cchc.services import seed  # noqa: E402
 from cchc.services import survey as svc  # noqa: E402
-from cchc.storage import Storage  # noqa: E402
 
 YEAR = 2022
 

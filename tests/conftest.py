@@ -14,8 +14,8 @@ import pytest
 os.environ["CCHC_BCRYPT_ROUNDS"] = "4"
 os.environ.pop("CCHC_TODAY", None)
 
-from cchc import seed  # noqa: E402
-from cchc.storage import Storage, Tx  # noqa: E402
+from cchc.db.storage import Storage, Tx  # noqa: E402
+from cchc.services import seed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "data" / "criteria" / "2022-cap-xa-mau.yaml"

@@ -10,10 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cchc import config
-from cchc.navigation import LOGIN, PAGES, pages_for
-from cchc.permissions import CLI_USER
+from cchc.core.navigation import LOGIN, PAGES, pages_for
+from cchc.core.permissions import CLI_USER
+from cchc.db.storage import Storage
 from cchc.services import results, users
-from cchc.storage import Storage
 
 from .conftest import DEMO_PASSWORD, ROOT, opened
 

@@ -11,12 +11,11 @@ from decimal import Decimal
 
 import pytest
 
-from cchc import appraisal as rules
-from cchc.assessment import LeafScore, ScoreError
-from cchc.permissions import PermissionDenied, User
-from cchc.services import ServiceError
+from cchc.core import appraisal as rules
+from cchc.core.assessment import LeafScore, ScoreError
+from cchc.core.permissions import PermissionDenied, User
+from cchc.services import ServiceError, approval, audit, users
 from cchc.services import appraisal as svc
-from cchc.services import approval, audit, users
 from cchc.services import assessment as self_svc
 
 from .test_assessment import ADMIN, CS, LEADER, OFFICER, OTHER, OWN, PDF, YEAR, fill_all
@@ -344,8 +343,9 @@ def test_audit_viewer_filters_and_exports(storage, on_day):
     assert audit.entries(storage, ADMIN, user="hoidong", action="appraisal.round1")[0]["reason"] == "Chậm"
     assert audit.entries(storage, ADMIN, unit=OTHER, action="appraisal") == []
     assert audit.entries(storage, ADMIN, date_from=dt.date(2100, 1, 1)) == []
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
     ws = load_workbook(io.BytesIO(audit.to_xlsx(rows))).active
     assert ws.cell(1, 1).value == "Thời điểm" and ws.max_row == len(rows) + 1
     with pytest.raises(PermissionDenied):
@@ -597,8 +597,9 @@ def test_the_chair_and_the_standing_vice_chair_need_a_council_account(storage):
 
 
 def test_the_audit_export_keeps_every_text_as_text(storage, on_day):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
     submitted(storage, on_day)
     texts = ["=HYPERLINK(\"http://x\",\"bấm\")", "+84 912 345 678", "-0,5 điểm vì nộp chậm", "@hoidong xem lại",
              "Chậm\x07 hạn\x1b ngày"]
@@ -615,8 +616,9 @@ def test_the_audit_export_keeps_every_text_as_text(storage, on_day):
 
 
 def test_the_audit_export_takes_every_matching_row(storage, on_day):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
     submitted(storage, on_day)
     svc.accept_remaining(storage, ADMIN, YEAR, OWN)
     total = audit.count(storage, ADMIN, unit=OWN)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from cchc.permissions import User
+from cchc.core.permissions import User
 from cchc.services import appraisal as svc
 from cchc.services import approval, users
 

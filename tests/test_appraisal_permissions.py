@@ -9,9 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from cchc.permissions import ACTIONS, UNIT_SCOPED, PermissionDenied, User, can
-from cchc.services import ServiceError
-from cchc.services import appraisal, approval, audit
+from cchc.core.permissions import ACTIONS, UNIT_SCOPED, PermissionDenied, User, can
+from cchc.services import ServiceError, appraisal, approval, audit
 
 ADMIN = User("quantri", "Quản trị", "admin")
 LEADER = User("lanhdao", "Lãnh đạo", "leader")

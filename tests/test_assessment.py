@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from cchc import assessment as rules
-from cchc import evidence
-from cchc.criteria import load_yaml_file
-from cchc.permissions import PermissionDenied, User
+from cchc.core import assessment as rules
+from cchc.core.criteria import load_yaml_file
+from cchc.core.permissions import PermissionDenied, User
+from cchc.files import evidence
 from cchc.services import ServiceError
 from cchc.services import assessment as svc
 
@@ -291,7 +291,7 @@ def test_import_with_submit_rolls_back_when_something_is_missing(storage, on_day
 
 
 def test_the_clock_is_vietnam_time_whatever_the_server_zone(storage, monkeypatch):
-    from cchc.clock import TIME_ZONE
+    from cchc.core.clock import TIME_ZONE
     from cchc.services.common import today
     monkeypatch.delenv("CCHC_TODAY", raising=False)
     assert today(storage) == dt.datetime.now(TIME_ZONE).date()

@@ -45,10 +45,12 @@ def prepare_draft(env: dict) -> None:
     """Create the demo database as the first start would, then fill Thị trấn Tây Sơn's form except
     1.1.1 and 1.1.2 (which the browser scores), with document references for every leaf."""
     import datetime as dt
-    from cchc import config, seed
-    from cchc import assessment as rules
-    from cchc.permissions import CLI_USER
+
+    from cchc import config
+    from cchc.core import assessment as rules
+    from cchc.core.permissions import CLI_USER
     from cchc.services import assessment as svc
+    from cchc.services import seed
 
     settings = config.from_env(env)
     db = seed.open_database(settings)
@@ -264,8 +266,8 @@ def test_admin_loads_a_criteria_workbook_fixes_an_error_and_activates_it(server,
 
     from openpyxl import load_workbook
 
-    from cchc import criteria_excel
-    from cchc.criteria import load_yaml_file
+    from cchc.core.criteria import load_yaml_file
+    from cchc.files import criteria_workbook as criteria_excel
 
     wb = load_workbook(_io.BytesIO(criteria_excel.build(load_yaml_file(ROOT / "data/criteria/2022-cap-xa-mau.yaml"))))
     wb[criteria_excel.INFO].cell(2, 2, "HT-XA-2023")                    # a new set for next year

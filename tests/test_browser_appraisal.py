@@ -23,10 +23,12 @@ def prepare(env: dict) -> dict:
     """The demo database as a first start makes it; every commune but Sơn Hồng final; the demo's
     council member (Phòng Nội vụ) is the council's chair; Sơn Hồng's fields other than field 1
     appraised. Returns Sơn Hồng's self-scores of 1.1.1 and 1.1.2."""
-    from cchc import config, seed
-    from cchc import appraisal as rules
+    from cchc import config
+    from cchc.core import appraisal as rules
     from cchc.services import appraisal as svc
+    from cchc.services import seed
     from cchc.services.reference import unit_criteria
+
     from .test_appraisal import finalise_all
     from .test_assessment import ADMIN
 

@@ -55,8 +55,8 @@ def test_a_citizen_answers_the_survey_on_a_phone(server, browser):  # noqa: F811
 def test_a_commune_officer_imports_paper_forms_from_excel(server, browser, tmp_path):  # noqa: F811
     from openpyxl import load_workbook
 
-    from cchc import survey as rules
-    from cchc import survey_excel as sx
+    from cchc.core import survey as rules
+    from cchc.files import survey_workbook as sx
 
     from .test_browser import log_in, uploader
 

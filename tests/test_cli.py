@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from cchc import cli, criteria
-from cchc.storage import Storage
+from cchc.cli import main as cli
+from cchc.core import criteria
+from cchc.db.storage import Storage
 
 from .conftest import ROOT, TEMPLATE, opened
 
@@ -264,8 +265,9 @@ def test_unwritable_or_unreadable_paths_are_one_line_errors(installed, words, ca
 
 def test_assessment_template_then_import_and_submit(installed, tmp_path, monkeypatch, capsys):
     from openpyxl import load_workbook
-    from cchc import assessment as rules
-    from cchc.excel_io import COL, FIRST_ROW, SHEET
+
+    from cchc.core import assessment as rules
+    from cchc.files.assessment_workbook import COL, FIRST_ROW, SHEET
     monkeypatch.setenv("CCHC_TODAY", "2022-11-09")
     out = tmp_path / "mau.xlsx"
     assert cli.main(["assessment", "template", "--period", "2022", "--unit", "18139", "--out", str(out)]) == 0
@@ -297,8 +299,9 @@ def test_assessment_import_lists_workbook_errors(installed, tmp_path, capsys):
 
 def test_restore_in_place_while_the_database_is_open(installed, tmp_path):
     import io as _io
-    from cchc import backup
-    from cchc.permissions import CLI_USER
+
+    from cchc.core.permissions import CLI_USER
+    from cchc.services import backup
     db_path, files = installed
     store = Storage(db_path)
     buffer = _io.BytesIO()

@@ -7,8 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from cchc import criteria
-from cchc.criteria import CriteriaError, load_yaml_file, load_yaml_text, parse_set, to_yaml
+from cchc.core import criteria
+from cchc.core.criteria import (
+    CriteriaError,
+    load_yaml_file,
+    load_yaml_text,
+    parse_set,
+    to_yaml,
+)
 
 from .conftest import TEMPLATE
 

@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cchc import criteria_excel as cx
-from cchc.criteria import CriteriaError, load_yaml_file
+from cchc.core.criteria import CriteriaError, load_yaml_file
+from cchc.files import criteria_workbook as cx
 
 from .conftest import TEMPLATE
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from cchc import assessment as rules
-from cchc import excel_io
-from cchc.excel_io import COL, FIRST_ROW, SHEET, WorkbookError
+from cchc.core import assessment as rules
+from cchc.files import assessment_workbook as excel_io
+from cchc.files.assessment_workbook import COL, FIRST_ROW, SHEET, WorkbookError
 from cchc.services import assessment as svc
 
 from .test_assessment import CS, OFFICER, OWN, YEAR, fill_all

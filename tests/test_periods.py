@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from cchc import assessment as rules
-from cchc.permissions import CLI_USER, PermissionDenied, User
+from cchc.core import assessment as rules
+from cchc.core.permissions import CLI_USER, PermissionDenied, User
+from cchc.core.workflow import deadline_problems, shift_years
 from cchc.services import ServiceError, periods
 from cchc.services import assessment as svc
 from cchc.services.reference import period, period_criteria
-from cchc.workflow import deadline_problems, shift_years
 
 OFFICER = User("sonhong", "Cán bộ", "commune", unit_code="18139")
 

@@ -9,12 +9,24 @@ from decimal import Decimal
 
 import pytest
 
-from cchc import backup, criteria
-from cchc.permissions import ACTIONS, CLI_USER, PermissionDenied, User, can
-from cchc.assessment import LeafScore, scored_leaves
-from cchc.services import (ServiceError, appraisal, approval, assessment, periods, progress, reference, results,
-                           survey, units, users)
-from cchc.survey import Answers
+from cchc.core import criteria
+from cchc.core.assessment import LeafScore, scored_leaves
+from cchc.core.permissions import ACTIONS, CLI_USER, PermissionDenied, User, can
+from cchc.core.survey import Answers
+from cchc.services import (
+    ServiceError,
+    appraisal,
+    approval,
+    assessment,
+    backup,
+    periods,
+    progress,
+    reference,
+    results,
+    survey,
+    units,
+    users,
+)
 
 ADMIN = User("quantri", "Quản trị", "admin")
 LEADER = User("lanhdao", "Lãnh đạo", "leader")

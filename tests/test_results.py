@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from cchc import assessment as rules
-from cchc import criteria
-from cchc.permissions import PermissionDenied, User
+from cchc.core import assessment as rules
+from cchc.core import criteria
+from cchc.core.permissions import PermissionDenied, User
 from cchc.services import ServiceError, reference, results
 from cchc.services import assessment as svc
 
@@ -150,10 +150,11 @@ def test_a_commune_sees_only_its_own_scorecard_and_no_ranking(case):
 
 # ------------------------------------------------------------------ reports and the command line
 
-from openpyxl import load_workbook  # noqa: E402
 import io  # noqa: E402
 
-from cchc import reports  # noqa: E402
+from openpyxl import load_workbook  # noqa: E402
+
+from cchc.files import results_workbook as reports  # noqa: E402
 
 
 def test_the_results_report_reads_back_with_the_figures_and_the_print_setup(case):
@@ -186,6 +187,7 @@ def test_the_scorecard_report_reads_back(case):
 
 def test_the_report_of_an_approved_period_keeps_the_approved_figures(storage, on_day):
     from cchc.services import approval
+
     from .test_appraisal import finalised
     from .test_assessment import LEADER
     for row in storage.all("assessment_states_of_period", year=YEAR):

@@ -9,10 +9,9 @@ import unicodedata
 import duckdb
 import pytest
 
-from cchc import seed
-from cchc.permissions import CLI_USER
-from cchc.services import reference, users
-from cchc.storage import Storage, StorageError, migrations, named_queries
+from cchc.core.permissions import CLI_USER
+from cchc.db.storage import Storage, StorageError, migrations, named_queries
+from cchc.services import reference, seed, users
 
 
 def test_migrations_are_applied_in_order_and_recorded(tmp_path):
@@ -157,7 +156,7 @@ def test_criteria_import_writes_set_period_and_audit(storage):
 def test_every_query_that_changes_the_results_says_what_it_changes():
     """A named query that writes a table the kept results come from must carry a `-- results:`
     line, else the results would go stale after it; a malformed line is refused when loaded."""
-    from cchc.storage import RESULT_SOURCES, WRITE_RE, named_queries, results_rules
+    from cchc.db.storage import RESULT_SOURCES, WRITE_RE, named_queries, results_rules
 
     rules = results_rules()             # raises on a rule of an unknown kind or a missing parameter
     missing = [name for name, sql in named_queries().items()
@@ -167,7 +166,7 @@ def test_every_query_that_changes_the_results_says_what_it_changes():
 
 
 def test_a_malformed_results_rule_is_refused(monkeypatch):
-    from cchc import storage as st
+    from cchc.db import storage as st
 
     monkeypatch.setattr(st, "named_queries", lambda: {"x": "-- results: unit $year $unit\nDELETE FROM score WHERE period_year = $year"})
     st.results_rules.cache_clear()
@@ -181,7 +180,7 @@ def test_a_malformed_results_rule_is_refused(monkeypatch):
 def test_the_after_test_check_finds_a_write_that_left_the_kept_results_stale(storage):
     """The fixtures' check after each test (tests/conftest.py) fails on a write that changed a
     score without telling the kept results (no `-- results:` rule, no tx.touch)."""
-    from cchc.storage import Tx
+    from cchc.db.storage import Tx
     from tests.conftest import _assert_kept_results
 
     code = storage._con.execute(

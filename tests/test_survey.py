@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 import yaml
 
-from cchc import survey as rules
-from cchc.permissions import PermissionDenied, User
+from cchc.core import survey as rules
+from cchc.core.permissions import PermissionDenied, User
 from cchc.services import ServiceError
 from cchc.services import survey as svc
 
@@ -372,8 +372,9 @@ def test_codes_are_issued_by_admin_only_and_audited(storage, on_day):
     with pytest.raises(ServiceError, match="Không có nhóm"):
         svc.issue_codes(storage, ADMIN, YEAR, "XYZ", [A], 1)
     sheet = svc.codes_sheet(storage, ADMIN, YEAR, codes)
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
     ws = load_workbook(io.BytesIO(sheet)).active
     assert {ws.cell(r, 4).value for r in range(5, 11)} == set(codes)
 
@@ -396,6 +397,7 @@ def test_qr_codes_for_every_commune_and_an_a4_sheet(storage):
 
 def test_the_export_has_raw_answers_and_aggregates(answered):
     import io
+
     from openpyxl import load_workbook
     name, data = svc.export(answered, LEADER, YEAR)
     wb = load_workbook(io.BytesIO(data))
@@ -426,7 +428,7 @@ def _survey_action(storage, user, action):
 @pytest.mark.parametrize("action", sorted(SURVEY_EXPECTED))
 @pytest.mark.parametrize("user", [ADMIN, LEADER, COUNCIL, COMMUNE], ids=lambda u: u.role)
 def test_survey_role_against_action(storage, on_day, user, action):
-    from cchc.permissions import ACTIONS, can
+    from cchc.core.permissions import ACTIONS, can
     assert ACTIONS[action] == SURVEY_EXPECTED[action]
     assert can(user, action, A) is (user.role in SURVEY_EXPECTED[action])
     if user.role in SURVEY_EXPECTED[action]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cchc import survey as rules
-from cchc.permissions import CLI_USER
+from cchc.core import survey as rules
+from cchc.core.permissions import CLI_USER
 from cchc.services import survey as svc
 
 from .conftest import opened
@@ -178,7 +178,7 @@ def test_a_robot_filling_the_hidden_field_is_thanked_but_not_counted(demo_env):
 
 
 def test_the_public_survey_stays_on_the_period_whose_window_is_open(storage, monkeypatch):
-    from cchc.permissions import CLI_USER
+    from cchc.core.permissions import CLI_USER
     from cchc.services import periods
     from cchc.web.survey_public import survey_year
     periods.create_from(storage, CLI_USER, 2023, 2022)        # next year's period already exists

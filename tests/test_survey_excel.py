@@ -10,10 +10,11 @@ import shutil
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from cchc import cli, excel_io
-from cchc import survey as rules
-from cchc import survey_excel as sx
-from cchc.permissions import User
+from cchc.cli import main as cli
+from cchc.core import survey as rules
+from cchc.core.permissions import User
+from cchc.files import assessment_workbook as excel_io
+from cchc.files import survey_workbook as sx
 from cchc.services import ServiceError
 from cchc.services import survey as svc
 

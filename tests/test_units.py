@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cchc.permissions import CLI_USER, PermissionDenied, User
+from cchc.core.permissions import CLI_USER, PermissionDenied, User
 from cchc.services import ServiceError, units
 
 
@@ -35,7 +35,7 @@ def test_unknown_districts_and_other_roles_are_refused(storage):
 
 from decimal import Decimal  # noqa: E402
 
-from cchc import assessment as rules  # noqa: E402
+from cchc.core import assessment as rules  # noqa: E402
 from cchc.services import assessment as svc  # noqa: E402
 from cchc.services import periods  # noqa: E402
 
@@ -120,8 +120,9 @@ def test_a_kind_change_that_would_switch_a_scored_years_set_is_refused(storage, 
 
     import yaml
 
-    from cchc import criteria
+    from cchc.core import criteria
     from cchc.services import reference
+
     from .conftest import TEMPLATE
     monkeypatch.setenv("CCHC_TODAY", "2022-11-05")
     data = copy.deepcopy(yaml.safe_load(TEMPLATE.read_text(encoding="utf-8")))

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from cchc import navigation, workflow
-from cchc.clock import wall_now
-from cchc.permissions import CLI_USER
+from cchc.core import navigation, workflow
+from cchc.core.clock import wall_now
+from cchc.core.permissions import CLI_USER
 from cchc.services import ServiceError, users
 
 
@@ -75,7 +75,7 @@ def test_only_an_admin_may_set_someone_elses_password(storage):
     users.add_user(storage, CLI_USER, "lanhdao", "Lãnh đạo", "leader", "MatKhau#2022")
     leader = users.active_user(storage, "lanhdao")
     users.set_password(storage, leader, "lanhdao", "MatKhauMoi#1")        # their own: allowed
-    from cchc.permissions import PermissionDenied
+    from cchc.core.permissions import PermissionDenied
     with pytest.raises(PermissionDenied):
         users.set_password(storage, leader, "admin", "MatKhauMoi#1")
 
@@ -168,15 +168,17 @@ def test_one_account_per_commune_in_one_go(storage):
     assert row["must_change_password"] and row["unit_code"] == "18133"
     assert users.check_password(next(c["password"] for c in created if c["username"] == "phochau"), row["password_hash"])
     assert users.create_commune_accounts(storage, CLI_USER, 2022) == []          # every unit has one now
-    from cchc import excel_io
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
+
+    from cchc.files import assessment_workbook as excel_io
     ws = load_workbook(io.BytesIO(excel_io.build_account_sheet(created, "Huyện Hương Sơn"))).active
     assert ws["A1"].value == "DANH SÁCH TÀI KHOẢN CẤP XÃ — HUYỆN HƯƠNG SƠN" and ws.max_row == 4 + 24
 
 
 def test_only_admin_manages_accounts(storage):
-    from cchc.permissions import PermissionDenied, User
+    from cchc.core.permissions import PermissionDenied, User
     leader = User("lanhdao", "Lãnh đạo", "leader")
     for call in (lambda: users.reset_password(storage, leader, "x"),
                  lambda: users.update_user(storage, leader, "x", "X", "leader"),

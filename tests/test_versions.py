@@ -10,11 +10,12 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from cchc import assessment as rules
-from cchc import criteria, criteria_excel
-from cchc.criteria import Criterion
-from cchc.migration import plan_move
-from cchc.permissions import PermissionDenied, User
+from cchc.core import assessment as rules
+from cchc.core import criteria
+from cchc.core.criteria import Criterion
+from cchc.core.permissions import PermissionDenied, User
+from cchc.core.version_move import plan_move
+from cchc.files import criteria_workbook as criteria_excel
 from cchc.services import ServiceError, reference
 from cchc.services import assessment as svc
 

@@ -4,11 +4,11 @@ refreshed every minute; each unit drills down to its scorecard (/phieu-diem)."""
 import streamlit as st
 
 from cchc import web
+from cchc.core.text import fmt_date
+from cchc.core.workflow import days_left_text
 from cchc.services import progress, results
 from cchc.services.appraisal import council_formed
-from cchc.text import fmt_date
 from cchc.web import charts, dashboard
-from cchc.workflow import days_left_text
 
 user = web.require_user()
 db = web.storage()

@@ -4,11 +4,10 @@ import streamlit as st
 from streamlit_authenticator.utilities import LoginError
 
 from cchc import web
-from cchc.permissions import ROLES
-from cchc.seed import demo_usernames, district_config
+from cchc.core.permissions import ROLES
 from cchc.services import users
 from cchc.services.common import is_demo
-
+from cchc.services.seed import demo_usernames, district_config
 
 if (user := web.current_user()) is not None:    # already logged in: this address is only an alias
     st.switch_page(web.home_page(user))

@@ -4,8 +4,8 @@ points, as approved and published. No login; a commune officer also sees their o
 import streamlit as st
 
 from cchc import web
+from cchc.core.text import fmt_date, fmt_points
 from cchc.services import approval, reference
-from cchc.text import fmt_date, fmt_points
 from cchc.web import appraisal_results as ui
 
 db = web.storage()

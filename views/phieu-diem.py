@@ -5,7 +5,7 @@ their own unit only."""
 import streamlit as st
 
 from cchc import web
-from cchc.permissions import PermissionDenied
+from cchc.core.permissions import PermissionDenied
 from cchc.services import ServiceError, reference, results
 from cchc.web import scorecard
 

@@ -6,9 +6,9 @@ import io
 
 import streamlit as st
 
-from cchc import backup, config, web
-from cchc.web import admin_views, criteria_admin, survey_views
-from cchc.web import audit_view, council
+from cchc import config, web
+from cchc.services import backup
+from cchc.web import admin_views, audit_view, council, criteria_admin, survey_views
 
 user = web.require_user()
 db = web.storage()

@@ -3,8 +3,8 @@ and one field — round 1, round 2 after the explanation round, and finalisation
 
 import streamlit as st
 
-from cchc import appraisal as rules
 from cchc import web
+from cchc.core import appraisal as rules
 from cchc.services import appraisal as svc
 from cchc.services import reference
 from cchc.web import appraisal as ui

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from cchc import criteria, web
+from cchc import web
+from cchc.core import criteria
+from cchc.core.text import fmt_points
 from cchc.services import reference
-from cchc.text import fmt_points
 
 user = web.require_user()
 db = web.storage()

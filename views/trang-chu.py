@@ -3,10 +3,10 @@
 import streamlit as st
 
 from cchc import web
+from cchc.core.text import fmt_date
+from cchc.core.workflow import STATES, days_left_text, deadlines, next_deadline
 from cchc.services import progress, reference
 from cchc.services.common import today
-from cchc.text import fmt_date
-from cchc.workflow import STATES, days_left_text, deadlines, next_deadline
 
 user = web.require_user()
 db = web.storage()

@@ -3,14 +3,14 @@ officer works; the report's text; Excel round trip; submit, withdraw, report exp
 
 import streamlit as st
 
-from cchc import assessment as rules
 from cchc import web
+from cchc.core import assessment as rules
+from cchc.core.text import fmt_date, fmt_datetime, fmt_points
+from cchc.core.workflow import STATES
 from cchc.services import assessment as svc
 from cchc.services import reference
-from cchc.text import fmt_date, fmt_datetime, fmt_points
 from cchc.web import assessment_form as ui
 from cchc.web import explanation
-from cchc.workflow import STATES
 
 user = web.require_user()
 db = web.storage()

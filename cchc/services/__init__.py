@@ -2,5 +2,5 @@
 one transaction with its audit row, and returns plain values. Refusals raise ServiceError or
 PermissionDenied with a Vietnamese message."""
 
-from ..permissions import PermissionDenied  # noqa: F401  (re-exported for callers)
-from .common import ServiceError  # noqa: F401
+from cchc.core.permissions import PermissionDenied  # noqa: F401  (re-exported for callers)
+from cchc.services.common import ServiceError  # noqa: F401

@@ -20,17 +20,24 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
-from .. import appraisal as rules
-from .. import evidence
-from ..assessment import SCORED_SOURCE, LeafScore
-from ..criteria import CriteriaSet, Criterion
-from ..permissions import ROLES, User, require
-from ..storage import Storage, Tx
-from ..text import fmt_date, fmt_datetime, fmt_points
-from ..workflow import STATES
-from .assessment import check_doc_reference
-from .common import ServiceError, clock_now, today
-from .reference import office_codes, offices, period, period_criteria, unit_criteria, unit_in_year
+from cchc.core import appraisal as rules
+from cchc.core.assessment import SCORED_SOURCE, LeafScore
+from cchc.core.criteria import CriteriaSet, Criterion
+from cchc.core.permissions import ROLES, User, require
+from cchc.core.text import fmt_date, fmt_datetime, fmt_points
+from cchc.core.workflow import STATES
+from cchc.db.storage import Storage, Tx
+from cchc.files import evidence
+from cchc.services.assessment import check_doc_reference
+from cchc.services.common import ServiceError, clock_now, today
+from cchc.services.reference import (
+    office_codes,
+    offices,
+    period,
+    period_criteria,
+    unit_criteria,
+    unit_in_year,
+)
 
 
 class StaleLeaf(ServiceError):

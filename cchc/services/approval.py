@@ -11,14 +11,14 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import appraisal as rules
-from ..permissions import User, require
-from ..storage import Storage, Tx
-from ..text import fmt_date
-from ..workflow import STATES
-from .common import ServiceError, clock_now
-from .reference import period, unit_criteria
-from .results import results
+from cchc.core import appraisal as rules
+from cchc.core.permissions import User, require
+from cchc.core.text import fmt_date
+from cchc.core.workflow import STATES
+from cchc.db.storage import Storage, Tx
+from cchc.services.common import ServiceError, clock_now
+from cchc.services.reference import period, unit_criteria
+from cchc.services.results import results
 
 
 @dataclass

@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .. import assessment as rules
-from .. import evidence, excel_io
-from ..criteria import CriteriaSet
-from ..permissions import User, require
-from ..storage import Storage, Tx
-from ..text import fmt_date, fmt_datetime, fmt_points
-from .common import ServiceError, clock_now, today
-from .reference import period, unit_criteria, unit_in_year
+from cchc.core import assessment as rules
+from cchc.core.criteria import CriteriaSet
+from cchc.core.permissions import User, require
+from cchc.core.text import fmt_date, fmt_datetime, fmt_points
+from cchc.db.storage import Storage, Tx
+from cchc.files import assessment_workbook as excel_io
+from cchc.files import evidence
+from cchc.services.common import ServiceError, clock_now, today
+from cchc.services.reference import period, unit_criteria, unit_in_year
 
 
 @dataclass

@@ -10,9 +10,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from ..permissions import User, require
-from ..storage import Storage
-from ..text import nfc
+from cchc.core.permissions import User, require
+from cchc.core.text import nfc
+from cchc.db.storage import Storage
 
 COLUMNS = ("Thời điểm", "Người thực hiện", "Hành động", "Đối tượng", "Khóa", "Giá trị cũ", "Giá trị mới", "Lý do")
 

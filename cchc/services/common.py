@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import config
-from ..clock import wall_now
-from ..storage import Storage
+from cchc import config
+from cchc.core.clock import wall_now
+from cchc.db.storage import Storage
 
 DEMO_TODAY_KEY = "demo_today"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from ..permissions import User, require
-from ..storage import Storage, Tx
-from ..text import fmt_date
-from ..workflow import BANDS, DEADLINES, deadline_problems, shift_years
-from .common import ServiceError, today
-from .reference import period
+from cchc.core.permissions import User, require
+from cchc.core.text import fmt_date
+from cchc.core.workflow import BANDS, DEADLINES, deadline_problems, shift_years
+from cchc.db.storage import Storage, Tx
+from cchc.services.common import ServiceError, today
+from cchc.services.reference import period
 
 EDITABLE = ("name", "plan_reference", *(k for k, _ in DEADLINES), "survey_opens", "survey_closes", "survey_quota", *BANDS)
 

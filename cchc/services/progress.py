@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..permissions import User, require
-from ..storage import Storage
-from ..workflow import HANDED_IN, next_deadline
-from .common import today
-from .reference import period
+from cchc.core.permissions import User, require
+from cchc.core.workflow import HANDED_IN, next_deadline
+from cchc.db.storage import Storage
+from cchc.services.common import today
+from cchc.services.reference import period
 
 
 def campaign(storage: Storage, actor: User, year: int, province: str | None = None,

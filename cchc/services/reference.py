@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..assessment import LeafScore
-from ..criteria import APPLIES_TO, CriteriaSet, Criterion
-from ..migration import MovePlan, plan_move
-from ..workflow import HANDED_IN
-from ..permissions import User, require
-from ..storage import Storage, Tx
-from .common import ServiceError, now, today
+from cchc.core.assessment import LeafScore
+from cchc.core.criteria import APPLIES_TO, CriteriaSet, Criterion
+from cchc.core.permissions import User, require
+from cchc.core.version_move import MovePlan, plan_move
+from cchc.core.workflow import HANDED_IN
+from cchc.db.storage import Storage, Tx
+from cchc.services.common import ServiceError, now, today
 
 
 def units(storage: Storage, actor: User, year: int) -> list[dict]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..criteria import Criterion
-from ..permissions import User, require
-from ..storage import Storage
-from .common import ServiceError
-from .reference import criteria_set, period, period_criteria
+from cchc.core.criteria import Criterion
+from cchc.core.permissions import User, require
+from cchc.db.storage import Storage
+from cchc.services.common import ServiceError
+from cchc.services.reference import criteria_set, period, period_criteria
 
 CLASSES = ("Tốt", "Khá", "Trung bình", "Yếu")
 SIPAS = {1: "Tiếp cận dịch vụ", 2: "Thủ tục hành chính", 3: "Công chức giải quyết công việc",

@@ -19,13 +19,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .. import survey as rules
-from .. import survey_excel, survey_qr
-from ..permissions import User, require
-from ..storage import Storage, Tx
-from ..text import fmt_date, fmt_datetime
-from ..workflow import survey_open
-from .common import ServiceError, clock_now, now, today
+from cchc.core import survey as rules
+from cchc.core.permissions import User, require
+from cchc.core.text import fmt_date, fmt_datetime
+from cchc.core.workflow import survey_open
+from cchc.db.storage import Storage, Tx
+from cchc.files import qr as survey_qr
+from cchc.files import survey_workbook as survey_excel
+from cchc.services.common import ServiceError, clock_now, now, today
 
 SALT_KEY = "survey_salt"
 BASE_URL_KEY = "survey_base_url"

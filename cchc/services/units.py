@@ -8,10 +8,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .. import config
-from ..permissions import User, require
-from ..storage import Storage, Tx
-from .common import ServiceError
+from cchc import config
+from cchc.core.permissions import User, require
+from cchc.db.storage import Storage, Tx
+from cchc.services.common import ServiceError
 
 NATIONAL_LIST = config.DATA_DIR / "vn-communes-2022-10-01.csv"
 

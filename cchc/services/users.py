@@ -8,13 +8,13 @@ import secrets
 
 import bcrypt
 
-from .. import config
-from ..clock import wall_now
-from ..permissions import ROLES, User, require
-from ..storage import Storage, Tx
-from ..text import ascii_slug
-from .common import ServiceError, now
-from .common import is_demo as demo_database
+from cchc import config
+from cchc.core.clock import wall_now
+from cchc.core.permissions import ROLES, User, require
+from cchc.core.text import ascii_slug
+from cchc.db.storage import Storage, Tx
+from cchc.services.common import ServiceError, now
+from cchc.services.common import is_demo as demo_database
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15

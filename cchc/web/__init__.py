@@ -10,15 +10,15 @@ import streamlit as st
 from streamlit_authenticator import Authenticate
 from streamlit_authenticator.utilities import LoginError
 
-from .. import config, seed
-from ..clock import from_timestamp
-from ..criteria import CriteriaSet
-from ..navigation import pages_for, stand_ins_for
-from ..permissions import User
-from ..services import reference, users
-from ..services.common import is_demo, today
-from ..storage import Storage, StorageError
-from ..text import fmt_date
+from cchc import config
+from cchc.core.clock import from_timestamp
+from cchc.core.criteria import CriteriaSet
+from cchc.core.navigation import pages_for, stand_ins_for
+from cchc.core.permissions import User
+from cchc.core.text import fmt_date
+from cchc.db.storage import Storage, StorageError
+from cchc.services import reference, seed, users
+from cchc.services.common import is_demo, today
 
 COOKIE_NAME = "cchc_dang_nhap"
 COOKIE_DAYS = 7.0
@@ -44,7 +44,7 @@ def restore_from_upload(data: bytes, user: User) -> dict:
     """Replace the running database and evidence files with a backup's, then reopen."""
     import io
 
-    from .. import backup
+    from cchc.services import backup
 
     try:
         return backup.restore_in_place(storage(), io.BytesIO(data), config.from_env().files_dir, user)

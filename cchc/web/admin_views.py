@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import streamlit as st
 
-from .. import excel_io, seed
-from ..permissions import ROLES, PermissionDenied, User
-from ..services import ServiceError, periods, progress, reference, units, users
-from ..services import assessment as svc
-from ..storage import Storage
-from ..text import fmt_date, fmt_datetime, fmt_points
-from ..workflow import BANDS, DEADLINES, STATES
+from cchc.core.permissions import ROLES, PermissionDenied, User
+from cchc.core.text import fmt_date, fmt_datetime, fmt_points
+from cchc.core.workflow import BANDS, DEADLINES, STATES
+from cchc.db.storage import Storage
+from cchc.files import assessment_workbook as excel_io
+from cchc.services import ServiceError, periods, progress, reference, seed, units, users
+from cchc.services import assessment as svc
 
 
 def self_assessment_states(db: Storage, user: User, year: int) -> None:
@@ -166,8 +166,8 @@ def periods_view(db: Storage, user: User, year: int) -> None:
 
 def restore_view(user: User) -> None:
     """Restore a backup from the page, after a confirmation that names the backup's date."""
-    from .. import backup
-    from . import restore_from_upload
+    from cchc.services import backup
+    from cchc.web import restore_from_upload
 
     st.markdown("**Khôi phục từ bản sao lưu** (dữ liệu hiện tại được thay thế và giữ lại bên cạnh trên máy chủ). "
                 "Bản sao lưu lớn hơn 40 MB: dừng ứng dụng rồi chạy `python -m cchc restore TỆP.zip`.")

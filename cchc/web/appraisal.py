@@ -8,16 +8,17 @@ from decimal import Decimal
 
 import streamlit as st
 
-from .. import config, evidence
-from ..assessment import SCORED_SOURCE, LeafScore, ScoreError
-from ..criteria import Criterion
-from ..permissions import User
-from ..services import ServiceError
-from ..services import appraisal as svc
-from ..services import assessment as self_svc
-from ..storage import Storage
-from ..text import fmt_date, fmt_datetime, fmt_points
-from ..workflow import STATES
+from cchc import config
+from cchc.core.assessment import SCORED_SOURCE, LeafScore, ScoreError
+from cchc.core.criteria import Criterion
+from cchc.core.permissions import User
+from cchc.core.text import fmt_date, fmt_datetime, fmt_points
+from cchc.core.workflow import STATES
+from cchc.db.storage import Storage
+from cchc.files import evidence
+from cchc.services import ServiceError
+from cchc.services import appraisal as svc
+from cchc.services import assessment as self_svc
 
 _MSG = "_cchc_appraisal_messages"
 

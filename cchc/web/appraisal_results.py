@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..permissions import User
-from ..services import ServiceError
-from ..services import approval
-from ..services.results import results
-from ..storage import Storage
-from ..text import fmt_date, fmt_datetime, fmt_points
-from ..workflow import STATES
+from cchc.core.permissions import User
+from cchc.core.text import fmt_date, fmt_datetime, fmt_points
+from cchc.core.workflow import STATES
+from cchc.db.storage import Storage
+from cchc.services import ServiceError, approval
+from cchc.services.results import results
 
 _MSG = "_cchc_approval_message"
 

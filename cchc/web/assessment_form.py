@@ -8,15 +8,16 @@ from decimal import Decimal
 
 import streamlit as st
 
-from .. import assessment as rules
-from .. import config, evidence
-from ..criteria import Criterion
-from ..excel_io import WorkbookError
-from ..permissions import User
-from ..services import ServiceError
-from ..services import assessment as svc
-from ..storage import Storage
-from ..text import fmt_date, fmt_datetime, fmt_points
+from cchc import config
+from cchc.core import assessment as rules
+from cchc.core.criteria import Criterion
+from cchc.core.permissions import User
+from cchc.core.text import fmt_date, fmt_datetime, fmt_points
+from cchc.db.storage import Storage
+from cchc.files import evidence
+from cchc.files.assessment_workbook import WorkbookError
+from cchc.services import ServiceError
+from cchc.services import assessment as svc
 
 _MESSAGES = "_cchc_leaf_messages"
 # Streamlit refuses bigger files itself, in English; below this our own check answers in

@@ -7,9 +7,9 @@ import datetime as dt
 
 import streamlit as st
 
-from ..permissions import User
-from ..services import audit, reference
-from ..storage import Storage
+from cchc.core.permissions import User
+from cchc.db.storage import Storage
+from cchc.services import audit, reference
 
 
 def _n(count: int) -> str:

@@ -8,8 +8,8 @@ import datetime as dt
 
 import altair as alt
 
-from ..services.results import CLASSES
-from ..workflow import deadlines
+from cchc.core.workflow import deadlines
+from cchc.services.results import CLASSES
 
 CLASS_COLOURS = {"Tốt": "#2e7d32", "Khá": "#1565c0", "Trung bình": "#ef6c00", "Yếu": "#c62828"}
 STATE_COLOURS = {"Chưa bắt đầu": "#bdbdbd", "Đang tự đánh giá": "#f9a825", "Đã nộp": "#66bb6a",

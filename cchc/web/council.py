@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import appraisal as rules
-from ..permissions import User
-from ..services import ServiceError
-from ..services import appraisal as svc
-from ..storage import Storage
-from ..text import fmt_date
+from cchc.core import appraisal as rules
+from cchc.core.permissions import User
+from cchc.core.text import fmt_date
+from cchc.db.storage import Storage
+from cchc.services import ServiceError
+from cchc.services import appraisal as svc
 
 _MSG = "_cchc_council_message"
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import criteria, criteria_excel
-from ..criteria import APPLIES_TO, CriteriaSet
-from ..permissions import PermissionDenied, User
-from ..services import ServiceError, reference
-from ..storage import Storage
-from ..text import fmt_datetime, fmt_points
+from cchc.core import criteria
+from cchc.core.criteria import APPLIES_TO, CriteriaSet
+from cchc.core.permissions import PermissionDenied, User
+from cchc.core.text import fmt_datetime, fmt_points
+from cchc.db.storage import Storage
+from cchc.files import criteria_workbook as criteria_excel
+from cchc.services import ServiceError, reference
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FLASH = "_cchc_criteria_flash"
 
 
 def criteria_view(db: Storage, user: User, year: int) -> None:
-    from . import criteria_banner
+    from cchc.web import criteria_banner
 
     if message := st.session_state.pop(FLASH, None):
         st.success(message)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..permissions import User
-from ..services import results
-from ..services.results import CLASSES, Results
-from ..storage import Storage
-from ..text import fmt_date, fmt_datetime, fmt_points
-from ..workflow import STATES
-from . import charts
+from cchc.core.permissions import User
+from cchc.core.text import fmt_date, fmt_datetime, fmt_points
+from cchc.core.workflow import STATES
+from cchc.db.storage import Storage
+from cchc.services import results
+from cchc.services.results import CLASSES, Results
+from cchc.web import charts
 
 UNIT_LEVEL = 300
 ALL = ""
@@ -117,7 +117,7 @@ def district_summary(r: Results) -> dict:
 
 
 def _compare_periods(db: Storage, user: User, r: Results, province: str | None, district: str | None) -> None:
-    from ..services import reference
+    from cchc.services import reference
 
     others = [p["year"] for p in reference.periods(db) if p["year"] != r.year]
     if not others:

@@ -8,12 +8,13 @@ import datetime as dt
 
 import streamlit as st
 
-from .. import config, evidence
-from ..permissions import User
-from ..services import ServiceError
-from ..services import appraisal as svc
-from ..storage import Storage
-from ..text import fmt_date, fmt_datetime, fmt_points
+from cchc import config
+from cchc.core.permissions import User
+from cchc.core.text import fmt_date, fmt_datetime, fmt_points
+from cchc.db.storage import Storage
+from cchc.files import evidence
+from cchc.services import ServiceError
+from cchc.services import appraisal as svc
 
 _MSG = "_cchc_explanation_message"
 

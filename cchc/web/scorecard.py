@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..services.results import Scorecard
-from ..text import fmt_points
-from . import charts
+from cchc.core.text import fmt_points
+from cchc.services.results import Scorecard
+from cchc.web import charts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,7 +32,7 @@ def show(card: Scorecard) -> None:
     st.caption(f"Tự chấm {fmt_points(row['self_points'])} · thẩm định "
                f"{fmt_points(row['appraised_points']) if row['appraised_points'] is not None else 'chưa có'} · khảo sát "
                f"{fmt_points(row['survey_points'])} · thưởng {fmt_points(row['bonus'])} · trừ {fmt_points(row['penalty'])}")
-    from ..reports import scorecard_workbook
+    from cchc.files.results_workbook import scorecard_workbook
 
     st.download_button("Tải phiếu điểm chi tiết (.xlsx)", lambda: scorecard_workbook(card),
                        file_name=f"phieu-diem-{row['unit_code']}-{card.year}.xlsx", mime=XLSX, key="tai_phieu_diem")

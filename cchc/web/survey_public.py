@@ -10,13 +10,13 @@ import re
 
 import streamlit as st
 
-from .. import survey as rules
-from ..services import ServiceError, reference
-from ..services.common import today
-from ..services import survey as svc
-from ..storage import Storage
-from ..text import fmt_date
-from . import storage
+from cchc.core import survey as rules
+from cchc.core.text import fmt_date
+from cchc.db.storage import Storage
+from cchc.services import ServiceError, reference
+from cchc.services import survey as svc
+from cchc.services.common import today
+from cchc.web import storage
 
 log = logging.getLogger(__name__)
 K = "ks_"                     # session keys of the citizens' survey

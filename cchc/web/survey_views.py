@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import seed
-from .. import survey as rules
-from .. import survey_qr
-from ..excel_io import WorkbookError
-from ..permissions import PermissionDenied, User
-from ..services import ServiceError, reference
-from ..services import survey as svc
-from ..services.common import today
-from ..storage import Storage
-from ..text import fmt_date, fmt_datetime
+from cchc.core import survey as rules
+from cchc.core.permissions import PermissionDenied, User
+from cchc.core.text import fmt_date, fmt_datetime
+from cchc.db.storage import Storage
+from cchc.files import qr as survey_qr
+from cchc.files.assessment_workbook import WorkbookError
+from cchc.services import ServiceError, reference, seed
+from cchc.services import survey as svc
+from cchc.services.common import today
 
 
 def questionnaires_ok() -> bool:

@@ -25,8 +25,8 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import duckdb
 
-from .clock import wall_now
-from .text import nfc
+from cchc.core.clock import wall_now
+from cchc.core.text import nfc
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")

@@ -17,9 +17,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import assessment as rules
-from .criteria import CriteriaSet
-from .text import fmt_date, fmt_points
+from cchc.core import assessment as rules
+from cchc.core.criteria import CriteriaSet
+from cchc.core.text import fmt_date, fmt_points
 
 SHEET = "Tự đánh giá"
 META_SHEET = "_cchc"

@@ -13,14 +13,25 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from . import backup, cli_results, config, criteria, excel_io, seed
-from . import cli_survey
-from .assessment import ScoreError
-from .permissions import CLI_USER, ROLES
-from .services import PermissionDenied, ServiceError, assessment, reference, users
-from .services.common import is_demo
-from .storage import Storage, StorageError
-from .text import fmt_points
+from cchc import config
+from cchc.cli import results as cli_results
+from cchc.cli import survey as cli_survey
+from cchc.core import criteria
+from cchc.core.assessment import ScoreError
+from cchc.core.permissions import CLI_USER, ROLES
+from cchc.core.text import fmt_points
+from cchc.db.storage import Storage, StorageError
+from cchc.files import assessment_workbook as excel_io
+from cchc.services import (
+    PermissionDenied,
+    ServiceError,
+    assessment,
+    backup,
+    reference,
+    seed,
+    users,
+)
+from cchc.services.common import is_demo
 
 
 class CliError(Exception):

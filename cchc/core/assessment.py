@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .criteria import CriteriaSet, Criterion
-from .text import fmt_points
+from cchc.core.criteria import CriteriaSet, Criterion
+from cchc.core.text import fmt_points
 
 SCORED_SOURCE = "self_assessed"
 

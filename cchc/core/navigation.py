@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .permissions import STAFF
+from cchc.core.permissions import STAFF
 
 
 @dataclass(frozen=True)

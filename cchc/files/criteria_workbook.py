@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .criteria import CriteriaError, CriteriaSet, parse_set, to_data
+from cchc.core.criteria import CriteriaError, CriteriaSet, parse_set, to_data
 
 INFO, NODES = "Thông tin", "Tiêu chí"
 MAX_BYTES = 5 * 1024 * 1024

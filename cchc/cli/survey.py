@@ -6,15 +6,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import config, seed
-from . import survey as rules
-from .permissions import CLI_USER
-from .services import reference
-from .services import survey as svc
+from cchc import config
+from cchc.core import survey as rules
+from cchc.core.permissions import CLI_USER
+from cchc.services import reference, seed
+from cchc.services import survey as svc
 
 
 def _cli():
-    from . import cli       # cli imports this module: import it back lazily
+    from cchc.cli import main as cli  # cli imports this module: import it back lazily
 
     return cli
 
@@ -47,7 +47,7 @@ def cmd_template(args: argparse.Namespace, settings: config.Settings) -> None:
         year = args.period or reference.latest_year(storage)
         data = svc.paper_template(storage, CLI_USER, year)
     else:
-        from .survey_excel import build_template
+        from cchc.files.survey_workbook import build_template
 
         data = build_template(rules.citizen_questionnaire(), [])
     Path(args.out).write_bytes(data)

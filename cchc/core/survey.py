@@ -25,8 +25,8 @@ from typing import Any
 
 import yaml
 
-from .config import DATA_DIR
-from .text import nfc
+from cchc.config import DATA_DIR
+from cchc.core.text import nfc
 
 SURVEY_DIR = DATA_DIR / "surveys"
 CITIZEN_FILE = SURVEY_DIR / "khao-sat-hai-long.yaml"

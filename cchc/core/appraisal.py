@@ -8,9 +8,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .assessment import SCORED_SOURCE, ScoreError, check_points
-from .criteria import CriteriaSet, Criterion
-from .text import fmt_date, fmt_points
+from cchc.core.assessment import SCORED_SOURCE, ScoreError, check_points
+from cchc.core.criteria import CriteriaSet, Criterion
+from cchc.core.text import fmt_date, fmt_points
 
 #: Leaves the council scores: those the commune scored itself, and bonus and penalty points
 #: (scored by the council only). Survey leaves are computed from the answers.

@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 import re
+import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path, PurePosixPath, PureWindowsPath

@@ -16,9 +16,16 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .excel_io import WorkbookError, _open, _set
-from .survey import CHANNELS, Answers, AnswerError, Questionnaire, check_answers, flag_labels
-from .text import fmt_date, fmt_datetime
+from cchc.core.survey import (
+    CHANNELS,
+    AnswerError,
+    Answers,
+    Questionnaire,
+    check_answers,
+    flag_labels,
+)
+from cchc.core.text import fmt_date, fmt_datetime
+from cchc.files.assessment_workbook import WorkbookError, _open, _set
 
 SHEET = "Phiếu khảo sát"
 LIST_SHEET = "Danh mục"

@@ -7,22 +7,23 @@ marker, so an interrupted first start leaves nothing half-written and simply run
 from __future__ import annotations
 
 import csv
-import functools
 import datetime as dt
+import functools
 import random
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import config, criteria
-from .permissions import CLI_USER, User
-from .services.common import DEMO_TODAY_KEY, now
-from .services.appraisal import _demo_appraisal
-from .services.reference import store_criteria_set
-from .services.users import hash_password
-from .storage import Storage, Tx
-from .text import ascii_slug, nfc
+from cchc import config
+from cchc.core import criteria
+from cchc.core.permissions import CLI_USER, User
+from cchc.core.text import ascii_slug, nfc
+from cchc.db.storage import Storage, Tx
+from cchc.services.appraisal import _demo_appraisal
+from cchc.services.common import DEMO_TODAY_KEY, now
+from cchc.services.reference import store_criteria_set
+from cchc.services.users import hash_password
 
 DOC_KINDS = ("KH", "BC", "QĐ", "TB")
 DEMO_ACTOR = User(username="demo", full_name="Dữ liệu minh họa", role="admin")
@@ -173,7 +174,7 @@ def _demo_survey(tx: Tx, rng: random.Random, year: int, units: list[dict], perio
     honeypot), and the officials' survey answered for some communes."""
     import json
 
-    from . import survey
+    from cchc.core import survey
 
     q = survey.citizen_questionnaire()
     questions = q.questions()
@@ -205,7 +206,7 @@ def _demo_survey(tx: Tx, rng: random.Random, year: int, units: list[dict], perio
 
 
 def _demo_officials(tx: Tx, rng: random.Random, year: int, units: list[dict], opens: dt.date) -> None:
-    from . import survey
+    from cchc.core import survey
 
     oq = survey.official_questionnaire()
     for u in units:
@@ -226,7 +227,7 @@ def _demo_officials(tx: Tx, rng: random.Random, year: int, units: list[dict], op
 
 def add_demo(storage: Storage, data_dir: Path = config.DATA_DIR) -> None:
     """Add the demo to a database initialised without it, if it holds no real accounts yet."""
-    from .services.common import ServiceError, is_demo
+    from cchc.services.common import ServiceError, is_demo
 
     if is_demo(storage):
         raise ServiceError("Cơ sở dữ liệu này đã có dữ liệu minh họa.")

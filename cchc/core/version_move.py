@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .assessment import LeafScore, ScoreError, check_leaf_score, scored_leaves
-from .criteria import CriteriaSet, Criterion
+from cchc.core.assessment import LeafScore, ScoreError, check_leaf_score, scored_leaves
+from cchc.core.criteria import CriteriaSet, Criterion
 
 
 @dataclass(frozen=True)

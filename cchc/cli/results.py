@@ -8,11 +8,12 @@ import json
 import sys
 from pathlib import Path
 
-from . import config, reports, seed
-from .permissions import CLI_USER
-from .services import results
-from .text import fmt_date
-from .workflow import STATES
+from cchc import config
+from cchc.core.permissions import CLI_USER
+from cchc.core.text import fmt_date
+from cchc.core.workflow import STATES
+from cchc.files import results_workbook as reports
+from cchc.services import results, seed
 
 COLUMNS = [  # (key, header)
     ("rank", "Hạng"), ("unit_code", "Mã"), ("unit_name", "Đơn vị"), ("self_points", "Tự đánh giá"),
@@ -31,7 +32,7 @@ def _plain(value):
 
 
 def cmd_show(args, settings: config.Settings) -> None:
-    from .cli import _open
+    from cchc.cli.main import _open
 
     res = results.results(_open(settings), CLI_USER, args.period, with_fields=False)
     rows = [{key: _plain(r[key]) for key, _ in COLUMNS} for r in res.rows]
@@ -65,7 +66,7 @@ def _cell(value) -> str:
 
 
 def cmd_export(args, settings: config.Settings) -> None:
-    from .cli import CliError, _open
+    from cchc.cli.main import CliError, _open
 
     out = Path(args.out)
     if out.exists() and not args.force:
@@ -87,7 +88,7 @@ def cmd_export(args, settings: config.Settings) -> None:
 
 
 def cmd_check(args, settings: config.Settings) -> None:
-    from .cli import CliError, _open
+    from cchc.cli.main import CliError, _open
 
     def listed(drift: list[dict]) -> str:
         return ", ".join(f"{d['unit_code']} ({d['year']})" for d in drift[:20]) + (" …" if len(drift) > 20 else "")

@@ -15,11 +15,11 @@ from typing import BinaryIO
 
 import duckdb
 
-from . import __version__
-from .clock import wall_now
-from .permissions import User, require
-from .storage import Storage
-from .services.common import now
+from cchc import __version__
+from cchc.core.clock import wall_now
+from cchc.core.permissions import User, require
+from cchc.db.storage import Storage
+from cchc.services.common import now
 
 MANIFEST = "cchc-backup.json"
 DB_MEMBER = "cchc.duckdb"

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from .text import fmt_points, nfc
+from cchc.core.text import fmt_points, nfc
 
 SOURCES = {
     "self_assessed": "Tự đánh giá, thẩm định",
