@@ -314,7 +314,7 @@ def test_a_page_of_another_role_answers_with_no_access(demo_env):
 
 def test_an_officer_whose_unit_left_the_list_gets_a_message_not_a_crash(demo_env):
     db = Storage(demo_env)
-    db.write(lambda tx: (tx.cur.execute("UPDATE unit SET valid_to = 2021 WHERE code = '18139'"), tx.touch_all()))
+    db.write(lambda tx: (tx.cur.execute("UPDATE unit SET valid_to = 2021 WHERE code = '18139'")))
     db.close()
     at = app_as("sonhong")
     assert_clean(at)

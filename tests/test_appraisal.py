@@ -17,6 +17,8 @@ from cchc.core.permissions import PermissionDenied, User
 from cchc.services import ServiceError, approval, audit, users
 from cchc.services import appraisal as svc
 from cchc.services import assessment as self_svc
+from cchc.services import council as council_svc
+from cchc.services import explanation as explanation_svc
 
 from .test_assessment import ADMIN, CS, LEADER, OFFICER, OTHER, OWN, PDF, YEAR, fill_all
 
@@ -34,7 +36,7 @@ def council_account(storage, user, member_role="member"):
     if storage.one("user_get", username=user.username) is None:
         users.add_user(storage, ADMIN, user.username, user.full_name, "council", "", office_code=user.office_code,
                        password_hash="x")
-    return svc.add_member(storage, ADMIN, YEAR, user.full_name, "Chuyên viên", user.office_code, member_role,
+    return council_svc.add_member(storage, ADMIN, YEAR, user.full_name, "Chuyên viên", user.office_code, member_role,
                           user.username)
 
 
@@ -123,28 +125,28 @@ def test_fields_the_council_appraises_leave_out_the_survey():
 
 
 def test_council_decision_members_and_assignment_are_audited(storage, on_day):
-    assert svc.council_formed(storage, YEAR) == (False, None, False)
+    assert council_svc.council_formed(storage, YEAR) == (False, None, False)
     with pytest.raises(ServiceError, match="số quyết định"):
-        svc.save_decision(storage, ADMIN, YEAR, " ", dt.date(2022, 11, 7), "Chủ tịch")
-    svc.save_decision(storage, ADMIN, YEAR, "1234/QĐ-UBND", dt.date(2022, 11, 7), "Nguyễn Văn A")
-    assert svc.council_formed(storage, YEAR) == (False, dt.date(2022, 11, 7), False)    # no chair yet
+        council_svc.save_decision(storage, ADMIN, YEAR, " ", dt.date(2022, 11, 7), "Chủ tịch")
+    council_svc.save_decision(storage, ADMIN, YEAR, "1234/QĐ-UBND", dt.date(2022, 11, 7), "Nguyễn Văn A")
+    assert council_svc.council_formed(storage, YEAR) == (False, dt.date(2022, 11, 7), False)    # no chair yet
     with pytest.raises(ServiceError, match="Không có tài khoản «chutich»"):
-        svc.add_member(storage, ADMIN, YEAR, "Trần Văn B", "Phó Chủ tịch UBND huyện", "VP", "chair", "chutich")
-    mid = svc.add_member(storage, ADMIN, YEAR, "Trần Văn B", "Phó Chủ tịch UBND huyện", "VP", "chair")
-    assert svc.council_formed(storage, YEAR) == (True, dt.date(2022, 11, 7), True)
+        council_svc.add_member(storage, ADMIN, YEAR, "Trần Văn B", "Phó Chủ tịch UBND huyện", "VP", "chair", "chutich")
+    mid = council_svc.add_member(storage, ADMIN, YEAR, "Trần Văn B", "Phó Chủ tịch UBND huyện", "VP", "chair")
+    assert council_svc.council_formed(storage, YEAR) == (True, dt.date(2022, 11, 7), True)
     with pytest.raises(ServiceError, match="đã có Chủ tịch"):
-        svc.add_member(storage, ADMIN, YEAR, "Lê C", "Phó Chủ tịch", "VP", "chair")
+        council_svc.add_member(storage, ADMIN, YEAR, "Lê C", "Phó Chủ tịch", "VP", "chair")
     with pytest.raises(ServiceError, match="không hợp lệ"):
-        svc.add_member(storage, ADMIN, YEAR, "Lê C", "Trưởng phòng", "NV", "boss")
-    svc.assign_field(storage, ADMIN, YEAR, "2", "NV")
-    assert svc.council(storage, ADMIN, YEAR).assignment["2"] == "NV"
-    svc.save_decision(storage, ADMIN, YEAR, "1234/QĐ-UBND", dt.date(2022, 11, 9), "Nguyễn Văn A")
-    assert svc.council_formed(storage, YEAR) == (True, dt.date(2022, 11, 9), False)    # after 08/11
-    svc.remove_member(storage, ADMIN, mid)
+        council_svc.add_member(storage, ADMIN, YEAR, "Lê C", "Trưởng phòng", "NV", "boss")
+    council_svc.assign_field(storage, ADMIN, YEAR, "2", "NV")
+    assert council_svc.council(storage, ADMIN, YEAR).assignment["2"] == "NV"
+    council_svc.save_decision(storage, ADMIN, YEAR, "1234/QĐ-UBND", dt.date(2022, 11, 9), "Nguyễn Văn A")
+    assert council_svc.council_formed(storage, YEAR) == (True, dt.date(2022, 11, 9), False)    # after 08/11
+    council_svc.remove_member(storage, ADMIN, mid)
     for action in ("council.decision", "council.member_add", "council.assign", "council.member_remove"):
         assert audit_rows(storage, action), action
     with pytest.raises(PermissionDenied):
-        svc.save_decision(storage, NV, YEAR, "1/QĐ", dt.date(2022, 11, 7), "A")
+        council_svc.save_decision(storage, NV, YEAR, "1/QĐ", dt.date(2022, 11, 7), "A")
 
 
 # ------------------------------------------------------------------ round 1 and the refusals
@@ -180,7 +182,7 @@ def test_full_cycle_with_explanation_and_round_two(storage, on_day, tmp_path):
     assert state(storage) == "appraisal_r1" and appraised(storage, NV_LEAF) == Decimal("0.50") and a.version == 1
     svc.save_round1(storage, NV, YEAR, OWN, "1.1.2", Decimal(1), flagged=True, question="Gửi báo cáo quý IV?",
                     expected_version=0)
-    assert svc.explanation(storage, OFFICER, YEAR, OWN).items == []     # nothing shown before round 1 ends
+    assert explanation_svc.explanation(storage, OFFICER, YEAR, OWN).items == []     # nothing shown before round 1 ends
     with pytest.raises(ServiceError, match="còn .* tiêu chí chưa có điểm"):
         svc.close_round1(storage, VICE, YEAR, OWN)
     svc.accept_remaining(storage, ADMIN, YEAR, OWN)
@@ -193,23 +195,23 @@ def test_full_cycle_with_explanation_and_round_two(storage, on_day, tmp_path):
     with pytest.raises(ServiceError, match="đang giải trình"):
         svc.save_round2(storage, NV, YEAR, OWN, "1.1.2", Decimal(0), "Không có báo cáo")
 
-    ex = svc.explanation(storage, OFFICER, YEAR, OWN)
+    ex = explanation_svc.explanation(storage, OFFICER, YEAR, OWN)
     assert ex.open and [leaf.code for leaf, _, _ in ex.items] == ["1.1.2"]
     assert ex.items[0][2].question == "Gửi báo cáo quý IV?"
     with pytest.raises(PermissionDenied):
-        svc.explanation(storage, User("x", "x", "commune", unit_code=OTHER), YEAR, OWN)
+        explanation_svc.explanation(storage, User("x", "x", "commune", unit_code=OTHER), YEAR, OWN)
     with pytest.raises(ServiceError, match="chưa trả lời"):
-        svc.submit_explanation(storage, OFFICER, YEAR, OWN)
+        explanation_svc.submit_explanation(storage, OFFICER, YEAR, OWN)
     with pytest.raises(ServiceError, match="không được Hội đồng yêu cầu"):
-        svc.save_answer(storage, OFFICER, YEAR, OWN, NV_LEAF, "…")
-    svc.save_answer(storage, OFFICER, YEAR, OWN, "1.1.2", "Đã gửi ngày 20/12, kèm công văn.")
-    svc.add_explanation_doc(storage, OFFICER, YEAR, OWN, "1.1.2", "45/BC-UBND", dt.date(2022, 12, 20), "Báo cáo quý IV")
-    svc.add_explanation_file(storage, OFFICER, tmp_path / "files", YEAR, OWN, "1.1.2", "bao-cao.pdf", PDF)
-    assert [f["file_name"] for f in svc.explanation(storage, OFFICER, YEAR, OWN).files["1.1.2"]] == ["bao-cao.pdf"]
-    svc.submit_explanation(storage, OFFICER, YEAR, OWN)
+        explanation_svc.save_answer(storage, OFFICER, YEAR, OWN, NV_LEAF, "…")
+    explanation_svc.save_answer(storage, OFFICER, YEAR, OWN, "1.1.2", "Đã gửi ngày 20/12, kèm công văn.")
+    explanation_svc.add_explanation_doc(storage, OFFICER, YEAR, OWN, "1.1.2", "45/BC-UBND", dt.date(2022, 12, 20), "Báo cáo quý IV")
+    explanation_svc.add_explanation_file(storage, OFFICER, tmp_path / "files", YEAR, OWN, "1.1.2", "bao-cao.pdf", PDF)
+    assert [f["file_name"] for f in explanation_svc.explanation(storage, OFFICER, YEAR, OWN).files["1.1.2"]] == ["bao-cao.pdf"]
+    explanation_svc.submit_explanation(storage, OFFICER, YEAR, OWN)
     assert state(storage) == "appraisal_r2"
     with pytest.raises(ServiceError, match="Hiện không có yêu cầu giải trình"):
-        svc.add_explanation_doc(storage, OFFICER, YEAR, OWN, "1.1.2", "46/BC-UBND", None, "Bổ sung muộn")
+        explanation_svc.add_explanation_doc(storage, OFFICER, YEAR, OWN, "1.1.2", "46/BC-UBND", None, "Bổ sung muộn")
 
     with pytest.raises(ServiceError, match="không được yêu cầu giải trình"):
         svc.save_round2(storage, NV, YEAR, OWN, NV_LEAF, Decimal(1), "x")
@@ -221,7 +223,7 @@ def test_full_cycle_with_explanation_and_round_two(storage, on_day, tmp_path):
     assert appraised(storage, "1.1.2") == Decimal("0.50")
     users.add_user(storage, ADMIN, "chutich", "Chủ tịch Hội đồng", "council", "", office_code="VP",
                    password_hash="x")
-    svc.add_member(storage, ADMIN, YEAR, "Chủ tịch", "Phó Chủ tịch UBND huyện", "VP", "chair", "chutich")
+    council_svc.add_member(storage, ADMIN, YEAR, "Chủ tịch", "Phó Chủ tịch UBND huyện", "VP", "chair", "chutich")
     svc.finalise(storage, CHAIR, YEAR, OWN)
     assert state(storage) == "final"
     with pytest.raises(ServiceError, match="đã hoàn tất"):
@@ -248,9 +250,9 @@ def test_answers_after_the_explanation_deadline_are_refused_and_round_two_opens(
     on_day("2022-11-26")                  # no explanation deadline set: the appraisal deadline (25/11) counts
     before = storage.scalar("audit_count")
     with pytest.raises(ServiceError, match="quá hạn giải trình"):
-        svc.save_answer(storage, OFFICER, YEAR, OWN, NV_LEAF, "Muộn")
+        explanation_svc.save_answer(storage, OFFICER, YEAR, OWN, NV_LEAF, "Muộn")
     with pytest.raises(ServiceError, match="quá hạn giải trình"):
-        svc.submit_explanation(storage, OFFICER, YEAR, OWN)
+        explanation_svc.submit_explanation(storage, OFFICER, YEAR, OWN)
     assert storage.scalar("audit_count") == before
     assert storage.one("appraisal_leaf_get", year=YEAR, unit_code=OWN, code=NV_LEAF)["answer"] == ""
     svc.save_round2(storage, NV, YEAR, OWN, NV_LEAF, Decimal(0), "Không giải trình")
@@ -313,8 +315,7 @@ def test_approval_needs_every_commune_final_and_freezes_a_snapshot(storage, on_d
 
     # a later change to a score does not alter what was approved and published
     storage.write(lambda tx: (tx.cur.execute(
-        "UPDATE score SET appraised_points = 0 WHERE period_year = ? AND unit_code = ?", [YEAR, units[0]]),
-        tx.touch(YEAR, units[0])))
+        "UPDATE score SET appraised_points = 0 WHERE period_year = ? AND unit_code = ?", [YEAR, units[0]])))
     assert {r["unit_code"]: r["index"] for r in approval.published(storage, YEAR).rows} == first
     with pytest.raises(ServiceError, match="cần ghi lý do"):
         approval.approve(storage, LEADER, YEAR, "100/QĐ-UBND", dt.date(2022, 11, 30))
@@ -377,13 +378,13 @@ def test_the_period_sets_its_own_explanation_deadline(storage, on_day):
     svc.accept_remaining(storage, ADMIN, YEAR, OWN)
     svc.close_round1(storage, ADMIN, YEAR, OWN)
     on_day("2022-11-18")
-    assert svc.explanation(storage, OFFICER, YEAR, OWN).open
-    svc.save_answer(storage, OFFICER, YEAR, OWN, NV_LEAF, "Kế hoạch 12/KH-UBND")
+    assert explanation_svc.explanation(storage, OFFICER, YEAR, OWN).open
+    explanation_svc.save_answer(storage, OFFICER, YEAR, OWN, NV_LEAF, "Kế hoạch 12/KH-UBND")
     on_day("2022-11-19")
-    ex = svc.explanation(storage, OFFICER, YEAR, OWN)
+    ex = explanation_svc.explanation(storage, OFFICER, YEAR, OWN)
     assert not ex.open and "18/11/2022" in ex.closed_reason
     with pytest.raises(ServiceError, match="quá hạn giải trình \\(18/11/2022\\)"):
-        svc.save_answer(storage, OFFICER, YEAR, OWN, NV_LEAF, "Sửa muộn")
+        explanation_svc.save_answer(storage, OFFICER, YEAR, OWN, NV_LEAF, "Sửa muộn")
     assert svc.open_sheet(storage, NV, YEAR, OWN).round2_open
 
 
@@ -428,8 +429,8 @@ def test_round_two_scores_or_confirms_a_leaf_marked_not_applicable(storage, on_d
     svc.save_round1(storage, NV, YEAR, OWN, NA_LEAF, None, flagged=True, question="Vì sao không áp dụng?")
     svc.accept_remaining(storage, ADMIN, YEAR, OWN)
     assert svc.close_round1(storage, VICE, YEAR, OWN) == "explanation"
-    svc.save_answer(storage, OFFICER, YEAR, OWN, NA_LEAF, "Xã không có hồ sơ thuộc thủ tục này.")
-    svc.submit_explanation(storage, OFFICER, YEAR, OWN)
+    explanation_svc.save_answer(storage, OFFICER, YEAR, OWN, NA_LEAF, "Xã không có hồ sơ thuộc thủ tục này.")
+    explanation_svc.submit_explanation(storage, OFFICER, YEAR, OWN)
     assert result(storage)["applicable_max"] == before["applicable_max"]
 
     # round 2 scores the leaf: it counts in the maximum, with its points
@@ -496,7 +497,7 @@ def test_round_one_with_flags_cannot_close_after_the_explanation_deadline(storag
     # Phòng Nội vụ moves the passed deadline (with a reason): round 1 closes into the explanation round
     periods.update(storage, ADMIN, YEAR, {"explanation_deadline": dt.date(2022, 11, 22)}, "Cho xã giải trình")
     assert svc.close_round1(storage, VICE, YEAR, OWN) == "explanation"
-    assert svc.explanation(storage, OFFICER, YEAR, OWN).open
+    assert explanation_svc.explanation(storage, OFFICER, YEAR, OWN).open
 
 
 def test_round_one_closes_on_the_deadline_day_and_without_flags_after_it(storage, on_day):
@@ -543,8 +544,8 @@ def test_a_council_account_outside_the_council_cannot_write(storage, on_day):
     outsider = User("khach", "Chuyên viên Nội vụ", "council", office_code="NV")      # never a member
     users.add_user(storage, ADMIN, outsider.username, outsider.full_name, "council", "", office_code="NV",
                    password_hash="x")
-    mid = next(m["id"] for m in svc.council(storage, ADMIN, YEAR).members if m["username"] == "hoidong2")
-    svc.remove_member(storage, ADMIN, mid)                                          # no longer a member
+    mid = next(m["id"] for m in council_svc.council(storage, ADMIN, YEAR).members if m["username"] == "hoidong2")
+    council_svc.remove_member(storage, ADMIN, mid)                                          # no longer a member
     audits = storage.scalar("audit_count")
     for user in (outsider, NV2):
         with pytest.raises(ServiceError, match=f"«{user.username}» không phải thành viên Hội đồng thẩm định kỳ 2022"):
@@ -559,8 +560,8 @@ def test_a_council_account_outside_the_council_cannot_write(storage, on_day):
     assert appraised(storage, NV_LEAF) == 1                                         # as accepted above
 
     svc.close_round1(storage, ADMIN, YEAR, OWN)
-    svc.save_answer(storage, OFFICER, YEAR, OWN, "1.1.2", "Đã gửi.")
-    svc.submit_explanation(storage, OFFICER, YEAR, OWN)
+    explanation_svc.save_answer(storage, OFFICER, YEAR, OWN, "1.1.2", "Đã gửi.")
+    explanation_svc.submit_explanation(storage, OFFICER, YEAR, OWN)
     audits = storage.scalar("audit_count")
     with pytest.raises(ServiceError, match="không phải thành viên"):
         svc.save_round2(storage, NV2, YEAR, OWN, "1.1.2", Decimal(0), "Không có")
@@ -569,8 +570,8 @@ def test_a_council_account_outside_the_council_cannot_write(storage, on_day):
 
     # a chair removed from the council no longer finalises
     council_account(storage, CHAIR, "chair")
-    chair_id = next(m["id"] for m in svc.council(storage, ADMIN, YEAR).members if m["member_role"] == "chair")
-    svc.remove_member(storage, ADMIN, chair_id)
+    chair_id = next(m["id"] for m in council_svc.council(storage, ADMIN, YEAR).members if m["member_role"] == "chair")
+    council_svc.remove_member(storage, ADMIN, chair_id)
     with pytest.raises(ServiceError, match="Chỉ Chủ tịch Hội đồng thẩm định"):
         svc.finalise(storage, CHAIR, YEAR, OWN)
     assert state(storage) == "appraisal_r2"
@@ -585,11 +586,11 @@ def test_the_chair_and_the_standing_vice_chair_need_a_council_account(storage):
     for role in ("chair", "standing_vice_chair"):
         with pytest.raises(ServiceError, match="«lanhdao2» có vai trò «Lãnh đạo UBND huyện», không phải "
                                                "«Thành viên Hội đồng thẩm định»"):
-            svc.add_member(storage, ADMIN, YEAR, "Trần Văn B", "Phó Chủ tịch UBND huyện", "VP", role, "lanhdao2")
+            council_svc.add_member(storage, ADMIN, YEAR, "Trần Văn B", "Phó Chủ tịch UBND huyện", "VP", role, "lanhdao2")
     assert storage.scalar("audit_count") == audits
-    assert not [m for m in svc.council(storage, ADMIN, YEAR).members if m["username"] == "lanhdao2"]
-    svc.add_member(storage, ADMIN, YEAR, "Trần Văn B", "Phó Chủ tịch UBND huyện", "VP", "chair")      # no account
-    svc.add_member(storage, ADMIN, YEAR, "Lê Thị C", "Phó Chủ tịch UBND huyện", "VP", "member", "lanhdao2")
+    assert not [m for m in council_svc.council(storage, ADMIN, YEAR).members if m["username"] == "lanhdao2"]
+    council_svc.add_member(storage, ADMIN, YEAR, "Trần Văn B", "Phó Chủ tịch UBND huyện", "VP", "chair")      # no account
+    council_svc.add_member(storage, ADMIN, YEAR, "Lê Thị C", "Phó Chủ tịch UBND huyện", "VP", "member", "lanhdao2")
     council_account(storage, CHAIR, "standing_vice_chair")
 
 

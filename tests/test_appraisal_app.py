@@ -10,6 +10,7 @@ from decimal import Decimal
 from cchc.core.permissions import User
 from cchc.services import appraisal as svc
 from cchc.services import approval, users
+from cchc.services import council as council_svc
 
 from .conftest import opened
 from .test_app import app_as, assert_clean, texts
@@ -68,7 +69,7 @@ def test_a_stale_screen_is_told_the_value_changed_and_shows_it(demo_env, on_day)
     on_day("2022-11-12")
     with opened(demo_env) as db:               # a second member of Phòng Nội vụ in the council
         users.add_user(db, ADMIN, NV2.username, NV2.full_name, "council", "", office_code="NV", password_hash="x")
-        svc.add_member(db, ADMIN, YEAR, NV2.full_name, "Chuyên viên", "NV", "member", NV2.username)
+        council_svc.add_member(db, ADMIN, YEAR, NV2.full_name, "Chuyên viên", "NV", "member", NV2.username)
     at = appraisal_page()
     with opened(demo_env) as db:               # a colleague saves the same leaf meanwhile
         svc.save_round1(db, NV2, YEAR, UNIT, LEAF, Decimal(0), "Không có kế hoạch" if self_points(demo_env) else "")
@@ -124,7 +125,7 @@ def test_admin_records_the_council_and_reads_the_audit_log(demo_env, on_day):
     assert_clean(at)
     with opened(demo_env) as db:
         assert db.one("council_get", year=YEAR)["decision_number"] == "1234/QĐ-UBND"
-        assert svc.council_formed(db, YEAR) == (True, dt.date(2022, 11, 7), True)     # the demo has a chair
+        assert council_svc.council_formed(db, YEAR) == (True, dt.date(2022, 11, 7), True)     # the demo has a chair
     at.selectbox(key="nk_nguoi").set_value("admin").run()
     at.selectbox(key="nk_hanh_dong").set_value("council").run()
     assert_clean(at)
@@ -176,7 +177,7 @@ def test_admin_adds_a_member_and_reassigns_a_field(demo_env):
     at.selectbox(key="hd_lv_2").set_value("NV").run()
     assert_clean(at)
     with opened(demo_env) as db:
-        council = svc.council(db, ADMIN, YEAR)
+        council = council_svc.council(db, ADMIN, YEAR)
         assert any(m["full_name"] == "Nguyễn Thị D" and m["office_code"] == "YT" and m["member_role"] == "member"
                    for m in council.members)
         assert council.assignment["2"] == "NV"
@@ -188,8 +189,7 @@ def test_a_leaf_marked_not_applicable_can_be_scored_on_the_page(demo_env, on_day
     with opened(demo_env) as db:                 # the commune marks 1.3.2 "không áp dụng" (reopened briefly)
         db.write(lambda tx: (tx.cur.execute(
             "UPDATE score SET not_applicable = TRUE, self_points = NULL "
-            "WHERE period_year = ? AND unit_code = ? AND criterion_code = '1.3.2'", [YEAR, UNIT]),
-            tx.touch(YEAR, UNIT)))
+            "WHERE period_year = ? AND unit_code = ? AND criterion_code = '1.3.2'", [YEAR, UNIT])))
         before = db.one("result_of_unit", year=YEAR, unit_code=UNIT)["applicable_max"]
     at = appraisal_page()
     key = f"td_{UNIT}_1.3.2_0"
@@ -208,9 +208,9 @@ def test_a_leaf_marked_not_applicable_can_be_scored_on_the_page(demo_env, on_day
 def test_a_council_account_removed_from_the_council_only_reads(demo_env, on_day):
     on_day("2022-11-12")
     with opened(demo_env) as db:
-        for m in svc.council(db, ADMIN, YEAR).members:
+        for m in council_svc.council(db, ADMIN, YEAR).members:
             if m["username"] == "hoidong":
-                svc.remove_member(db, ADMIN, m["id"])
+                council_svc.remove_member(db, ADMIN, m["id"])
     at = appraisal_page()
     assert "không phải thành viên Hội đồng thẩm định kỳ 2022" in texts(at)
     assert not [b for b in at.button if b.label in ("Lưu vòng 1", "Kết thúc vòng 1")]

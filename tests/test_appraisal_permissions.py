@@ -11,6 +11,8 @@ import pytest
 
 from cchc.core.permissions import ACTIONS, UNIT_SCOPED, PermissionDenied, User, can
 from cchc.services import ServiceError, appraisal, approval, audit
+from cchc.services import council as council_svc
+from cchc.services import explanation as explanation_svc
 
 ADMIN = User("quantri", "Quản trị", "admin")
 LEADER = User("lanhdao", "Lãnh đạo", "leader")
@@ -39,13 +41,13 @@ EXPECTED = {
 def run_action(storage, user, action):
     """The service call behind each action."""
     calls = {
-        "council.view": lambda: appraisal.council(storage, user, 2022),
-        "council.manage": lambda: appraisal.save_decision(storage, user, 2022, "1/QĐ-UBND", dt.date(2022, 11, 7), "A"),
+        "council.view": lambda: council_svc.council(storage, user, 2022),
+        "council.manage": lambda: council_svc.save_decision(storage, user, 2022, "1/QĐ-UBND", dt.date(2022, 11, 7), "A"),
         "appraisal.view": lambda: appraisal.queue(storage, user, 2022),
         "appraisal.score": lambda: appraisal.save_round1(storage, user, 2022, OWN, "1.1.1", Decimal(1)),
         "appraisal.finalise": lambda: appraisal.finalise(storage, user, 2022, OWN),
-        "explanation.view": lambda: appraisal.explanation(storage, user, 2022, OWN),
-        "explanation.answer": lambda: appraisal.save_answer(storage, user, 2022, OWN, "1.1.1", "Trả lời"),
+        "explanation.view": lambda: explanation_svc.explanation(storage, user, 2022, OWN),
+        "explanation.answer": lambda: explanation_svc.save_answer(storage, user, 2022, OWN, "1.1.1", "Trả lời"),
         "results.compile": lambda: approval.compile_results(storage, user, 2022),
         "results.approve": lambda: approval.approve(storage, user, 2022, "9/QĐ-UBND", dt.date(2022, 11, 24)),
         "results.publish": lambda: approval.publish(storage, user, 2022),

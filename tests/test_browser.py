@@ -25,7 +25,7 @@ REQUIRED = os.environ.get("CCHC_REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]   # one worker, one after another
 
 if CHROMIUM is None and not REQUIRED:
     pytest.skip("Chromium không có trên máy này (cài gói Debian 'chromium' để chạy kiểm thử trình duyệt).",

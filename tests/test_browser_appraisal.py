@@ -13,7 +13,7 @@ import pytest
 
 from .test_browser import CHROMIUM, browser, log_in, running_app, settle, wait_for  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]   # one worker, one after another
 
 UNIT, OFFICER, MEMBER = "18139", "sonhong", "hoidong"      # Xã Sơn Hồng has submitted in the demo
 DAY = "2022-11-12"
@@ -26,6 +26,7 @@ def prepare(env: dict) -> dict:
     from cchc import config
     from cchc.core import appraisal as rules
     from cchc.services import appraisal as svc
+    from cchc.services import council as council_svc
     from cchc.services import seed
     from cchc.services.reference import unit_criteria
 
@@ -41,10 +42,10 @@ def prepare(env: dict) -> dict:
     try:
         finalise_all(db, on_day, skip={UNIT})
         on_day(DAY)
-        for m in svc.council(db, ADMIN, 2022).members:          # the demo's chair has no account
+        for m in council_svc.council(db, ADMIN, 2022).members:          # the demo's chair has no account
             if m["member_role"] == "chair":
-                svc.remove_member(db, ADMIN, m["id"])
-        svc.add_member(db, ADMIN, 2022, "Thành viên Hội đồng", "Trưởng phòng Nội vụ", "NV", "chair", MEMBER)
+                council_svc.remove_member(db, ADMIN, m["id"])
+        council_svc.add_member(db, ADMIN, 2022, "Thành viên Hội đồng", "Trưởng phòng Nội vụ", "NV", "chair", MEMBER)
         for f in rules.appraised_fields(unit_criteria(db, 2022, UNIT)):
             if f.code != "1":
                 svc.accept_remaining(db, ADMIN, 2022, UNIT, f.code)

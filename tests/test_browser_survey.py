@@ -9,7 +9,7 @@ import pytest
 
 from .test_browser import browser, server, settle  # noqa: F401  (fixtures)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]   # one worker, one after another
 
 
 def no_sideways_scroll(page) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pytest
@@ -16,8 +17,14 @@ OFFICES = ["NV", "TP", "VP", "TCKH", "VHTT"]
 CS = load_yaml_file(TEMPLATE, OFFICES)
 
 
+@functools.cache
+def exported() -> bytes:
+    """The template set as a workbook, built once (bytes: no test can change it)."""
+    return cx.build(CS)
+
+
 def edit(fn) -> bytes:
-    wb = load_workbook(io.BytesIO(cx.build(CS)))
+    wb = load_workbook(io.BytesIO(exported()))
     fn(wb, wb[cx.NODES])
     out = io.BytesIO()
     wb.save(out)

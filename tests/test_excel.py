@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import unicodedata
 from decimal import Decimal
@@ -20,7 +21,9 @@ from .test_assessment import CS, OFFICER, OWN, YEAR, fill_all
 UNIT = {"code": OWN, "name": "Xã Sơn Hồng"}
 
 
+@functools.cache
 def blank() -> bytes:
+    """The unit's empty workbook, built once (bytes: no test can change it)."""
     return excel_io.build_template(CS, UNIT, YEAR, {}, {}, {})
 
 
@@ -230,3 +233,48 @@ def test_text_that_looks_like_a_formula_stays_text_through_the_round_trip():
     assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://x\")"
     parsed = excel_io.parse_workbook(data, CS, OWN, YEAR)
     assert parsed.scores["1.1.1"].note == "=HYPERLINK(\"http://x\")"
+
+
+# ------------------------------------------------------------------ the helper every reader shares
+
+
+@pytest.mark.parametrize("text", ["05/01/2022", "5/1/2022", "31/12/2022", "29/02/2024", "29/02/2023", "32/01/2022",
+                                  "00/01/2022", "01/13/2022", "1/1/22", "01-01-2022", "01/01/2022x", "٠١/٠١/٢٠٢٢"])
+def test_a_typed_date_is_read_as_strptime_reads_dd_mm_yyyy(text):
+    from cchc.files.workbook import day
+    try:
+        expected = dt.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        expected = ValueError
+    try:
+        got = day(text)
+    except ValueError:
+        got = ValueError
+    assert got == expected
+
+
+@pytest.mark.parametrize("raw, decimal_comma, expected", [
+    (None, True, None), ("  ", True, None), (2, True, 2), (1.5, True, 1.5), (" 1.5 ", True, 1.5),
+    ("1,5", True, 1.5), ("-0,25", True, -0.25), ("1,5", False, "comma"), ("một", True, "error"),
+    (True, True, "error"), ("1,2,3", True, "error"),
+])
+def test_numbers_typed_in_cells(raw, decimal_comma, expected):
+    from cchc.files.workbook import DecimalComma, number
+    try:
+        got = number(raw, decimal_comma=decimal_comma)
+    except DecimalComma:
+        got = "comma"
+    except ValueError:
+        got = "error"
+    assert got == expected
+
+
+def test_the_readers_share_one_helper_and_take_nothing_private_from_each_other():
+    import ast
+    from pathlib import Path
+
+    from cchc.files import criteria_workbook, survey_workbook
+    for module in (excel_io, criteria_workbook, survey_workbook):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        sources = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("cchc.files")}
+        assert sources == {"cchc.files.workbook"}, (module.__name__, sources)

@@ -19,11 +19,13 @@ from cchc.services import (
     approval,
     assessment,
     backup,
+    citizen_survey,
+    council,
+    explanation,
     periods,
     progress,
     reference,
     results,
-    survey,
     units,
     users,
 )
@@ -57,15 +59,15 @@ def run_action(storage, tmp_path, user, action):
     elif action == "scorecard.view":
         results.scorecard(storage, user, 2022, user.unit_code or OWN)
     elif action == "survey.view":
-        survey.progress(storage, user, 2022, user.unit_code)
+        citizen_survey.progress(storage, user, 2022, user.unit_code)
     elif action == "survey.enter":
-        survey.submit_paper(storage, user, 2022, OWN, Answers({"1.1": 4}))
+        citizen_survey.submit_paper(storage, user, 2022, OWN, Answers({"1.1": 4}))
     elif action == "survey.manage":
-        survey.set_quota(storage, user, 2022, OWN, target=10)
+        citizen_survey.set_quota(storage, user, 2022, OWN, target=10)
     elif action == "council.view":
-        appraisal.council(storage, user, 2022)
+        council.council(storage, user, 2022)
     elif action == "council.manage":
-        appraisal.save_decision(storage, user, 2022, "1/QĐ-UBND", dt.date(2022, 11, 7), "A")
+        council.save_decision(storage, user, 2022, "1/QĐ-UBND", dt.date(2022, 11, 7), "A")
     elif action == "appraisal.view":
         appraisal.queue(storage, user, 2022)
     elif action == "appraisal.score":
@@ -73,9 +75,9 @@ def run_action(storage, tmp_path, user, action):
     elif action == "appraisal.finalise":
         appraisal.finalise(storage, user, 2022, OWN)
     elif action == "explanation.view":
-        appraisal.explanation(storage, user, 2022, OWN)
+        explanation.explanation(storage, user, 2022, OWN)
     elif action == "explanation.answer":
-        appraisal.save_answer(storage, user, 2022, OWN, "1.1.1", "Trả lời")
+        explanation.save_answer(storage, user, 2022, OWN, "1.1.1", "Trả lời")
     elif action == "results.compile":
         approval.compile_results(storage, user, 2022)
     elif action == "results.approve":

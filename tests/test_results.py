@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -197,8 +198,7 @@ def test_the_report_of_an_approved_period_keeps_the_approved_figures(storage, on
     frozen, row = results.approved(storage, ADMIN, YEAR)
     assert row["decision_number"] == "99/QĐ-UBND" and not frozen.provisional
     before = {r["unit_code"]: r["index"] for r in frozen.rows}
-    storage.write(lambda tx: (tx.cur.execute("UPDATE score SET appraised_points = 0 WHERE unit_code = ?", [U1]),
-                              tx.touch(YEAR, U1)))
+    storage.write(lambda tx: tx.cur.execute("UPDATE score SET appraised_points = 0 WHERE unit_code = ?", [U1]))
     assert {r["unit_code"]: r["index"] for r in results.approved(storage, ADMIN, YEAR)[0].rows} == before
     assert {r["unit_code"]: r["index"] for r in results.results(storage, ADMIN, YEAR).rows} != before
     wb = load_workbook(io.BytesIO(reports.results_workbook(frozen, "UBND huyện Hương Sơn", "Hương Sơn",
@@ -209,22 +209,83 @@ def test_the_report_of_an_approved_period_keeps_the_approved_figures(storage, on
     assert wb["Chỉ số thành phần"].max_row > 25
 
 
-def test_the_kept_figures_follow_every_write_and_a_missed_one_is_found(case):
-    """unit_result reads figures kept on write (021_results_kept.sql): one unit touched is
-    recomputed alone, several at once with their period; both equal a computation from scratch.
-    A write that bypasses the named queries leaves them stale, and `results_drift` says where."""
-    score(case, U4, **{"1_1": 4})                                   # one unit
-    assert results.results(case, ADMIN, YEAR).rows and case.results_drift() == []
+def test_the_results_follow_every_write_at_once_even_one_past_the_named_queries(case):
+    """The results are computed on read (cchc/db/sql/views/): a score saved through the service,
+    two units changed in one transaction, or a hand edit straight in SQL all show at the next read."""
+    score(case, U4, **{"1_1": 4})
+    assert {r["unit_code"]: r["index"] for r in results.results(case, ADMIN, YEAR).rows}[U4] == 60.0   # (4 + 1.5 + 0.5) / 10
 
     def two_units(tx):
         for unit in (U4, U5):
             tx.run("score_set_appraised", year=YEAR, unit_code=unit, code="1.3", points=Decimal("0"),
                    updated_at=dt.datetime(2022, 11, 20, 9), updated_by="hoidong")
-    case.write(two_units)                                           # two units: their period
+    case.write(two_units)
     idx = {r["unit_code"]: r["index"] for r in results.results(case, ADMIN, YEAR).rows}
-    assert idx[U5] == 50.0 and case.results_drift() == []           # (3 + 2 + 0) / 10, no survey yet
+    assert (idx[U4], idx[U5]) == (55.0, 50.0)                     # (4 + 1.5 + 0) / 10, (3 + 2 + 0) / 10
     case.write(lambda tx: tx.cur.execute("UPDATE score SET appraised_points = 3 WHERE unit_code = ? "
                                          "AND criterion_code = '1.3'", [U5]))
-    assert case.results_drift() == [{"year": YEAR, "unit_code": U5}]
-    case.refresh_results()
-    assert case.results_drift() == [] and results.results(case, ADMIN, YEAR).rows[0]["unit_code"] == U1
+    assert case.one("result_of_unit", year=YEAR, unit_code=U5)["index"] == 80.0
+    assert results.results(case, ADMIN, YEAR).rows[0]["unit_code"] == U1
+
+
+# ------------------------------------------------------------------ today's figures on the demo
+
+BEFORE = Path(__file__).parent / "data" / "demo_results_before.json"
+
+
+def _plain(value):
+    """JSON-like values, numbers to the hundredth (as the pages and reports show them)."""
+    if isinstance(value, (Decimal, float)):
+        return round(float(value), 2)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _demo_figures(db, year: int) -> dict:
+    """What tests/data/demo_results_before.json holds for a period: the results with their field
+    sub-indices and averages, the field results, the satisfaction per element, every unit's
+    scorecard and leaves (the file was written by the code that kept the results on write)."""
+    def without(row):
+        return {k: v for k, v in row.items() if k != "fields"}
+
+    r = results.results(db, ADMIN, year)
+    cards = {}
+    for row in r.rows:
+        sc = results.scorecard(db, ADMIN, year, row["unit_code"])
+        cards[row["unit_code"]] = {"row": without(sc.row), "fields": sc.fields, "shortcomings": sc.shortcomings,
+                                   "strengths": sc.strengths, "units_ranked": sc.units_ranked,
+                                   "previous": None if sc.previous is None else without(sc.previous)}
+    leaves = {row["unit_code"]: {leaf["code"]: [leaf["points"], leaf["counts_in_max"]]
+                                 for leaf in db.all("leaf_results_of_unit", year=year, unit_code=row["unit_code"])}
+              for row in r.rows}
+    return _plain({"rows": [without(row) for row in r.rows], "fields": r.fields, "by_field": r.by_field,
+                   "field_average": r.field_average,
+                   "field_results": db.all("field_results_of_period", year=year, province=None, district=None),
+                   "field_averages": db.all("field_averages", year=year, province=None, district=None),
+                   "element_shares": results.element_shares(db, ADMIN, year),
+                   "scorecards": cards, "leaves": leaves})
+
+
+def test_the_views_give_the_demo_the_figures_it_had_before_they_were_computed_on_read(demo_file, tmp_path):
+    import json
+    import shutil
+
+    from cchc.db.storage import Storage
+
+    before = _plain(json.loads(BEFORE.read_text(encoding="utf-8")))
+    db = Storage(shutil.copy(demo_file, tmp_path / "demo.duckdb"))
+    try:
+        years = [p["year"] for p in reference.periods(db)]
+        assert sorted(before) == [str(y) for y in years]
+        for year in years:
+            now = _demo_figures(db, year)
+            assert now.keys() == before[str(year)].keys()
+            for part in now:
+                assert now[part] == before[str(year)][part], part
+    finally:
+        db.close()

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from cchc.core.permissions import CLI_USER
-from cchc.db.storage import Storage, StorageError, migrations, named_queries
+from cchc.db.storage import Storage, StorageError, migrations, named_queries, views
 from cchc.services import reference, seed, users
 
 
@@ -35,7 +35,7 @@ def test_the_file_is_created_with_its_folder(tmp_path):
 def test_every_named_query_parses():
     assert {"user_get", "unit_progress", "audit_insert"} <= set(named_queries())
     con = duckdb.connect()
-    for _, sql in migrations():
+    for _, sql in migrations() + views():
         con.execute(sql)
     con.execute("CREATE TABLE schema_migrations (version VARCHAR, applied_at TIMESTAMP)")
     for name, sql in named_queries().items():
@@ -151,46 +151,3 @@ def test_criteria_import_writes_set_period_and_audit(storage):
     assert storage.one("period_get", year=2022)["criteria_set_id"] == set_id
     assert reference.period_criteria(storage, CLI_USER, 2022) == new
     assert storage.all("audit_recent", limit=1)[0]["action"] == "criteria.import"
-
-
-def test_every_query_that_changes_the_results_says_what_it_changes():
-    """A named query that writes a table the kept results come from must carry a `-- results:`
-    line, else the results would go stale after it; a malformed line is refused when loaded."""
-    from cchc.db.storage import RESULT_SOURCES, WRITE_RE, named_queries, results_rules
-
-    rules = results_rules()             # raises on a rule of an unknown kind or a missing parameter
-    missing = [name for name, sql in named_queries().items()
-               if {t.lower() for t in WRITE_RE.findall(sql)} & RESULT_SOURCES and name not in rules]
-    assert not missing, f"thiếu dòng '-- results:' ở: {missing}"
-    assert len(rules) >= 25
-
-
-def test_a_malformed_results_rule_is_refused(monkeypatch):
-    from cchc.db import storage as st
-
-    monkeypatch.setattr(st, "named_queries", lambda: {"x": "-- results: unit $year $unit\nDELETE FROM score WHERE period_year = $year"})
-    st.results_rules.cache_clear()
-    try:
-        with pytest.raises(st.StorageError, match="không hợp lệ"):
-            st.results_rules()
-    finally:
-        st.results_rules.cache_clear()
-
-
-def test_the_after_test_check_finds_a_write_that_left_the_kept_results_stale(storage):
-    """The fixtures' check after each test (tests/conftest.py) fails on a write that changed a
-    score without telling the kept results (no `-- results:` rule, no tx.touch)."""
-    from cchc.db.storage import Tx
-    from tests.conftest import _assert_kept_results
-
-    code = storage._con.execute(
-        "SELECT c.code FROM criterion c JOIN period p ON p.criteria_set_id = c.set_id "
-        "WHERE p.year = 2022 AND c.is_leaf AND c.source = 'self_assessed' ORDER BY c.position LIMIT 1").fetchone()[0]
-    noted = Tx.committed
-    storage.write(lambda tx: tx.cur.execute(
-        "INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note, explanation, "
-        "updated_at, updated_by) VALUES (2022, '18139', ?, 1, FALSE, '', '', now()::TIMESTAMP, 'x')", [code]))
-    with pytest.raises(AssertionError, match="18139"):
-        _assert_kept_results(storage, noted)
-    storage.refresh_results()
-    _assert_kept_results(storage, noted)

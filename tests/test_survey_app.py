@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from cchc.core import survey as rules
 from cchc.core.permissions import CLI_USER
-from cchc.services import survey as svc
+from cchc.services import official_survey
 
 from .conftest import opened
 from .test_app import APP, app_as, assert_clean, texts
@@ -94,7 +94,7 @@ def test_outside_the_window_the_survey_says_so_politely(demo_env, monkeypatch):
 
 def test_an_official_answers_once_with_a_code(demo_env):
     with opened(demo_env) as db:
-        code = svc.issue_codes(db, CLI_USER, 2022, "LDX", ["18139"], 1)[0]
+        code = official_survey.issue_codes(db, CLI_USER, 2022, "LDX", ["18139"], 1)[0]
     at = public("views/dieu-tra.py", ma=code)
     assert_clean(at)
     assert "Đánh giá Xã Sơn Hồng" in texts(at)

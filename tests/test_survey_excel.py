@@ -15,8 +15,7 @@ from cchc.core import survey as rules
 from cchc.core.permissions import User
 from cchc.files import assessment_workbook as excel_io
 from cchc.files import survey_workbook as sx
-from cchc.services import ServiceError
-from cchc.services import survey as svc
+from cchc.services import ServiceError, citizen_survey
 
 from .conftest import opened
 
@@ -28,7 +27,7 @@ W = f"Trang «{sx.SHEET}»"
 
 
 def template(storage) -> bytes:
-    return svc.paper_template(storage, ADMIN, 2022)
+    return citizen_survey.paper_template(storage, ADMIN, 2022)
 
 
 def filled(storage, rows: list[dict], edit=None) -> bytes:
@@ -54,14 +53,14 @@ def good(unit="18139", **extra) -> dict:
 
 def errors(storage, data: bytes) -> list[str]:
     with pytest.raises(excel_io.WorkbookError) as info:
-        svc.import_paper(storage, ADMIN, 2022, data)
+        citizen_survey.import_paper(storage, ADMIN, 2022, data)
     assert storage.scalar("survey_count", year=2022) == 0          # nothing half-written
     return info.value.errors
 
 
 def test_a_filled_template_is_imported_whole(storage, on_day):
     data = filled(storage, [good(), good("18142", **{"q:1.1": None, "profile:age": "từ 60 tuổi trở lên"}), {}, good()])
-    assert svc.import_paper(storage, ADMIN, 2022, data) == 3
+    assert citizen_survey.import_paper(storage, ADMIN, 2022, data) == 3
     rows = storage.all("survey_responses_of_period", year=2022, unit_code=None)
     assert [r["channel"] for r in rows] == ["paper"] * 3 and rows[0]["submitted_at"].date() == dt.date(2022, 10, 15)
     assert '"age": "Từ 60 tuổi trở lên"' in rows[-1]["profile"]           # matched whatever the case
@@ -145,8 +144,8 @@ def test_a_self_assessment_workbook_is_not_taken_for_a_survey_one(storage, on_da
 def test_a_commune_imports_only_its_own_forms(storage, on_day):
     data = filled(storage, [good(), good("18142")])
     with pytest.raises(excel_io.WorkbookError, match=f"hàng {H + 1}, cột A"):
-        svc.import_paper(storage, COMMUNE, 2022, data)
-    assert svc.import_paper(storage, COMMUNE, 2022, filled(storage, [good()])) == 1
+        citizen_survey.import_paper(storage, COMMUNE, 2022, data)
+    assert citizen_survey.import_paper(storage, COMMUNE, 2022, filled(storage, [good()])) == 1
 
 
 # ------------------------------------------------------------------ the command line
@@ -206,11 +205,11 @@ def test_a_bad_base_url_is_one_line_and_exit_1(cli_db, tmp_path, capsys):
 
 def test_the_same_file_twice_is_refused_unless_confirmed(storage, on_day):
     data = filled(storage, [good(), good("18142")])
-    assert svc.import_paper(storage, ADMIN, 2022, data) == 2
+    assert citizen_survey.import_paper(storage, ADMIN, 2022, data) == 2
     with pytest.raises(ServiceError, match="Tệp này đã được nhập lúc .* bởi quantri: nhập lại sẽ lưu mọi phiếu hai lần"):
-        svc.import_paper(storage, ADMIN, 2022, data)
+        citizen_survey.import_paper(storage, ADMIN, 2022, data)
     assert storage.one("survey_count", year=2022)["n"] == 2
-    assert svc.import_paper(storage, ADMIN, 2022, data, again=True) == 2
+    assert citizen_survey.import_paper(storage, ADMIN, 2022, data, again=True) == 2
     assert storage.one("survey_count", year=2022)["n"] == 4
 
 

@@ -7,7 +7,7 @@ from cchc import web
 from cchc.core.text import fmt_date
 from cchc.core.workflow import days_left_text
 from cchc.services import progress, results
-from cchc.services.appraisal import council_formed
+from cchc.services.council import council_formed
 from cchc.web import charts, dashboard
 
 user = web.require_user()

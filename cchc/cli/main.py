@@ -16,6 +16,7 @@ from typing import Callable
 from cchc import config
 from cchc.cli import results as cli_results
 from cchc.cli import survey as cli_survey
+from cchc.cli.common import CliError, open_storage
 from cchc.core import criteria
 from cchc.core.assessment import ScoreError
 from cchc.core.permissions import CLI_USER, ROLES
@@ -32,11 +33,6 @@ from cchc.services import (
     users,
 )
 from cchc.services.common import is_demo
-
-
-class CliError(Exception):
-    """A failure to report in one line."""
-
 
 _ARGPARSE_MESSAGES = (
     (r"the following arguments are required: ", "thiếu tham số bắt buộc: "),
@@ -68,16 +64,6 @@ class _Parser(argparse.ArgumentParser):
             message = re.sub(english, vietnamese, message)
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: lỗi: {message}\n")
-
-
-def _open(settings: config.Settings) -> Storage:
-    if not settings.db_path.exists():
-        raise CliError(f"Chưa có cơ sở dữ liệu {settings.db_path}: hãy chạy 'python -m cchc init' trước.")
-    storage = Storage(settings.db_path)
-    storage.migrate()
-    if not seed.is_initialized(storage):
-        raise CliError(f"Cơ sở dữ liệu {settings.db_path} chưa được khởi tạo: hãy chạy 'python -m cchc init'.")
-    return storage
 
 
 def _read_password(confirm: bool = True) -> str:
@@ -128,7 +114,7 @@ def cmd_demo(args: argparse.Namespace, settings: config.Settings) -> None:
 
 
 def cmd_user_add(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _open(settings)
+    storage = open_storage(settings)
     password = _read_password()
     users.add_user(storage, CLI_USER, args.username, args.name or args.username, args.role, password,
                    unit_code=args.unit, office_code=args.office, must_change_password=args.must_change)
@@ -139,7 +125,7 @@ def cmd_user_add(args: argparse.Namespace, settings: config.Settings) -> None:
 
 
 def cmd_user_list(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _open(settings)
+    storage = open_storage(settings)
     rows = users.list_users(storage, CLI_USER)
     print(f"{'Tên đăng nhập':<16} {'Vai trò':<9} {'Đơn vị/cơ quan':<24} {'Trạng thái':<10} Họ tên")
     for r in rows:
@@ -149,13 +135,13 @@ def cmd_user_list(args: argparse.Namespace, settings: config.Settings) -> None:
 
 
 def cmd_user_passwd(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _open(settings)
+    storage = open_storage(settings)
     users.set_password(storage, CLI_USER, args.username, _read_password(), must_change=args.must_change)
     print(f"Đã đặt mật khẩu mới cho '{args.username}'.")
 
 
 def cmd_user_disable(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _open(settings)
+    storage = open_storage(settings)
     users.set_active(storage, CLI_USER, args.username, False, reason=args.reason)
     print(f"Đã khóa tài khoản '{args.username}'. Tài khoản không bị xóa; lịch sử được giữ nguyên.")
 
@@ -178,7 +164,7 @@ def cmd_criteria_validate(args: argparse.Namespace, settings: config.Settings) -
 
 
 def cmd_criteria_export(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _open(settings)
+    storage = open_storage(settings)
     sets = {r["kind"]: r["set"] for r in reference.period_sets(storage, CLI_USER, args.period)}
     cs = sets.get(args.unit_kind or "all")
     if cs is None:
@@ -189,21 +175,21 @@ def cmd_criteria_export(args: argparse.Namespace, settings: config.Settings) -> 
 
 
 def cmd_criteria_import(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _open(settings)
+    storage = open_storage(settings)
     cs = criteria.load_yaml_file(args.file, reference.office_codes(storage))
     reference.import_criteria_set(storage, CLI_USER, cs, args.period, args.reason)
     print(f"Đã nạp bộ tiêu chí {cs.code} phiên bản {cs.version} ({len(cs.leaves())} tiêu chí chấm điểm) cho kỳ {args.period}.")
 
 
 def cmd_assessment_template(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _open(settings)
+    storage = open_storage(settings)
     _, data = assessment.workbook(storage, CLI_USER, args.period, args.unit)
     Path(args.out).write_bytes(data)
     print(f"Đã xuất biểu mẫu tự đánh giá kỳ {args.period} của đơn vị {args.unit} ra {args.out}.")
 
 
 def cmd_assessment_import(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _open(settings)
+    storage = open_storage(settings)
     data = Path(args.file).read_bytes()
     meta = excel_io.read_meta(data)           # the workbook says which unit and period it is for
     year, unit_code = int(meta["year"]), meta["unit_code"]
@@ -213,7 +199,7 @@ def cmd_assessment_import(args: argparse.Namespace, settings: config.Settings) -
 
 
 def cmd_backup(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _open(settings)
+    storage = open_storage(settings)
     out = Path(args.out)
     if out.exists() and not args.force:
         raise CliError(f"Tệp {out} đã có; dùng --force để ghi đè.")

@@ -1,5 +1,5 @@
-"""`python -m cchc results show|export|check`: the period's index, ranks and classes on the command
-line or as the official .xlsx report; a check of the kept figures against a computation from scratch."""
+"""`python -m cchc results show|export`: the period's index, ranks and classes on the command line or
+as the official .xlsx report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from cchc import config
+from cchc.cli.common import CliError, open_storage
 from cchc.core.permissions import CLI_USER
 from cchc.core.text import fmt_date
 from cchc.core.workflow import STATES
@@ -32,9 +33,7 @@ def _plain(value):
 
 
 def cmd_show(args, settings: config.Settings) -> None:
-    from cchc.cli.main import _open
-
-    res = results.results(_open(settings), CLI_USER, args.period, with_fields=False)
+    res = results.results(open_storage(settings), CLI_USER, args.period, with_fields=False)
     rows = [{key: _plain(r[key]) for key, _ in COLUMNS} for r in res.rows]
     if args.format != "json":                          # people read these: the state in words
         for row in rows:
@@ -66,12 +65,10 @@ def _cell(value) -> str:
 
 
 def cmd_export(args, settings: config.Settings) -> None:
-    from cchc.cli.main import CliError, _open
-
     out = Path(args.out)
     if out.exists() and not args.force:
         raise CliError(f"Tệp {out} đã có; thêm --force để ghi đè.")
-    storage = _open(settings)
+    storage = open_storage(settings)
     district = seed.district_config()["district"]["name"]
     place = district.split(" ", 1)[1] if " " in district else district
     frozen = None if args.live else results.approved(storage, CLI_USER, args.period)
@@ -87,24 +84,6 @@ def cmd_export(args, settings: config.Settings) -> None:
           + (" (số liệu tạm tính)." if res.provisional else "."))
 
 
-def cmd_check(args, settings: config.Settings) -> None:
-    from cchc.cli.main import CliError, _open
-
-    def listed(drift: list[dict]) -> str:
-        return ", ".join(f"{d['unit_code']} ({d['year']})" for d in drift[:20]) + (" …" if len(drift) > 20 else "")
-
-    storage = _open(settings)
-    drift = storage.results_drift()
-    if drift and args.repair:
-        storage.refresh_results()
-        print(f"Đã tính lại từ đầu; {len(drift)} đơn vị đã lệch: {listed(drift)}")
-        drift = storage.results_drift()
-    if drift:
-        raise CliError(f"Số liệu lưu sẵn của {len(drift)} đơn vị lệch với tính lại từ đầu: {listed(drift)}. "
-                       "Chạy lại với --repair để tính lại.")
-    print(f"Số liệu lưu sẵn khớp với tính lại từ đầu: {storage.scalar('results_kept_count')} dòng đơn vị × kỳ.")
-
-
 def register(sub, add) -> None:
     grp = sub.add_parser("results", help="Kết quả Chỉ số CCHC của một kỳ.", description="Kết quả Chỉ số CCHC của một kỳ.")
     rsub = grp.add_subparsers(dest="results_command", required=True, metavar="LỆNH", parser_class=sub._parser_class)
@@ -118,6 +97,3 @@ def register(sub, add) -> None:
     sp.add_argument("--force", action="store_true", help="ghi đè nếu tệp đã có")
     sp.add_argument("--live", action="store_true",
                     help="xuất số liệu hiện tại thay cho số liệu đã phê duyệt (khi kỳ đã có quyết định phê duyệt)")
-    sp = add(rsub, "check", cmd_check, "Kiểm tra số liệu chỉ số lưu sẵn có khớp với tính lại từ đầu "
-             "(sau khi sửa cơ sở dữ liệu bằng tay).")
-    sp.add_argument("--repair", action="store_true", help="tính lại từ đầu mọi kỳ nếu có lệch")

@@ -7,16 +7,10 @@ import argparse
 from pathlib import Path
 
 from cchc import config
+from cchc.cli.common import CliError, open_storage
 from cchc.core import survey as rules
 from cchc.core.permissions import CLI_USER
-from cchc.services import reference, seed
-from cchc.services import survey as svc
-
-
-def _cli():
-    from cchc.cli import main as cli  # cli imports this module: import it back lazily
-
-    return cli
+from cchc.services import citizen_survey, official_survey, reference, seed
 
 
 def _data_errors(func):
@@ -25,13 +19,13 @@ def _data_errors(func):
         try:
             return func(args, settings)
         except rules.SurveyDataError as exc:
-            raise _cli().CliError("tệp phiếu trong data/surveys có lỗi: " + " ".join(exc.errors)) from None
+            raise CliError("tệp phiếu trong data/surveys có lỗi: " + " ".join(exc.errors)) from None
     return run
 
 
 def cmd_qr(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _cli()._open(settings)
-    files = svc.qr_files(storage, CLI_USER, args.period, args.base_url, seed.district_config()["district"]["name"])
+    storage = open_storage(settings)
+    files = citizen_survey.qr_files(storage, CLI_USER, args.period, args.base_url, seed.district_config()["district"]["name"])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
@@ -43,9 +37,9 @@ def cmd_qr(args: argparse.Namespace, settings: config.Settings) -> None:
 def cmd_template(args: argparse.Namespace, settings: config.Settings) -> None:
     year = None
     if settings.db_path.exists():
-        storage = _cli()._open(settings)
+        storage = open_storage(settings)
         year = args.period or reference.latest_year(storage)
-        data = svc.paper_template(storage, CLI_USER, year)
+        data = citizen_survey.paper_template(storage, CLI_USER, year)
     else:
         from cchc.files.survey_workbook import build_template
 
@@ -56,23 +50,23 @@ def cmd_template(args: argparse.Namespace, settings: config.Settings) -> None:
 
 
 def cmd_import(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _cli()._open(settings)
-    count = svc.import_paper(storage, CLI_USER, args.period, Path(args.file).read_bytes(), again=args.again)
+    storage = open_storage(settings)
+    count = citizen_survey.import_paper(storage, CLI_USER, args.period, Path(args.file).read_bytes(), again=args.again)
     print(f"Đã nhập {count} phiếu khảo sát giấy cho kỳ {args.period}.")
 
 
 def cmd_export(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _cli()._open(settings)
-    _, data = svc.export(storage, CLI_USER, args.period, args.unit)
+    storage = open_storage(settings)
+    _, data = citizen_survey.export(storage, CLI_USER, args.period, args.unit)
     Path(args.out).write_bytes(data)
     print(f"Đã xuất phiếu khảo sát và bảng tổng hợp kỳ {args.period} ra {args.out}.")
 
 
 def cmd_codes(args: argparse.Namespace, settings: config.Settings) -> None:
-    storage = _cli()._open(settings)
+    storage = open_storage(settings)
     units = args.unit or [u["code"] for u in reference.public_units(storage, args.period)]
-    codes = svc.issue_codes(storage, CLI_USER, args.period, args.group, units, args.per_unit)
-    Path(args.out).write_bytes(svc.codes_sheet(storage, CLI_USER, args.period, codes))
+    codes = official_survey.issue_codes(storage, CLI_USER, args.period, args.group, units, args.per_unit)
+    Path(args.out).write_bytes(official_survey.codes_sheet(storage, CLI_USER, args.period, codes))
     print(f"Đã tạo {len(codes)} mã phiếu điều tra (nhóm {args.group}) và ghi danh sách để in ra {args.out}.")
 
 

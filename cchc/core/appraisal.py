@@ -98,7 +98,7 @@ def field_of(code: str) -> str:
 
 
 def default_offices(cs: CriteriaSet) -> dict[str, str | None]:
-    """Field → the office the criteria set names for it (DOMAIN.md §5: editable per period)."""
+    """Field → the office the criteria set names for it (docs/domain.md §5: editable per period)."""
     return {f.code: f.office_code for f in appraised_fields(cs)}
 
 

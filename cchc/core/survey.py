@@ -1,6 +1,6 @@
 """The surveys as data, and the rules around them. Pure: no Streamlit, no database.
 
-- The citizens' satisfaction questionnaire (SIPAS, DOMAIN.md §6): five elements, a few questions
+- The citizens' satisfaction questionnaire (SIPAS, docs/domain.md §6): five elements, a few questions
   each rated 1 (Rất không hài lòng) … 5 (Rất hài lòng), the respondent's profile, overall
   satisfaction and a free-text suggestion.
 - The officials' sociological survey: respondent groups, closed questions A–D per criterion,
@@ -286,7 +286,7 @@ def is_unit_code(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Limits:
-    """Suspicion thresholds (applied in SQL, `survey_web_insert`, in the same statement that stores
+    """Suspicion thresholds (applied in SQL, `survey_web_insert_many`, in the same statement that stores
     the answer, so that parallel answers are counted exactly). Crossing one flags the answer; nothing is ever refused for it, so a
     one-stop desk tablet shared by many honest people keeps working."""
     rate_max: int = 6                       # answers from one client address …

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -20,11 +18,24 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from cchc.core import assessment as rules
 from cchc.core.criteria import CriteriaSet
 from cchc.core.text import fmt_date, fmt_points
+from cchc.files.workbook import (
+    FORMULA,
+    Refusals,
+    WorkbookError,
+    at,
+    day,
+    header_errors,
+    hidden_meta,
+    is_formula,
+    merged_errors,
+    nfc,
+    number,
+    open_workbook,
+    write,
+)
 
 SHEET = "Tự đánh giá"
 META_SHEET = "_cchc"
-MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 25 * 1024 * 1024
 EXTRA_ROWS = 200        # rows beyond the criteria that a workbook may carry (notes under the table)
 HEADER_ROW = 6
 FIRST_ROW = HEADER_ROW + 1
@@ -41,6 +52,7 @@ COLUMNS = [  # (key, header, width)
     ("files", "Số tệp đã tải lên", 10),
 ]
 COL = {key: i + 1 for i, (key, _, _) in enumerate(COLUMNS)}
+SHORT = {key: header.split(" (")[0] for key, header, _ in COLUMNS}     # a column as messages name it
 EDITABLE = ("points", "na", "docs", "explanation", "note")
 FONT = "Times New Roman"
 YELLOW = PatternFill("solid", fgColor="FFF8DC")
@@ -48,10 +60,11 @@ THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
-class WorkbookError(ValueError):
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+REFUSALS = Refusals(
+    not_a_workbook="Tệp không phải sổ tính Excel (.xlsx) hợp lệ. Hãy dùng biểu mẫu tải từ ứng dụng, "
+                   "lưu dưới dạng Excel Workbook (.xlsx).",
+    too_big="Tệp lớn {mb} MB, vượt giới hạn {limit} MB của biểu mẫu tự đánh giá.",
+    too_unpacked="Nội dung sổ tính quá lớn ({mb} MB khi giải nén); biểu mẫu tự đánh giá chỉ cần vài trăm KB.")
 
 
 @dataclass
@@ -59,10 +72,6 @@ class Parsed:
     """What a filled workbook says, leaf by leaf (only the leaves the commune scores)."""
     scores: dict[str, rules.LeafScore] = field(default_factory=dict)
     docs: dict[str, list[dict]] = field(default_factory=dict)
-
-
-def _nfc(value):
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
 def _doc_line(d: dict) -> str:
@@ -117,13 +126,6 @@ def build_template(cs: CriteriaSet, unit: dict, year: int, scores: dict[str, rul
     return buffer.getvalue()
 
 
-def _set(cell, value) -> None:
-    """Write a value; text is always text, never a formula (a note may start with '=')."""
-    cell.value = value
-    if isinstance(value, str) and cell.data_type == "f":
-        cell.data_type = "s"
-
-
 def _lines(text, width: int) -> int:
     if not text:
         return 1
@@ -144,7 +146,7 @@ def _template_row(ws, row: int, node, score, docs: list[dict], files: int) -> No
         values["note"] = "Không tự chấm (điểm từ khảo sát, điều tra hoặc hội đồng)"
     for key, value in values.items():
         cell = ws.cell(row, COL[key])
-        _set(cell, value)
+        write(cell, value)
         cell.font = Font(name=FONT, bold=node.depth == 1, italic=not own and node.is_leaf)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.border = BOX
@@ -179,14 +181,14 @@ def _template_row(ws, row: int, node, score, docs: list[dict], files: int) -> No
 
 def read_meta(data: bytes) -> dict[str, str]:
     """The hidden identification of a workbook made by this app; WorkbookError otherwise."""
-    return _meta(_open(data))
+    return _meta(open_workbook(data, REFUSALS))
 
 
 def _meta(wb) -> dict[str, str]:
-    if META_SHEET not in wb.sheetnames:
+    meta = hidden_meta(wb, META_SHEET)
+    if meta is None:
         raise WorkbookError([f"Sổ tính không có trang ẩn «{META_SHEET}»: không phải biểu mẫu tải từ ứng dụng. "
                              "Hãy tải biểu mẫu Excel của đơn vị rồi điền vào đó."])
-    meta = {str(r[0].value): str(r[1].value) for r in wb[META_SHEET].iter_rows(max_col=2) if r[0].value}
     if meta.get("app") != "cchc" or meta.get("kind") != "self_assessment" or \
             not {"year", "unit_code", "set_code", "set_version"} <= set(meta) or not str(meta["year"]).isdigit():
         raise WorkbookError([f"Trang ẩn «{META_SHEET}» bị sửa hoặc thiếu: đây không phải biểu mẫu tự đánh giá của "
@@ -194,28 +196,9 @@ def _meta(wb) -> dict[str, str]:
     return meta
 
 
-def _open(data: bytes):
-    if len(data) > MAX_WORKBOOK_BYTES:
-        raise WorkbookError([f"Tệp lớn {len(data) / 1024 / 1024:.0f} MB, vượt giới hạn {MAX_WORKBOOK_BYTES // 1024 // 1024} MB "
-                             "của biểu mẫu tự đánh giá."])
-    not_a_workbook = WorkbookError(["Tệp không phải sổ tính Excel (.xlsx) hợp lệ. Hãy dùng biểu mẫu tải từ ứng dụng, "
-                                    "lưu dưới dạng Excel Workbook (.xlsx)."])
-    try:
-        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except Exception:
-        raise not_a_workbook from None
-    if unpacked > MAX_UNPACKED_BYTES:           # a small file that unpacks into a huge one
-        raise WorkbookError([f"Nội dung sổ tính quá lớn ({unpacked // 1024 // 1024} MB khi giải nén); "
-                             "biểu mẫu tự đánh giá chỉ cần vài trăm KB."])
-    try:
-        return load_workbook(io.BytesIO(data), data_only=False)
-    except Exception:           # damaged XML, missing parts, not a workbook at all
-        raise not_a_workbook from None
-
-
 def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> Parsed:
     """Read every leaf the commune scores; raise WorkbookError listing every problem."""
-    wb = _open(data)
+    wb = open_workbook(data, REFUSALS)
     meta = _meta(wb)
     errors: list[str] = []
     if meta.get("unit_code") != unit_code:
@@ -230,15 +213,9 @@ def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> P
     if SHEET not in wb.sheetnames:
         raise WorkbookError([f"Thiếu trang «{SHEET}»."])
     ws = wb[SHEET]
-    where = f"Trang «{SHEET}»"
-    for key, header, _ in COLUMNS:
-        found = _nfc(ws.cell(HEADER_ROW, COL[key]).value)
-        if (found or "").strip() != header:
-            errors.append(f"{where}, hàng {HEADER_ROW}, cột {get_column_letter(COL[key])}: thiếu cột «{header}» "
-                          f"(đang là «{found or ''}»).")
-    for merged in ws.merged_cells.ranges:
-        if merged.max_row >= FIRST_ROW:
-            errors.append(f"{where}: các ô {merged.coord} bị gộp; hãy bỏ gộp ô trong bảng điểm.")
+    where = at(SHEET)
+    errors += header_errors(ws, SHEET, HEADER_ROW, [header for _, header, _ in COLUMNS])
+    errors += merged_errors(ws, SHEET, FIRST_ROW, "hãy bỏ gộp ô trong bảng điểm")
     if errors:
         raise WorkbookError(errors)
     if ws.max_row > FIRST_ROW + len(cs.nodes) + EXTRA_ROWS:
@@ -246,6 +223,7 @@ def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> P
                              "hãy xóa các hàng thừa ở cuối trang."])
     parsed = Parsed()
     wanted = {leaf.code: leaf for leaf in rules.scored_leaves(cs)}
+    known = {n.code for n in cs.nodes}
     seen: dict[str, int] = {}
     for row in range(FIRST_ROW, ws.max_row + 1):
         code = ws.cell(row, COL["code"]).value
@@ -253,14 +231,14 @@ def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> P
             continue
         code = str(code).strip()
         if code not in wanted:
-            if code not in {n.code for n in cs.nodes}:
-                errors.append(f"{where}, hàng {row}, cột A (Mã): mã «{code}» không có trong bộ tiêu chí.")
+            if code not in known:
+                errors.append(f"{at(SHEET, row, COL['code'], 'Mã')}: mã «{code}» không có trong bộ tiêu chí.")
             continue
         if code in seen:
-            errors.append(f"{where}, hàng {row}, cột A (Mã): tiêu chí {code} đã có ở hàng {seen[code]}.")
+            errors.append(f"{at(SHEET, row, COL['code'], 'Mã')}: tiêu chí {code} đã có ở hàng {seen[code]}.")
             continue
         seen[code] = row
-        _parse_row(ws, row, wanted[code], parsed, errors, where)
+        _parse_row(ws, row, wanted[code], parsed, errors)
     for code in wanted:
         if code not in seen:
             errors.append(f"{where}: thiếu hàng của tiêu chí {code}.")
@@ -269,31 +247,30 @@ def parse_workbook(data: bytes, cs: CriteriaSet, unit_code: str, year: int) -> P
     return parsed
 
 
-def _parse_row(ws, row: int, leaf, parsed: Parsed, errors: list[str], where: str) -> None:
-    def at(key: str) -> str:
-        header = next(h for k, h, _ in COLUMNS if k == key)
-        return f"{where}, hàng {row}, cột {get_column_letter(COL[key])} ({header.split(' (')[0]})"
+def _parse_row(ws, row: int, leaf, parsed: Parsed, errors: list[str]) -> None:
+    def where_is(key: str) -> str:
+        return at(SHEET, row, COL[key], SHORT[key])
 
     cells = {key: ws.cell(row, COL[key]) for key in EDITABLE}
     for key, cell in cells.items():
-        if cell.data_type == "f":
-            errors.append(f"{at(key)}: ô chứa công thức; hãy nhập giá trị.")
+        if is_formula(cell):
+            errors.append(f"{where_is(key)}: {FORMULA}")
             return
     raw_points = cells["points"].value
     try:
-        points = rules.parse_points(_nfc(raw_points))
+        points = rules.parse_points(number(nfc(raw_points)))
     except ValueError:
-        errors.append(f"{at('points')}: «{raw_points}» không phải là số.")
+        errors.append(f"{where_is('points')}: «{raw_points}» không phải là số.")
         return
-    na_raw = _nfc(cells["na"].value)
+    na_raw = nfc(cells["na"].value)
     na_text = str(na_raw).strip().lower() if na_raw is not None else ""
     if na_text not in ("", "x", "có"):
-        errors.append(f"{at('na')}: «{na_raw}» không hợp lệ; gõ x nếu không áp dụng, để trống nếu có áp dụng.")
+        errors.append(f"{where_is('na')}: «{na_raw}» không hợp lệ; gõ x nếu không áp dụng, để trống nếu có áp dụng.")
         return
     if na_text and points is not None:
-        errors.append(f"{at('na')}: vừa có điểm vừa đánh dấu không áp dụng; hãy bỏ một trong hai.")
+        errors.append(f"{where_is('na')}: vừa có điểm vừa đánh dấu không áp dụng; hãy bỏ một trong hai.")
         return
-    text = {k: (_nfc(cells[k].value) or "") for k in ("explanation", "note")}
+    text = {k: (nfc(cells[k].value) or "") for k in ("explanation", "note")}
     for k, v in text.items():
         if not isinstance(v, str):
             text[k] = str(v)
@@ -301,9 +278,9 @@ def _parse_row(ws, row: int, leaf, parsed: Parsed, errors: list[str], where: str
         score = rules.check_leaf_score(leaf, rules.LeafScore(points, na_text != "", text["note"].strip(),
                                                               text["explanation"].strip()))
     except rules.ScoreError as exc:
-        errors.append(f"{at('points' if na_text == '' else 'na')}: {exc}")
+        errors.append(f"{where_is('points' if na_text == '' else 'na')}: {exc}")
         return
-    docs = _parse_docs(cells["docs"].value, at("docs"), errors)
+    docs = _parse_docs(cells["docs"].value, where_is("docs"), errors)
     if docs is None:
         return
     parsed.scores[leaf.code] = score
@@ -317,7 +294,7 @@ def _parse_docs(value, where: str, errors: list[str]) -> list[dict] | None:
         errors.append(f"{where}: cần ghi dạng «số, ký hiệu | ngày | trích yếu».")
         return None
     docs = []
-    for n, line in enumerate(_nfc(value).splitlines(), 1):
+    for n, line in enumerate(nfc(value).splitlines(), 1):
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")]
@@ -327,7 +304,7 @@ def _parse_docs(value, where: str, errors: list[str]) -> list[dict] | None:
         issued = None
         if parts[1]:
             try:
-                issued = dt.datetime.strptime(parts[1], "%d/%m/%Y").date()
+                issued = day(parts[1])
             except ValueError:
                 errors.append(f"{where}, dòng {n}: ngày «{parts[1]}» không đúng dạng dd/mm/yyyy.")
                 return None
@@ -357,7 +334,7 @@ def build_report(cs: CriteriaSet, unit: dict, year: int, scores: dict[str, rules
         first = ref_range.split(":")[0]
         if ":" in ref_range:
             ws.merge_cells(ref_range)
-        _set(ws[first], value)
+        write(ws[first], value)
         ws[first].font = font
         ws[first].alignment = align
 
@@ -395,7 +372,7 @@ def build_report(cs: CriteriaSet, unit: dict, year: int, scores: dict[str, rules
         values = [node.code, node.title, float(node.max_points), got, "\n".join(refs), notes]
         for i, v in enumerate(values, 1):
             c = ws.cell(row, i)
-            _set(c, v)
+            write(c, v)
             c.font = Font(name=FONT, size=12, bold=node.depth == 1)
             c.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center" if i in (1, 3, 4) else "left")
             c.border = BOX
@@ -445,9 +422,9 @@ def build_account_sheet(rows: list[dict], district: str, app_address: str = "") 
     ws = wb.active
     ws.title = "Tài khoản cấp xã"
     bold, normal = Font(name=FONT, bold=True, size=13), Font(name=FONT, size=13)
-    _set(ws["A1"], f"DANH SÁCH TÀI KHOẢN CẤP XÃ — {district.upper()}")
+    write(ws["A1"], f"DANH SÁCH TÀI KHOẢN CẤP XÃ — {district.upper()}")
     ws["A1"].font = Font(name=FONT, bold=True, size=14)
-    _set(ws["A2"], "Mỗi người đổi mật khẩu ngay ở lần đăng nhập đầu tiên. Giữ kín mật khẩu; cắt rời từng dòng khi giao."
+    write(ws["A2"], "Mỗi người đổi mật khẩu ngay ở lần đăng nhập đầu tiên. Giữ kín mật khẩu; cắt rời từng dòng khi giao."
          + (f" Địa chỉ: {app_address}" if app_address else ""))
     ws["A2"].font = Font(name=FONT, italic=True, size=12)
     for i, (h, w) in enumerate((("STT", 6), ("Đơn vị", 30), ("Tên đăng nhập", 20), ("Mật khẩu ban đầu", 20)), 1):
@@ -457,7 +434,7 @@ def build_account_sheet(rows: list[dict], district: str, app_address: str = "") 
     for n, r in enumerate(rows, 1):
         for i, v in enumerate((n, r["unit_name"], r["username"], r["password"]), 1):
             c = ws.cell(4 + n, i)
-            _set(c, v)
+            write(c, v)
             c.font, c.border = normal, BOX
             ws.row_dimensions[4 + n].height = 24
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -9,19 +9,31 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
-import zipfile
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cchc.core.criteria import CriteriaError, CriteriaSet, parse_set, to_data
+from cchc.files.workbook import (
+    FORMULA,
+    DecimalComma,
+    Refusals,
+    at,
+    header_errors,
+    is_formula,
+    merged_errors,
+    nfc,
+    number,
+    open_workbook,
+    write,
+)
 
 INFO, NODES = "Thông tin", "Tiêu chí"
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED = 25 * 1024 * 1024
+REFUSALS = Refusals(not_a_workbook="Tệp không phải sổ tính Excel (.xlsx) hợp lệ.",
+                    too_big="Tệp lớn hơn {limit} MB, không phải một bộ tiêu chí.",
+                    too_unpacked="Nội dung sổ tính quá lớn khi giải nén.")
 FONT = "Times New Roman"
 INFO_ROWS = [  # (key, label)
     ("code", "Mã bộ tiêu chí"), ("name", "Tên bộ tiêu chí"), ("year", "Năm áp dụng"), ("version", "Phiên bản"),
@@ -42,12 +54,6 @@ APPLIES_LABELS = {"all": "Tất cả", "xa": "Xã", "thi_tran": "Thị trấn", 
 YES, NO = "Có", "Không"
 
 
-def _text(cell, value) -> None:
-    cell.value = value
-    if isinstance(value, str) and cell.data_type == "f":
-        cell.data_type = "s"
-
-
 def build(cs: CriteriaSet | None) -> bytes:
     """A workbook holding `cs` (every attribute on every row), or an empty template."""
     wb = Workbook()
@@ -64,8 +70,8 @@ def build(cs: CriteriaSet | None) -> bytes:
             value = APPLIES_LABELS[value]
         elif key == "is_template":
             value = YES if value else NO
-        _text(info.cell(i, 1), label)
-        _text(info.cell(i, 2), value)
+        write(info.cell(i, 1), label)
+        write(info.cell(i, 2), value)
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 34, 90
     ws = wb.create_sheet(NODES)
     for col, (key, header, width) in enumerate(COLUMNS, 1):
@@ -78,7 +84,7 @@ def build(cs: CriteriaSet | None) -> bytes:
                       source=SOURCE_LABELS.get(node.get("source"), node.get("source")))
         for col, (key, _, _) in enumerate(COLUMNS, 1):
             cell = ws.cell(row, col)
-            _text(cell, values.get(key))
+            write(cell, values.get(key))
             cell.font = Font(name=FONT, bold="." not in str(node["code"]))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if key == "code":
@@ -97,32 +103,25 @@ def build(cs: CriteriaSet | None) -> bytes:
 
 
 def _nfc(v):
-    return unicodedata.normalize("NFC", v).strip() if isinstance(v, str) else v
+    """Cell text as compared here: NFC and without the spaces around it."""
+    return nfc(v, strip=True)
 
 
 def _number(raw, where: str, errors: list[str]):
-    """A number cell: numbers pass, text numbers with a dot pass, decimal commas are refused."""
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, bool):
-        errors.append(f"{where}: «{raw}» không phải là số.")
-        return None
-    if isinstance(raw, (int, float)):
-        return raw
-    text = str(raw).strip()
-    if re.fullmatch(r"-?\d+,\d+", text):
-        errors.append(f"{where}: «{text}» dùng dấu phẩy thập phân; hãy nhập số (ví dụ 1.5) hoặc định dạng ô là số.")
-        return None
+    """A number cell: numbers pass, text numbers with a dot pass, decimal commas are refused (the
+    set's YAML form refuses them too: one rule for both)."""
     try:
-        return float(text)
+        return number(raw, decimal_comma=False)
+    except DecimalComma:
+        errors.append(f"{where}: «{str(raw).strip()}» dùng dấu phẩy thập phân; hãy nhập số (ví dụ 1.5) hoặc định dạng ô là số.")
     except ValueError:
-        errors.append(f"{where}: «{text}» không phải là số.")
-        return None
+        errors.append(f"{where}: «{str(raw).strip()}» không phải là số.")
+    return None
 
 
 def parse(data: bytes, offices) -> CriteriaSet:
     """Read a filled workbook into a validated set, or raise CriteriaError listing every problem."""
-    wb = _open(data)
+    wb = open_workbook(data, REFUSALS, CriteriaError)
     errors: list[str] = []
     for name in (INFO, NODES):
         if name not in wb.sheetnames:
@@ -139,20 +138,6 @@ def parse(data: bytes, offices) -> CriteriaSet:
         raise CriteriaError([_with_row(e, rows) for e in exc.errors]) from None
 
 
-def _open(data: bytes):
-    bad = CriteriaError(["Tệp không phải sổ tính Excel (.xlsx) hợp lệ."])
-    if len(data) > MAX_BYTES:
-        raise CriteriaError([f"Tệp lớn hơn {MAX_BYTES // 1024 // 1024} MB, không phải một bộ tiêu chí."])
-    try:
-        if sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist()) > MAX_UNPACKED:
-            raise CriteriaError(["Nội dung sổ tính quá lớn khi giải nén."])
-        return load_workbook(io.BytesIO(data))
-    except CriteriaError:
-        raise
-    except Exception:
-        raise bad from None
-
-
 def _read_info(ws, errors: list[str]) -> dict:
     by_label = {_nfc(r[0].value): (r[1].value, r[0].row) for r in ws.iter_rows(min_row=2, max_col=2) if r[0].value}
     header: dict = {}
@@ -163,7 +148,7 @@ def _read_info(ws, errors: list[str]) -> dict:
             errors.append(f"Trang «{INFO}»: thiếu dòng «{label}» ở cột A.")
             continue
         raw, row = by_label[label]
-        where = f"Trang «{INFO}», hàng {row}, cột B ({label})"
+        where = at(INFO, row, 2, label)
         raw = _nfc(raw)
         if key in ("year", "version"):
             value = _number(raw, where, errors)
@@ -185,11 +170,8 @@ def _read_info(ws, errors: list[str]) -> dict:
 
 
 def _read_nodes(ws, errors: list[str]) -> tuple[list[dict], dict[str, int]]:
-    for col, (key, header, _) in enumerate(COLUMNS, 1):
-        if _nfc(ws.cell(1, col).value) != header:
-            errors.append(f"Trang «{NODES}», hàng 1, cột {get_column_letter(col)}: thiếu cột «{header}».")
-    for merged in ws.merged_cells.ranges:
-        errors.append(f"Trang «{NODES}»: các ô {merged.coord} bị gộp; hãy bỏ gộp ô.")
+    errors += header_errors(ws, NODES, 1, [header for _, header, _ in COLUMNS], show_found=False)
+    errors += merged_errors(ws, NODES)
     if errors:
         return [], {}
     if ws.max_row > 2000:
@@ -200,33 +182,33 @@ def _read_nodes(ws, errors: list[str]) -> tuple[list[dict], dict[str, int]]:
         cells = {key: ws.cell(row, col) for col, (key, _, _) in enumerate(COLUMNS, 1)}
         if all(c.value in (None, "") for c in cells.values()):
             continue
-        at = lambda key: f"Trang «{NODES}», hàng {row}, cột {get_column_letter(COLUMNS.index(next(c for c in COLUMNS if c[0] == key)) + 1)}"  # noqa: E731
         node: dict = {}
         for key, cell in cells.items():
-            if cell.data_type == "f":
-                errors.append(f"{at(key)}: ô chứa công thức; hãy nhập giá trị.")
+            where = at(NODES, row, cell.column)
+            if is_formula(cell):
+                errors.append(f"{where}: {FORMULA}")
                 continue
             raw = _nfc(cell.value)
             if key == "code":
                 if isinstance(raw, float):
-                    errors.append(f"{at(key)}: mã «{raw:g}» được nhập dạng số; hãy định dạng cột Mã là Văn bản "
+                    errors.append(f"{where}: mã «{raw:g}» được nhập dạng số; hãy định dạng cột Mã là Văn bản "
                                   "(Text) hoặc gõ dấu ' trước mã (ví dụ '1.10).")
                     continue
                 node["code"] = str(raw) if isinstance(raw, (str, int)) else raw
             elif key in ("max", "step"):
-                value = _number(raw, at(key), errors)
+                value = _number(raw, where, errors)
                 if value is not None:
                     node[key] = value
             elif key == "na_allowed":
                 if raw not in (None, "", YES, NO):
-                    errors.append(f"{at(key)}: «{raw}» không hợp lệ; ghi «{YES}» hoặc «{NO}».")
+                    errors.append(f"{where}: «{raw}» không hợp lệ; ghi «{YES}» hoặc «{NO}».")
                 elif raw:
                     node[key] = raw == YES
             elif key == "source":
                 if raw:
                     found = next((k for k, v in SOURCE_LABELS.items() if v == raw), None)
                     if found is None:
-                        errors.append(f"{at(key)}: «{raw}» không hợp lệ; chọn {', '.join(SOURCE_LABELS.values())}.")
+                        errors.append(f"{where}: «{raw}» không hợp lệ; chọn {', '.join(SOURCE_LABELS.values())}.")
                     else:
                         node[key] = found
             elif raw not in (None, ""):

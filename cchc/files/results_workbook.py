@@ -80,6 +80,20 @@ class _Sheet:
         self.ws.append(cells)
         self.rows += 1
 
+    def template(self, *styles: dict) -> list[WriteOnlyCell]:
+        """One styled cell per column, for table rows written with `append_values`."""
+        return [self.cell(None, **style) for style in styles]
+
+    def append_values(self, cells: list[WriteOnlyCell], values) -> None:
+        """A row of `values` in the template's styles. A write-only sheet writes a row out when it
+        is appended, so the same cells serve every row (making and styling a cell per value was
+        most of the time of a 10,599-unit report)."""
+        for c, value in zip(cells, values):
+            c.value = value
+            if isinstance(value, str) and value.startswith("="):
+                c.data_type = "s"                   # text is never a formula
+        self.append(cells)
+
     def across(self, text: str, font="n", first: int = 1, span: int | None = None) -> list:
         """A title centred across `span` columns from `first` (no merged cells)."""
         span = span or self.width
@@ -130,24 +144,22 @@ def results_workbook(res, authority: str, place: str, decision: str = "") -> byt
                        f"KẾT QUẢ XÁC ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year} CỦA UBND CÁC XÃ, THỊ TRẤN", subtitle)
     sheet.table_header(["STT", "Đơn vị", "Điểm tự đánh giá", "Điểm thẩm định", "Điểm khảo sát, điều tra",
                         "Tổng điểm", "Chỉ số (%)", "Xếp hạng", "Xếp loại"])
+    centre, left, points = dict(align=CENTRE, box=True), dict(align=LEFT, box=True), dict(box=True, fmt=POINTS)
+    cells = sheet.template(centre, left, points, points, points, points, points, centre, centre)
     for i, r in enumerate(res.rows, 1):
-        sheet.append([sheet.cell(i, align=CENTRE, box=True), sheet.cell(r["unit_name"], align=LEFT, box=True),
-                      sheet.cell(_points(r["self_points"]), box=True, fmt=POINTS),
-                      sheet.cell(_points(r["appraised_points"]), box=True, fmt=POINTS),
-                      sheet.cell(_points(r["survey_points"]), box=True, fmt=POINTS),
-                      sheet.cell(_points(r["total_points"]), box=True, fmt=POINTS),
-                      sheet.cell(_points(r["index"]), box=True, fmt=POINTS),
-                      sheet.cell(r["rank"], align=CENTRE, box=True), sheet.cell(r["class"] or "", align=CENTRE, box=True)])
+        sheet.append_values(cells, (i, r["unit_name"], _points(r["self_points"]), _points(r["appraised_points"]),
+                                    _points(r["survey_points"]), _points(r["total_points"]), _points(r["index"]),
+                                    r["rank"], r["class"] or ""))
 
     fields = res.fields
     sub = _Sheet(wb, "Chỉ số thành phần", [6, 30] + [11] * len(fields) + [11], head)
     sub.header_block(authority, place_line, f"CHỈ SỐ THÀNH PHẦN THEO LĨNH VỰC NĂM {year}", subtitle)
     sub.table_header(["STT", "Đơn vị"] + [f"{code}. {title}" for code, title in fields] + ["Chỉ số CCHC (%)"])
+    cells = sub.template(centre, left, *[points] * len(fields), points)
     for i, r in enumerate(res.rows, 1):
         mine = res.by_field.get(r["unit_code"], {})
-        sub.append([sub.cell(i, align=CENTRE, box=True), sub.cell(r["unit_name"], align=LEFT, box=True)]
-                   + [sub.cell(_points(mine.get(code, {}).get("sub_index")), box=True, fmt=POINTS) for code, _ in fields]
-                   + [sub.cell(_points(r["index"]), box=True, fmt=POINTS)])
+        sub.append_values(cells, (i, r["unit_name"], *(_points(mine.get(code, {}).get("sub_index")) for code, _ in fields),
+                                  _points(r["index"])))
     if res.field_average:
         sub.append([sub.cell(None, box=True), sub.cell("Bình quân", "b", LEFT, True)]
                    + [sub.cell(_points(res.field_average.get(code, {}).get("sub_index")), "b", box=True, fmt=POINTS)

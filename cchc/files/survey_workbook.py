@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -25,7 +24,21 @@ from cchc.core.survey import (
     flag_labels,
 )
 from cchc.core.text import fmt_date, fmt_datetime
-from cchc.files.assessment_workbook import WorkbookError, _open, _set
+from cchc.files.workbook import (
+    FORMULA,
+    Refusals,
+    WorkbookError,
+    at,
+    day,
+    header_errors,
+    hidden_meta,
+    is_formula,
+    merged_errors,
+    nfc,
+    number,
+    open_workbook,
+    write,
+)
 
 SHEET = "Phiếu khảo sát"
 LIST_SHEET = "Danh mục"
@@ -34,6 +47,11 @@ KIND = "survey_paper"
 TEXT_ROW, HEADER_ROW, FIRST_ROW = 4, 5, 6
 MAX_FORMS = 5000
 FONT = "Times New Roman"
+REFUSALS = Refusals(
+    not_a_workbook="Tệp không phải sổ tính Excel (.xlsx) hợp lệ. Hãy dùng biểu mẫu tải từ ứng dụng, "
+                   "lưu dưới dạng Excel Workbook (.xlsx).",
+    too_big="Tệp lớn {mb} MB, vượt giới hạn {limit} MB của biểu mẫu phiếu khảo sát; hãy chia thành nhiều tệp.",
+    too_unpacked="Nội dung sổ tính quá lớn ({mb} MB khi giải nén) cho một biểu mẫu phiếu khảo sát.")
 YELLOW = PatternFill("solid", fgColor="FFF8DC")
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -66,20 +84,20 @@ def build_template(q: Questionnaire, units: list[dict]) -> bytes:
     ws = wb.active
     ws.title = SHEET
     cols = columns(q)
-    _set(ws["A1"], f"NHẬP PHIẾU KHẢO SÁT GIẤY — {q.name.upper()}")
+    write(ws["A1"], f"NHẬP PHIẾU KHẢO SÁT GIẤY — {q.name.upper()}")
     ws["A1"].font = Font(name=FONT, bold=True, size=13)
-    _set(ws["A2"], "Mỗi hàng một phiếu, từ hàng 6. Mức hài lòng: " + "; ".join(f"{i} = {s}" for i, s in enumerate(q.scale, 1))
+    write(ws["A2"], "Mỗi hàng một phiếu, từ hàng 6. Mức hài lòng: " + "; ".join(f"{i} = {s}" for i, s in enumerate(q.scale, 1))
          + ". Câu người dân bỏ trống thì để trống ô. Chỉ nhập vào các ô nền vàng.")
     ws["A2"].font = Font(name=FONT, italic=True)
     for i, c in enumerate(cols, 1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = c.width
         top = ws.cell(TEXT_ROW, i)
-        _set(top, c.text)
+        write(top, c.text)
         top.font = Font(name=FONT, size=9, italic=True)
         top.alignment = Alignment(wrap_text=True, vertical="top")
         head = ws.cell(HEADER_ROW, i)
-        _set(head, c.header)
+        write(head, c.header)
         head.font = Font(name=FONT, bold=True)
         head.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         head.border = BOX
@@ -110,11 +128,11 @@ def build_template(q: Questionnaire, units: list[dict]) -> bytes:
     ws.row_dimensions[TEXT_ROW].height = 90
     ws.freeze_panes = ws.cell(FIRST_ROW, 3)
     lst = wb.create_sheet(LIST_SHEET)
-    _set(lst["A1"], "Mã đơn vị")
-    _set(lst["B1"], "Tên đơn vị")
+    write(lst["A1"], "Mã đơn vị")
+    write(lst["B1"], "Tên đơn vị")
     for i, u in enumerate(units, 2):
-        _set(lst.cell(i, 1), u["code"])
-        _set(lst.cell(i, 2), u["name"])
+        write(lst.cell(i, 1), u["code"])
+        write(lst.cell(i, 2), u["name"])
     lst.column_dimensions["B"].width = 28
     meta = wb.create_sheet(META_SHEET)
     for i, (k, v) in enumerate([("app", "cchc"), ("kind", KIND), ("questionnaire", q.code),
@@ -138,25 +156,14 @@ class PaperForm:
     answers: Answers
 
 
-def _nfc(v):
-    return unicodedata.normalize("NFC", v) if isinstance(v, str) else v
-
-
 def _rating(value) -> int | None:
     """1..5 from a cell (a number, or text with digits); raises ValueError otherwise."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    value = number(value)
+    if value is None:
         return None
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, float):
-        if value != int(value):
-            raise ValueError
-        value = int(value)
-    if isinstance(value, str):
-        value = int(value.strip())
-    if not isinstance(value, int) or not 1 <= value <= 5:
-        raise ValueError
-    return value
+    if not 1 <= value <= 5 or value != int(value):       # in that order: int() of inf raises otherwise
+        raise ValueError(value)
+    return int(value)
 
 
 def _date(value) -> dt.date | None:
@@ -167,18 +174,18 @@ def _date(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        return dt.datetime.strptime(value.strip(), "%d/%m/%Y").date()
+        return day(value.strip())
     raise ValueError
 
 
 def parse_paper_forms(data: bytes, q: Questionnaire, units: dict[str, str],
                       window: tuple[dt.date | None, dt.date | None]) -> list[PaperForm]:
     """Every filled row of the template, checked; WorkbookError lists every problem found."""
-    wb = _open(data)
-    if META_SHEET not in wb.sheetnames:
+    wb = open_workbook(data, REFUSALS)
+    meta = hidden_meta(wb, META_SHEET)
+    if meta is None:
         raise WorkbookError([f"Sổ tính không có trang ẩn «{META_SHEET}»: không phải biểu mẫu phiếu khảo sát tải từ "
                              "ứng dụng. Hãy tải biểu mẫu (python -m cchc survey template) rồi điền vào đó."])
-    meta = {str(r[0].value): str(r[1].value) for r in wb[META_SHEET].iter_rows(max_col=2) if r[0].value}
     if meta.get("app") != "cchc" or meta.get("kind") != KIND:
         raise WorkbookError([f"Trang ẩn «{META_SHEET}» không phải của biểu mẫu phiếu khảo sát: có thể đây là biểu mẫu "
                              "tự đánh giá. Hãy tải đúng biểu mẫu phiếu khảo sát."])
@@ -188,16 +195,10 @@ def parse_paper_forms(data: bytes, q: Questionnaire, units: dict[str, str],
     if SHEET not in wb.sheetnames:
         raise WorkbookError([f"Thiếu trang «{SHEET}»."])
     ws = wb[SHEET]
-    where = f"Trang «{SHEET}»"
+    where = at(SHEET)
     cols = columns(q)
-    errors: list[str] = []
-    for i, c in enumerate(cols, 1):
-        found = _nfc(ws.cell(HEADER_ROW, i).value)
-        if str(found or "").strip() != c.header:
-            errors.append(f"{where}, hàng {HEADER_ROW}, cột {get_column_letter(i)}: thiếu cột «{c.header}» (đang là «{found or ''}»).")
-    for merged in ws.merged_cells.ranges:
-        if merged.max_row >= FIRST_ROW:
-            errors.append(f"{where}: các ô {merged.coord} bị gộp; hãy bỏ gộp ô.")
+    errors = header_errors(ws, SHEET, HEADER_ROW, [c.header for c in cols])
+    errors += merged_errors(ws, SHEET, FIRST_ROW)
     if errors:
         raise WorkbookError(errors)
     if ws.max_row > FIRST_ROW + MAX_FORMS:
@@ -211,39 +212,39 @@ def parse_paper_forms(data: bytes, q: Questionnaire, units: dict[str, str],
             continue
         before = len(errors)
 
-        def at(i: int) -> str:
-            return f"{where}, hàng {row}, cột {get_column_letter(i + 1)} ({cols[i].header})"
+        def where_is(i: int) -> str:
+            return at(SHEET, row, i + 1, cols[i].header)
 
         values = {}
         for i, (c, cell) in enumerate(zip(cols, cells)):
-            if cell.data_type == "f":
-                errors.append(f"{at(i)}: ô chứa công thức; hãy nhập giá trị.")
+            if is_formula(cell):
+                errors.append(f"{where_is(i)}: {FORMULA}")
                 continue
-            raw = _nfc(cell.value)
+            raw = nfc(cell.value)
             if c.key == "unit":
                 code = str(raw).strip() if raw is not None else ""
                 if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw == int(raw):
                     code = str(int(raw)).zfill(5)     # a code typed as a number lost its leading zeros
                 if not code:
-                    errors.append(f"{at(i)}: thiếu mã đơn vị.")
+                    errors.append(f"{where_is(i)}: thiếu mã đơn vị.")
                 elif code not in units:
-                    errors.append(f"{at(i)}: mã «{code[:20]}» không phải đơn vị của kỳ này (xem trang «{LIST_SHEET}»).")
+                    errors.append(f"{where_is(i)}: mã «{code[:20]}» không phải đơn vị của kỳ này (xem trang «{LIST_SHEET}»).")
                 values["unit"] = code
             elif c.key == "date":
                 try:
-                    day = _date(raw)
+                    filled = _date(raw)
                 except (ValueError, TypeError):
-                    errors.append(f"{at(i)}: «{raw}» không phải ngày dạng dd/mm/yyyy.")
+                    errors.append(f"{where_is(i)}: «{raw}» không phải ngày dạng dd/mm/yyyy.")
                     continue
-                if day and opens and closes and not opens <= day <= closes:
-                    errors.append(f"{at(i)}: ngày {fmt_date(day)} nằm ngoài thời gian khảo sát "
+                if filled and opens and closes and not opens <= filled <= closes:
+                    errors.append(f"{where_is(i)}: ngày {fmt_date(filled)} nằm ngoài thời gian khảo sát "
                                   f"({fmt_date(opens)} – {fmt_date(closes)}).")
-                values["date"] = day
+                values["date"] = filled
             elif c.key.startswith("q:") or c.key == "overall":
                 try:
                     values[c.key] = _rating(raw)
                 except (ValueError, TypeError):
-                    errors.append(f"{at(i)}: «{raw}» không hợp lệ; nhập số nguyên từ 1 (Rất không hài lòng) "
+                    errors.append(f"{where_is(i)}: «{raw}» không hợp lệ; nhập số nguyên từ 1 (Rất không hài lòng) "
                                   "đến 5 (Rất hài lòng), hoặc để trống.")
             elif c.key.startswith("profile:"):
                 key = c.key.split(":", 1)[1]
@@ -251,7 +252,7 @@ def parse_paper_forms(data: bytes, q: Questionnaire, units: dict[str, str],
                 item = next(p for p in q.profile if p.key == key)
                 match = next((o for o in item.options if o.casefold() == text.casefold()), None)
                 if text and match is None:
-                    errors.append(f"{at(i)}: «{text[:40]}» không phải một lựa chọn; chọn một trong: {'; '.join(item.options)}.")
+                    errors.append(f"{where_is(i)}: «{text[:40]}» không phải một lựa chọn; chọn một trong: {'; '.join(item.options)}.")
                 values[c.key] = match
             else:
                 values["suggestion"] = "" if raw is None else str(raw)
@@ -280,14 +281,14 @@ def _sheet(wb, title: str, headers: list[str], rows: list[list], widths: list[in
     ws = wb.create_sheet(title)
     for i, h in enumerate(headers, 1):
         c = ws.cell(1, i)
-        _set(c, h)
+        write(c, h)
         c.font = Font(name=FONT, bold=True)
         c.border = BOX
         c.alignment = Alignment(wrap_text=True, horizontal="center")
         ws.column_dimensions[get_column_letter(i)].width = (widths[i - 1] if widths and i <= len(widths) else 14)
     for r, row in enumerate(rows, 2):
         for i, v in enumerate(row, 1):
-            _set(ws.cell(r, i), v)
+            write(ws.cell(r, i), v)
     ws.freeze_panes = "A2"
     return ws
 
@@ -341,14 +342,14 @@ def build_codes_sheet(rows: list[dict], groups: dict[str, str], base_url: str, y
     wb = Workbook()
     ws = wb.active
     ws.title = "Mã phiếu điều tra"
-    _set(ws["A1"], f"MÃ PHIẾU ĐIỀU TRA XÃ HỘI HỌC VỀ CẢI CÁCH HÀNH CHÍNH CẤP XÃ NĂM {year}")
+    write(ws["A1"], f"MÃ PHIẾU ĐIỀU TRA XÃ HỘI HỌC VỀ CẢI CÁCH HÀNH CHÍNH CẤP XÃ NĂM {year}")
     ws["A1"].font = Font(name=FONT, bold=True, size=13)
-    _set(ws["A2"], "Mỗi mã dùng được một lần. Mở đường dẫn (hoặc vào trang Điều tra xã hội học và gõ mã), trả lời rồi gửi.")
+    write(ws["A2"], "Mỗi mã dùng được một lần. Mở đường dẫn (hoặc vào trang Điều tra xã hội học và gõ mã), trả lời rồi gửi.")
     ws["A2"].font = Font(name=FONT, italic=True)
     headers = [("STT", 5), ("Đánh giá đơn vị", 22), ("Nhóm người trả lời", 30), ("Mã phiếu", 14), ("Đường dẫn", 52)]
     for i, (h, w) in enumerate(headers, 1):
         c = ws.cell(4, i)
-        _set(c, h)
+        write(c, h)
         c.font, c.border = Font(name=FONT, bold=True), BOX
         ws.column_dimensions[get_column_letter(i)].width = w
     base = base_url.rstrip("/")
@@ -356,7 +357,7 @@ def build_codes_sheet(rows: list[dict], groups: dict[str, str], base_url: str, y
         for i, v in enumerate((n, r["unit_name"], groups.get(r["group_code"], r["group_code"]), r["code"],
                                f"{base}/dieu-tra?ma={r['code']}" if base else f"/dieu-tra?ma={r['code']}"), 1):
             c = ws.cell(4 + n, i)
-            _set(c, v)
+            write(c, v)
             c.font, c.border = Font(name=FONT, size=12, bold=i == 4), BOX
         ws.row_dimensions[4 + n].height = 26
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -1,9 +1,10 @@
-"""The appraisal council and its work: the council's decision and members, which office appraises
-which field, round 1 per leaf, the explanation round, round 2 and finalisation. Every change
-checks role, office, state and the clock, and every council write checks inside its transaction
-that the acting council account is a current member of the period's council (closing round 1:
-the chair or the standing vice-chair; finalising: the chair; admin acts for the council); each
-writes its audit row there.
+"""The appraisal rounds: the council's queue and sheet of one commune, round 1 per leaf (and
+accepting the self-scores of the rest), closing round 1, round 2 of the flagged leaves and
+finalisation. The council itself is cchc.services.council; the commune's answers between the
+rounds, cchc.services.explanation. Every change checks role, office, state and the clock, and
+checks inside its transaction that the acting council account is a current member of the
+period's council (closing round 1: the chair or the standing vice-chair; finalising: the chair;
+admin acts for the council); each writes its audit row there.
 
 A leaf the commune marked "không áp dụng" stays out of the unit's maximum unless the council
 gives it a score (round 1 or round 2, with a reason): score.not_applicable then becomes FALSE in
@@ -18,26 +19,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from pathlib import Path
 
 from cchc.core import appraisal as rules
 from cchc.core.assessment import SCORED_SOURCE, LeafScore
 from cchc.core.criteria import CriteriaSet, Criterion
-from cchc.core.permissions import ROLES, User, require
+from cchc.core.permissions import User, require
 from cchc.core.text import fmt_date, fmt_datetime, fmt_points
 from cchc.core.workflow import STATES
 from cchc.db.storage import Storage, Tx
-from cchc.files import evidence
-from cchc.services.assessment import check_doc_reference
 from cchc.services.common import ServiceError, clock_now, today
-from cchc.services.reference import (
-    office_codes,
-    offices,
-    period,
-    period_criteria,
-    unit_criteria,
-    unit_in_year,
+from cchc.services.council import (
+    field_offices,
+    may_appraise_field,
+    member_roles,
+    office_ok,
+    require_member,
 )
+from cchc.services.reference import offices, period, unit_criteria, unit_in_year
 
 
 class StaleLeaf(ServiceError):
@@ -46,139 +44,6 @@ class StaleLeaf(ServiceError):
     def __init__(self, message: str, current: rules.LeafAppraisal):
         super().__init__(message)
         self.current = current
-
-
-# ------------------------------------------------------------------ the council
-
-
-def council_formed(storage: Storage, year: int) -> tuple[bool, dt.date | None, bool]:
-    """(formed, decision date or None, on time): formed once the decision is recorded and the
-    council has a chair; on time when the decision is dated on or before the council deadline."""
-    row = storage.one("council_get", year=year)
-    p = storage.one("period_get", year=year)
-    if row is None or p is None:
-        return False, None, False
-    has_chair = any(m["member_role"] == "chair" for m in storage.all("council_members", year=year))
-    on_time = row["decision_date"] <= p["council_deadline"]
-    return has_chair, row["decision_date"], has_chair and on_time
-
-
-@dataclass
-class Council:
-    year: int
-    decision: dict | None
-    members: list[dict]
-    fields: list[Criterion]                    # the fields the council appraises
-    assignment: dict[str, str | None]          # field code -> office code
-    defaults: dict[str, str | None]            # field code -> office named by the criteria set
-    offices: dict[str, str]                    # office code -> name
-    formed: tuple[bool, dt.date | None, bool]
-
-
-def _field_offices(storage: Storage, year: int, cs: CriteriaSet) -> dict[str, str | None]:
-    mapping = rules.default_offices(cs)
-    for r in storage.all("field_assignments", year=year):
-        if r["field_code"] in mapping:
-            mapping[r["field_code"]] = r["office_code"]
-    return mapping
-
-
-def council(storage: Storage, actor: User, year: int) -> Council:
-    require(actor, "council.view")
-    period(storage, year)
-    cs = period_criteria(storage, None, year)
-    fields = rules.appraised_fields(cs) if cs else []
-    return Council(year, storage.one("council_get", year=year), storage.all("council_members", year=year), fields,
-                   _field_offices(storage, year, cs) if cs else {}, rules.default_offices(cs) if cs else {},
-                   {o["code"]: o["name"] for o in offices(storage)}, council_formed(storage, year))
-
-
-def save_decision(storage: Storage, actor: User, year: int, decision_number: str, decision_date: dt.date | None,
-                  signer: str) -> None:
-    require(actor, "council.manage")
-    period(storage, year)
-    number, signer = decision_number.strip(), signer.strip()
-    missing = [what for what, v in (("số quyết định", number), ("ngày quyết định", decision_date),
-                                    ("người ký", signer)) if not v]
-    if missing:
-        raise ServiceError("Quyết định thành lập Hội đồng còn thiếu: " + ", ".join(missing) + ".")
-    new = {"decision_number": number, "decision_date": decision_date, "signer": signer}
-
-    def work(tx: Tx) -> None:
-        old = tx.one("council_get", year=year)
-        old_v = {k: old[k] for k in new} if old else None
-        if old_v == new:
-            return
-        tx.run("council_put", year=year, **new, at=clock_now(storage), by=actor.username)
-        tx.audit(actor.username, "council.decision", "council", str(year), old=old_v, new=new)
-
-    storage.write(work)
-
-
-def add_member(storage: Storage, actor: User, year: int, full_name: str, title: str, office_code: str | None,
-               member_role: str, username: str | None = None) -> int:
-    require(actor, "council.manage")
-    period(storage, year)
-    name, title = full_name.strip(), title.strip()
-    if not name or not title:
-        raise ServiceError("Thành viên Hội đồng cần có họ tên và chức vụ.")
-    if member_role not in rules.MEMBER_ROLES:
-        raise ServiceError(f"Vai trò trong Hội đồng «{member_role}» không hợp lệ; chọn một trong: "
-                           + ", ".join(rules.MEMBER_ROLES.values()) + ".")
-    if office_code and office_code not in office_codes(storage):
-        raise ServiceError(f"Không có cơ quan mã «{office_code}».")
-    if username:
-        u = storage.one("user_get", username=username)
-        if u is None:
-            raise ServiceError(f"Không có tài khoản «{username}».")
-        if member_role in rules.ACTING_ROLES and u["role"] != "council":
-            raise ServiceError(f"Tài khoản «{username}» có vai trò «{ROLES.get(u['role'], u['role'])}», không phải "
-                               f"«{ROLES['council']}»: {rules.MEMBER_ROLES[member_role]} dùng tài khoản này sẽ không "
-                               "kết thúc được vòng 1 hay hoàn tất thẩm định. Hãy chọn một tài khoản có vai trò "
-                               f"«{ROLES['council']}», hoặc để trống tài khoản (Phòng Nội vụ thao tác thay).")
-    row = {"full_name": name, "title": title, "office_code": office_code or None, "member_role": member_role,
-           "username": username or None}
-
-    def work(tx: Tx) -> int:
-        if member_role == "chair" and any(m["member_role"] == "chair" for m in tx.run("council_members", year=year)):
-            raise ServiceError("Hội đồng đã có Chủ tịch; hãy bỏ người cũ trước khi thêm người mới.")
-        mid = tx.one("council_member_insert", year=year, **row)["id"]
-        tx.audit(actor.username, "council.member_add", "council", f"{year}/{mid}", new=row)
-        return mid
-
-    return storage.write(work)
-
-
-def remove_member(storage: Storage, actor: User, member_id: int) -> None:
-    require(actor, "council.manage")
-    row = storage.one("council_member_get", id=member_id)
-    if row is None:
-        raise ServiceError("Không tìm thấy thành viên này.")
-
-    def work(tx: Tx) -> None:
-        tx.run("council_member_remove", id=member_id)
-        tx.audit(actor.username, "council.member_remove", "council", f"{row['period_year']}/{member_id}",
-                 old={k: row[k] for k in ("full_name", "title", "office_code", "member_role", "username")})
-
-    storage.write(work)
-
-
-def assign_field(storage: Storage, actor: User, year: int, field_code: str, office_code: str) -> None:
-    require(actor, "council.manage")
-    cs = period_criteria(storage, None, year)
-    if cs is None or field_code not in rules.default_offices(cs):
-        raise ServiceError(f"Lĩnh vực «{field_code}» không có tiêu chí do Hội đồng thẩm định.")
-    if office_code not in office_codes(storage):
-        raise ServiceError(f"Không có cơ quan mã «{office_code}».")
-
-    def work(tx: Tx) -> None:
-        old = _field_offices(storage, year, cs)[field_code]
-        if old == office_code:
-            return
-        tx.run("field_assignment_put", year=year, field_code=field_code, office_code=office_code)
-        tx.audit(actor.username, "council.assign", "field", f"{year}/{field_code}", old=old, new=office_code)
-
-    storage.write(work)
 
 
 # ------------------------------------------------------------------ reading the appraisal
@@ -193,33 +58,12 @@ def _appraisal_of(row: dict) -> rules.LeafAppraisal:
                                bool(row["r2_not_applicable"]))
 
 
-def member_roles(storage_or_tx, year: int, user: User) -> frozenset[str]:
-    """The roles the account holds in the period's council (empty: not, or no longer, a member)."""
-    run = storage_or_tx.run if isinstance(storage_or_tx, Tx) else storage_or_tx.all
-    return frozenset(r["member_role"] for r in run("council_member_roles", year=year, username=user.username))
-
-
-def _require_member(tx: Tx, actor: User, year: int, roles: frozenset[str] | None = None,
-                    refusal: str = "") -> None:
-    """Inside the write: a council account acts only while it is a current member of the period's
-    council (and, for `roles`, holds one of them). Admin acts for the council."""
-    if actor.role == "admin":
-        return
-    held = member_roles(tx, year, actor)
-    not_member = (f"Tài khoản «{actor.username}» không phải thành viên Hội đồng thẩm định kỳ {year} (hoặc đã được "
-                  "bỏ khỏi Hội đồng)")
-    if roles is not None and not held & roles:
-        raise ServiceError(refusal + (f" {not_member}." if not held else ""))
-    if not held:
-        raise ServiceError(f"{not_member}: không thẩm định được. Đề nghị Phòng Nội vụ bổ sung vào Hội đồng "
-                           "(Quản trị → Hội đồng) nếu bạn được phân công.")
-
-
 CLOSE_REFUSAL = "Chỉ Chủ tịch, Phó Chủ tịch thường trực Hội đồng thẩm định (hoặc quản trị) được kết thúc vòng 1 của một đơn vị."
 FINALISE_REFUSAL = "Chỉ Chủ tịch Hội đồng thẩm định (hoặc quản trị) được hoàn tất thẩm định một đơn vị."
 
 
-def _state_of(storage_or_tx, year: int, unit_code: str) -> str:
+def state_of(storage_or_tx, year: int, unit_code: str) -> str:
+    """The commune's workflow state in the period (read in a transaction or outside)."""
     row = storage_or_tx.one("assessment_get", year=year, unit_code=unit_code)
     return row["state"] if row else "not_started"
 
@@ -296,17 +140,6 @@ class Sheet:
         return user.role == "admin" or bool(self.viewer_roles & rules.FINALISE_ROLES)
 
 
-def _office_ok(user: User, offices_of: dict[str, str | None], field_code: str) -> bool:
-    return user.role == "admin" or (user.role == "council" and user.office_code is not None
-                                    and offices_of.get(field_code) == user.office_code)
-
-
-def may_appraise_field(user: User, offices_of: dict[str, str | None], field_code: str, is_member: bool) -> bool:
-    """Admin appraises every field; a council account only the fields assigned to its office, and
-    only while it is a current member of the period's council (`is_member`)."""
-    return user.role == "admin" or (is_member and _office_ok(user, offices_of, field_code))
-
-
 def queue(storage: Storage, actor: User, year: int) -> list[dict]:
     """The communes that have handed in their self-assessment, each with its state and, per
     field the council appraises, how many leaves are appraised."""
@@ -337,12 +170,13 @@ def queue(storage: Storage, actor: User, year: int) -> list[dict]:
 
 def open_sheet(storage: Storage, actor: User, year: int, unit_code: str) -> Sheet:
     require(actor, "appraisal.view")
-    sheet = _load_sheet(storage, year, unit_code)
+    sheet = load_sheet(storage, year, unit_code)
     sheet.viewer_roles = frozenset(rules.MEMBER_ROLES) if actor.role == "admin" else member_roles(storage, year, actor)
     return sheet
 
 
-def _load_sheet(storage: Storage, year: int, unit_code: str) -> Sheet:
+def load_sheet(storage: Storage, year: int, unit_code: str) -> Sheet:
+    """The commune's sheet as stored now, whoever asks (the callers check the permission)."""
     p = period(storage, year)
     u = unit_in_year(storage, year, unit_code)
     cs = unit_criteria(storage, year, unit_code)
@@ -360,8 +194,8 @@ def _load_sheet(storage: Storage, year: int, unit_code: str) -> Sheet:
         docs.setdefault(r["criterion_code"], []).append(r)
     appraisals = {r["criterion_code"]: _appraisal_of(r)
                   for r in storage.all("appraisal_leaves_of_unit", year=year, unit_code=unit_code)}
-    return Sheet(year, u, p, cs, _state_of(storage, year, unit_code), scores, appraisals, files, docs,
-                 _field_offices(storage, year, cs), storage.one("appraisal_unit_get", year=year, unit_code=unit_code),
+    return Sheet(year, u, p, cs, state_of(storage, year, unit_code), scores, appraisals, files, docs,
+                 field_offices(storage, year, cs), storage.one("appraisal_unit_get", year=year, unit_code=unit_code),
                  today(storage), rules.appraised_fields(cs))
 
 
@@ -380,15 +214,16 @@ def _leaf(cs: CriteriaSet, code: str) -> Criterion:
 
 def _check_office(storage: Storage, actor: User, year: int, cs: CriteriaSet, leaf: Criterion) -> None:
     """The field is assigned to the actor's office (membership is checked inside the write)."""
-    offices_of = _field_offices(storage, year, cs)
+    offices_of = field_offices(storage, year, cs)
     f = rules.field_of(leaf.code)
-    if not _office_ok(actor, offices_of, f):
+    if not office_ok(actor, offices_of, f):
         names = {o["code"]: o["name"] for o in offices(storage)}
         owner = names.get(offices_of.get(f) or "", offices_of.get(f) or "chưa phân công")
         raise ServiceError(f"Lĩnh vực {f} được phân công cho {owner}; tài khoản của bạn không thẩm định lĩnh vực này.")
 
 
-def _current(tx: Tx, year: int, unit_code: str, code: str) -> rules.LeafAppraisal:
+def stored_leaf(tx: Tx, year: int, unit_code: str, code: str) -> rules.LeafAppraisal:
+    """A leaf's appraisal as stored now (an empty one if the council has not touched it)."""
     row = tx.one("appraisal_leaf_get", year=year, unit_code=unit_code, code=code)
     return _appraisal_of(row) if row else rules.LeafAppraisal()
 
@@ -413,8 +248,8 @@ def _commune_na(leaf: Criterion, score_row: dict | None, old: rules.LeafAppraisa
     return leaf.source == SCORED_SOURCE and (old.self_na or bool(score_row and score_row["not_applicable"]))
 
 
-def _put(tx: Tx, actor: User, year: int, unit_code: str, code: str, old: rules.LeafAppraisal,
-         new: rules.LeafAppraisal, at: dt.datetime, action: str, reason: str = "") -> None:
+def put_leaf(tx: Tx, actor: User, year: int, unit_code: str, code: str, old: rules.LeafAppraisal,
+             new: rules.LeafAppraisal, at: dt.datetime, action: str, reason: str = "") -> None:
     """Store a leaf's appraisal (version + 1), the score the index reads — the council's points
     and, for a leaf the commune marked "không áp dụng", whether it stays out of the maximum — and
     the audit rows."""
@@ -439,16 +274,22 @@ def _put(tx: Tx, actor: User, year: int, unit_code: str, code: str, old: rules.L
                                        if not new.counts_na else "Giữ «không áp dụng» như đơn vị đánh dấu"))
 
 
-def _set_state(tx: Tx, actor: User, year: int, unit_code: str, old: str, new: str, at: dt.datetime,
-               reason: str = "") -> None:
+def set_state(tx: Tx, actor: User, year: int, unit_code: str, old: str, new: str, at: dt.datetime,
+              reason: str = "") -> None:
+    """Move the commune's assessment from `old` to `new`, with its audit row."""
     tx.run("assessment_set_state_only", year=year, unit_code=unit_code, state=new, at=at)
     tx.audit(actor.username, "appraisal.state", "assessment", f"{year}/{unit_code}",
              old={"state": old}, new={"state": new}, reason=reason)
 
 
-def _unit_row(tx: Tx, year: int, unit_code: str) -> dict:
-    return tx.one("appraisal_unit_get", year=year, unit_code=unit_code) or dict(
-        r1_closed_at=None, explained_at=None, explained_by=None, finalised_at=None, finalised_by=None)
+UNIT_MARKS = ("r1_closed_at", "explained_at", "explained_by", "finalised_at", "finalised_by")
+
+
+def mark_unit(tx: Tx, year: int, unit_code: str, **marks) -> None:
+    """Record when (and by whom) a commune's round 1 closed, its explanations came in, or its
+    appraisal was finalised; the other marks stay as stored."""
+    row = tx.one("appraisal_unit_get", year=year, unit_code=unit_code) or dict.fromkeys(UNIT_MARKS)
+    tx.run("appraisal_unit_put", year=year, unit_code=unit_code, **{k: row[k] for k in UNIT_MARKS} | marks)
 
 
 def save_round1(storage: Storage, actor: User, year: int, unit_code: str, code: str, points: Decimal | None,
@@ -470,13 +311,13 @@ def save_round1(storage: Storage, actor: User, year: int, unit_code: str, code: 
     at = clock_now(storage)
 
     def work(tx: Tx) -> rules.LeafAppraisal:
-        _require_member(tx, actor, year)
-        state = _state_of(tx, year, unit_code)
+        require_member(tx, actor, year)
+        state = state_of(tx, year, unit_code)
         if why := rules.round1_refusal(state, u["name"]):
             raise ServiceError(why)
         s = tx.one("score_get", year=year, unit_code=unit_code, code=code)
         self_points = None if s is None or s["self_points"] is None else Decimal(s["self_points"])
-        old = _current(tx, year, unit_code, code)
+        old = stored_leaf(tx, year, unit_code, code)
         commune_na = _commune_na(leaf, s, old)
         clean = None
         if points is not None or not commune_na:
@@ -487,8 +328,8 @@ def save_round1(storage: Storage, actor: User, year: int, unit_code: str, code: 
         if _dict(new) == _dict(old):
             return old
         if state == "submitted":
-            _set_state(tx, actor, year, unit_code, state, "appraisal_r1", at)
-        _put(tx, actor, year, unit_code, code, old, new, at, "appraisal.round1", reason)
+            set_state(tx, actor, year, unit_code, state, "appraisal_r1", at)
+        put_leaf(tx, actor, year, unit_code, code, old, new, at, "appraisal.round1", reason)
         return new
 
     return storage.write(work)
@@ -505,11 +346,11 @@ def close_round1(storage: Storage, actor: User, year: int, unit_code: str) -> st
     day = today(storage)
 
     def work(tx: Tx) -> str:
-        _require_member(tx, actor, year, rules.CLOSE_ROUND1_ROLES, CLOSE_REFUSAL)
-        state = _state_of(tx, year, unit_code)
+        require_member(tx, actor, year, rules.CLOSE_ROUND1_ROLES, CLOSE_REFUSAL)
+        state = state_of(tx, year, unit_code)
         if why := rules.round1_refusal(state, unit["name"]):
             raise ServiceError(why)
-        sheet = _load_sheet(storage, year, unit_code)     # as stored now (writes are serialised)
+        sheet = load_sheet(storage, year, unit_code)     # as stored now (writes are serialised)
         missing = [n.code for f in sheet.fields for n in sheet.leaves(f.code) if not sheet.done(n)]
         if missing:
             raise ServiceError(f"Chưa kết thúc được vòng 1: còn {len(missing)} tiêu chí chưa có điểm thẩm định "
@@ -518,10 +359,8 @@ def close_round1(storage: Storage, actor: User, year: int, unit_code: str) -> st
         if why := rules.close_round1_refusal(unit["name"], flagged, tx.one("period_get", year=year), day):
             raise ServiceError(why)
         new = "explanation" if flagged else "appraisal_r2"
-        _set_state(tx, actor, year, unit_code, state, new, at)
-        row = _unit_row(tx, year, unit_code) | {"r1_closed_at": at}
-        tx.run("appraisal_unit_put", year=year, unit_code=unit_code, **{k: row[k] for k in (
-            "r1_closed_at", "explained_at", "explained_by", "finalised_at", "finalised_by")})
+        set_state(tx, actor, year, unit_code, state, new, at)
+        mark_unit(tx, year, unit_code, r1_closed_at=at)
         return new
 
     return storage.write(work)
@@ -548,15 +387,15 @@ def save_round2(storage: Storage, actor: User, year: int, unit_code: str, code: 
     day = today(storage)
 
     def work(tx: Tx) -> rules.LeafAppraisal:
-        _require_member(tx, actor, year)
-        state = _state_of(tx, year, unit_code)
+        require_member(tx, actor, year)
+        state = state_of(tx, year, unit_code)
         p = tx.one("period_get", year=year)
         if not rules.round2_open(state, p, day):
             if state == "explanation":
                 raise ServiceError(f"{u['name']} đang giải trình (hạn {fmt_date(rules.explanation_deadline(p))}): "
                                    "chưa chấm vòng 2 được.")
             raise ServiceError(f"{u['name']} không ở vòng thẩm định 2 ({STATES.get(state, state)}).")
-        old = _current(tx, year, unit_code, code)
+        old = stored_leaf(tx, year, unit_code, code)
         if not old.flagged:
             raise ServiceError(f"Tiêu chí {code} không được yêu cầu giải trình: vòng 2 chỉ chấm các tiêu chí cần giải trình.")
         _check_version(leaf, old, expected_version)
@@ -570,19 +409,15 @@ def save_round2(storage: Storage, actor: User, year: int, unit_code: str, code: 
             clean = rules.check_score(leaf, None if s is None else s["self_points"], points, reason, 2,
                                       self_na=commune_na)
         if state == "explanation":
-            _set_state(tx, actor, year, unit_code, state, "appraisal_r2", at,
+            set_state(tx, actor, year, unit_code, state, "appraisal_r2", at,
                        reason="Hết hạn giải trình, đơn vị chưa gửi giải trình.")
         new = replace(old, flagged=True, r2_points=clean, r2_reason=reason, r2_na=not_applicable,
                       version=old.version + 1, updated_at=at, updated_by=actor.username, self_na=commune_na)
         if _dict(new) != _dict(old):
-            _put(tx, actor, year, unit_code, code, old, new, at, "appraisal.round2", reason)
+            put_leaf(tx, actor, year, unit_code, code, old, new, at, "appraisal.round2", reason)
         return new
 
     return storage.write(work)
-
-
-def is_chair(storage: Storage, user: User, year: int) -> bool:
-    return "chair" in member_roles(storage, year, user)
 
 
 def finalise(storage: Storage, actor: User, year: int, unit_code: str) -> None:
@@ -594,131 +429,16 @@ def finalise(storage: Storage, actor: User, year: int, unit_code: str) -> None:
     day = today(storage)
 
     def work(tx: Tx) -> None:
-        _require_member(tx, actor, year, rules.FINALISE_ROLES, FINALISE_REFUSAL)
-        state = _state_of(tx, year, unit_code)
+        require_member(tx, actor, year, rules.FINALISE_ROLES, FINALISE_REFUSAL)
+        state = state_of(tx, year, unit_code)
         if not rules.round2_open(state, tx.one("period_get", year=year), day):
             raise ServiceError(f"{unit['name']} chưa đến bước hoàn tất ({STATES.get(state, state)}).")
-        sheet = _load_sheet(storage, year, unit_code)
+        sheet = load_sheet(storage, year, unit_code)
         missing = [n.code for n in sheet.flagged() if not sheet.appraisal(n.code).r2_done]
         if missing:
             raise ServiceError("Chưa hoàn tất được: còn tiêu chí cần giải trình chưa có điểm vòng 2: " + ", ".join(missing) + ".")
-        _set_state(tx, actor, year, unit_code, state, "final", at)
-        row = _unit_row(tx, year, unit_code) | {"finalised_at": at, "finalised_by": actor.username}
-        tx.run("appraisal_unit_put", year=year, unit_code=unit_code, **{k: row[k] for k in (
-            "r1_closed_at", "explained_at", "explained_by", "finalised_at", "finalised_by")})
-
-    storage.write(work)
-
-
-# ------------------------------------------------------------------ the explanation round
-
-
-@dataclass
-class Explanation:
-    year: int
-    unit: dict
-    state: str
-    deadline: dt.date
-    open: bool
-    closed_reason: str
-    items: list[tuple[Criterion, LeafScore, rules.LeafAppraisal]]
-    files: dict[str, list[dict]]
-    docs: dict[str, list[dict]]
-    explained_at: dt.datetime | None
-
-
-def explanation(storage: Storage, actor: User, year: int, unit_code: str) -> Explanation:
-    """What the council asked the commune to explain: only the flagged leaves, with questions."""
-    require(actor, "explanation.view", unit_code)
-    sheet = _load_sheet(storage, year, unit_code)
-    why = rules.explanation_refusal(sheet.state, sheet.period, sheet.today) or ""
-    shown = sheet.state not in rules.ROUND1_STATES | {"not_started", "draft"}    # once round 1 is over
-    items = [(n, sheet.scores.get(n.code, LeafScore()), sheet.appraisal(n.code)) for n in sheet.flagged()] if shown else []
-    unit_row = sheet.progress_row or {}
-    return Explanation(year, sheet.unit, sheet.state, sheet.explanation_deadline, not why, why, items,
-                       sheet.files, sheet.docs, unit_row.get("explained_at"))
-
-
-def _explainable(tx: Tx, storage: Storage, year: int, unit_code: str, code: str | None) -> None:
-    state = _state_of(tx, year, unit_code)
-    if why := rules.explanation_refusal(state, tx.one("period_get", year=year), today(storage)):
-        raise ServiceError(why)
-    if code is not None:
-        row = tx.one("appraisal_leaf_get", year=year, unit_code=unit_code, code=code)
-        if row is None or not row["flagged"]:
-            raise ServiceError(f"Tiêu chí {code} không được Hội đồng yêu cầu giải trình.")
-
-
-def save_answer(storage: Storage, actor: User, year: int, unit_code: str, code: str, answer: str) -> dt.datetime:
-    require(actor, "explanation.answer", unit_code)
-    answer = answer.strip()
-    at = clock_now(storage)
-
-    def work(tx: Tx) -> None:
-        _explainable(tx, storage, year, unit_code, code)
-        old = _current(tx, year, unit_code, code)
-        if old.answer == answer:
-            return
-        new = replace(old, answer=answer, answered_at=at if answer else None, version=old.version + 1,
-                      updated_at=at, updated_by=actor.username)
-        _put(tx, actor, year, unit_code, code, old, new, at, "explanation.answer")
-
-    storage.write(work)
-    return at
-
-
-def add_explanation_doc(storage: Storage, actor: User, year: int, unit_code: str, code: str, doc_number: str,
-                        issued_on: dt.date | None, summary: str) -> int:
-    require(actor, "explanation.answer", unit_code)
-    check_doc_reference(doc_number, summary)
-    at = clock_now(storage)
-
-    def work(tx: Tx) -> int:
-        _explainable(tx, storage, year, unit_code, code)
-        did = tx.one("evidence_doc_insert", year=year, unit_code=unit_code, criterion_code=code,
-                     doc_number=doc_number.strip(), issued_on=issued_on, summary=summary.strip(),
-                     at=at, by=actor.username)["id"]
-        tx.audit(actor.username, "explanation.add_doc", "score", f"{year}/{unit_code}/{code}",
-                 new={"number": doc_number.strip(), "issued_on": issued_on, "summary": summary.strip()})
-        return did
-
-    return storage.write(work)
-
-
-def add_explanation_file(storage: Storage, actor: User, files_dir: Path, year: int, unit_code: str, code: str,
-                         file_name: str, data: bytes) -> int:
-    require(actor, "explanation.answer", unit_code)
-    kind, shown = evidence.check_upload(file_name, data)
-    storage.write(lambda tx: _explainable(tx, storage, year, unit_code, code))   # before the disk
-    sha = evidence.store(files_dir, data)
-    at = clock_now(storage)
-
-    def work(tx: Tx) -> int:
-        _explainable(tx, storage, year, unit_code, code)
-        fid = tx.one("evidence_file_insert", year=year, unit_code=unit_code, criterion_code=code, sha256=sha,
-                     file_name=shown, kind=kind, size_bytes=len(data), at=at, by=actor.username)["id"]
-        tx.audit(actor.username, "explanation.add_file", "score", f"{year}/{unit_code}/{code}",
-                 new={"file": shown, "sha256": sha, "bytes": len(data)})
-        return fid
-
-    return storage.write(work)
-
-
-def submit_explanation(storage: Storage, actor: User, year: int, unit_code: str) -> None:
-    """The commune hands in its answers (every flagged leaf answered); round 2 opens."""
-    require(actor, "explanation.answer", unit_code)
-    at = clock_now(storage)
-
-    def work(tx: Tx) -> None:
-        _explainable(tx, storage, year, unit_code, None)
-        flagged = [r for r in tx.run("appraisal_leaves_of_unit", year=year, unit_code=unit_code) if r["flagged"]]
-        missing = [r["criterion_code"] for r in flagged if not r["answer"].strip()]
-        if missing:
-            raise ServiceError("Chưa gửi được: còn tiêu chí chưa trả lời: " + ", ".join(missing) + ".")
-        _set_state(tx, actor, year, unit_code, "explanation", "appraisal_r2", at)
-        row = _unit_row(tx, year, unit_code) | {"explained_at": at, "explained_by": actor.username}
-        tx.run("appraisal_unit_put", year=year, unit_code=unit_code, **{k: row[k] for k in (
-            "r1_closed_at", "explained_at", "explained_by", "finalised_at", "finalised_by")})
+        set_state(tx, actor, year, unit_code, state, "final", at)
+        mark_unit(tx, year, unit_code, finalised_at=at, finalised_by=actor.username)
 
     storage.write(work)
 
@@ -730,18 +450,18 @@ def accept_remaining(storage: Storage, actor: User, year: int, unit_code: str, f
     require(actor, "appraisal.score")
     u = unit_in_year(storage, year, unit_code)
     cs = unit_criteria(storage, year, unit_code)
-    offices_of = _field_offices(storage, year, cs)
+    offices_of = field_offices(storage, year, cs)
     fields = [f.code for f in rules.appraised_fields(cs)] if field_code is None else [field_code]
     if field_code is not None and field_code not in offices_of:
         raise ServiceError(f"Lĩnh vực «{field_code}» không có tiêu chí do Hội đồng thẩm định.")
-    fields = [f for f in fields if _office_ok(actor, offices_of, f)]
+    fields = [f for f in fields if office_ok(actor, offices_of, f)]
     if field_code is not None and not fields:
         _check_office(storage, actor, year, cs, rules.appraised_leaves(cs, field_code)[0])
     at = clock_now(storage)
 
     def work(tx: Tx) -> int:
-        _require_member(tx, actor, year)
-        state = _state_of(tx, year, unit_code)
+        require_member(tx, actor, year)
+        state = state_of(tx, year, unit_code)
         if why := rules.round1_refusal(state, u["name"]):
             raise ServiceError(why)
         scores = {r["criterion_code"]: r for r in tx.run("scores_of_unit", year=year, unit_code=unit_code)}
@@ -760,7 +480,7 @@ def accept_remaining(storage: Storage, actor: User, year: int, unit_code: str, f
         if not chosen:
             return 0
         if state == "submitted":
-            _set_state(tx, actor, year, unit_code, state, "appraisal_r1", at)
+            set_state(tx, actor, year, unit_code, state, "appraisal_r1", at)
         codes, points = [c for c, _, _ in chosen], [p for _, p, _ in chosen]
         reason = "Giữ nguyên điểm tự chấm (điểm thưởng, điểm trừ: 0)"     # in the log; no reason on the leaf
         tx.run("appraisal_round1_many", year=year, unit_code=unit_code, codes=codes, points=points, reason="",
@@ -776,26 +496,3 @@ def accept_remaining(storage: Storage, actor: User, year: int, unit_code: str, f
     return storage.write(work)
 
 
-# ------------------------------------------------------------------ the demo
-
-
-def _demo_appraisal(tx: Tx, year: int) -> None:
-    """The demo's council, formed on 07/11 (before the 08/11 deadline): the decision and members,
-    the demo's council account (Phòng Nội vụ) among them. No commune is appraised yet (the demo
-    stands on the day before the self-assessment deadline)."""
-    decision = {"decision_number": "1520/QĐ-UBND", "decision_date": dt.date(year, 11, 7),
-                "signer": "Chủ tịch UBND huyện"}
-    at = dt.datetime(year, 11, 7, 15, 0)
-    tx.run("council_put", year=year, **decision, at=at, by="demo")
-    members = [("Phó Chủ tịch UBND huyện", "Phó Chủ tịch UBND huyện", "VP", "chair", None),
-               ("Trưởng phòng Nội vụ", "Trưởng phòng Nội vụ", "NV", "standing_vice_chair", None),
-               ("Thành viên Hội đồng (Phòng Nội vụ)", "Phó Trưởng phòng Nội vụ", "NV", "member", "hoidong"),
-               ("Trưởng phòng Tư pháp", "Trưởng phòng Tư pháp", "TP", "member", None),
-               ("Chánh Văn phòng HĐND và UBND huyện", "Chánh Văn phòng", "VP", "member", None),
-               ("Trưởng phòng Tài chính – Kế hoạch", "Trưởng phòng Tài chính – Kế hoạch", "TCKH", "member", None),
-               ("Trưởng phòng Văn hóa và Thông tin", "Trưởng phòng Văn hóa và Thông tin", "VHTT", "member", None),
-               ("Chuyên viên Phòng Nội vụ", "Chuyên viên", "NV", "support", None)]
-    for name, title, office, role, username in members:
-        tx.run("council_member_insert", year=year, full_name=name, title=title, office_code=office,
-               member_role=role, username=username)
-    tx.audit("demo", "council.decision", "council", str(year), new=decision)

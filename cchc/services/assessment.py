@@ -122,10 +122,12 @@ def _editable_in(tx: Tx, storage: Storage, actor: User, year: int, unit_code: st
 
 
 def _criteria(storage: Storage, year: int, unit_code: str) -> CriteriaSet:
-    """The set the unit is assessed against in the period, or a refusal saying why there is none."""
-    unit_in_year(storage, year, unit_code)
+    """The set the unit is assessed against in the period, or a refusal saying why there is none.
+    A set is found only for a unit of the period (unit_set_id has unit_in_year's conditions), so
+    the unit's own check runs only to say why none was found."""
     cs = unit_criteria(storage, year, unit_code)
     if cs is None:
+        unit_in_year(storage, year, unit_code)         # not a unit of the period: refused with the reason
         raise ServiceError(f"Kỳ {year} chưa có bộ tiêu chí.")
     return cs
 
@@ -173,11 +175,13 @@ def _write_scores(tx: Tx, actor: User, year: int, unit_code: str, new: dict[str,
     old = _saved_scores(tx, year, unit_code)
     changed = [c for c, s in new.items() if old.get(c, rules.LeafScore()) != s]
     if changed:
-        scores = [new[c] for c in changed]
-        tx.run("score_upsert_many", year=year, unit_code=unit_code, codes=changed,
-               points=[s.points for s in scores], not_applicable=[s.not_applicable for s in scores],
-               notes=[s.note for s in scores], explanations=[s.explanation for s in scores],
-               updated_at=at, updated_by=actor.username)
+        for query, codes in (("score_update_many", [c for c in changed if c in old]),
+                             ("score_insert_many", [c for c in changed if c not in old])):
+            if codes:
+                scores = [new[c] for c in codes]
+                tx.run(query, year=year, unit_code=unit_code, codes=codes, points=[s.points for s in scores],
+                       not_applicable=[s.not_applicable for s in scores], notes=[s.note for s in scores],
+                       explanations=[s.explanation for s in scores], updated_at=at, updated_by=actor.username)
         tx.audit_many(actor.username, "score.save", "score",
                       [(f"{year}/{unit_code}/{c}", _score_dict(old.get(c)), _score_dict(new[c])) for c in changed])
     return set(changed)

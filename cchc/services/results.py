@@ -1,4 +1,4 @@
-"""The index, ranks and classes (computed by the views of 006_results.sql), shaped for the
+"""The index, ranks and classes (computed on read by the views of cchc/db/sql/views/), shaped for the
 dashboard, the scorecard, the reports and the command line."""
 
 from __future__ import annotations

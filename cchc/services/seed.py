@@ -20,8 +20,8 @@ from cchc.core import criteria
 from cchc.core.permissions import CLI_USER, User
 from cchc.core.text import ascii_slug, nfc
 from cchc.db.storage import Storage, Tx
-from cchc.services.appraisal import _demo_appraisal
 from cchc.services.common import DEMO_TODAY_KEY, now
+from cchc.services.council import demo_council
 from cchc.services.reference import store_criteria_set
 from cchc.services.users import hash_password
 
@@ -142,7 +142,7 @@ def _seed_demo(tx: Tx, cfg: dict, units: list[dict], sets: dict, password_hash: 
                submitted_at=None, is_late=False, updated_at=at)
         _demo_scores(tx, rng, year, u["code"], leaves, share=rng.uniform(0.3, 0.9), at=at)
     _demo_survey(tx, rng, year, order[:18], period)
-    _demo_appraisal(tx, year)
+    demo_council(tx, year)
     tx.run("setting_put", key=DEMO_TODAY_KEY, value=cfg["demo"]["today"].isoformat())
     tx.audit(DEMO_ACTOR.username, "demo.seed", "database", "demo",
              new={"submitted": len(submitted), "draft": len(drafts), "today": cfg["demo"]["today"]})

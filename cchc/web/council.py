@@ -10,7 +10,7 @@ from cchc.core.permissions import User
 from cchc.core.text import fmt_date
 from cchc.db.storage import Storage
 from cchc.services import ServiceError
-from cchc.services import appraisal as svc
+from cchc.services import council as svc
 
 _MSG = "_cchc_council_message"
 

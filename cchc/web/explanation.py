@@ -14,7 +14,7 @@ from cchc.core.text import fmt_date, fmt_datetime, fmt_points
 from cchc.db.storage import Storage
 from cchc.files import evidence
 from cchc.services import ServiceError
-from cchc.services import appraisal as svc
+from cchc.services import explanation as svc
 
 _MSG = "_cchc_explanation_message"
 

@@ -13,8 +13,7 @@ import streamlit as st
 from cchc.core import survey as rules
 from cchc.core.text import fmt_date
 from cchc.db.storage import Storage
-from cchc.services import ServiceError, reference
-from cchc.services import survey as svc
+from cchc.services import ServiceError, citizen_survey, official_survey, reference
 from cchc.services.common import today
 from cchc.web import storage
 
@@ -95,7 +94,7 @@ def _citizen() -> None:
     period = reference.period(db, year)
     raw = st.query_params.get("dv")
     code = raw.strip() if isinstance(raw, str) else ""
-    unit = svc.public_unit(db, year, code)
+    unit = citizen_survey.public_unit(db, year, code)
     if unit is None:
         if code:
             st.warning(f"Không tìm thấy xã, thị trấn có mã «{_shown(code)}». Mời bạn chọn đơn vị trong danh sách.")
@@ -106,7 +105,7 @@ def _citizen() -> None:
             return
         unit = choice
     st.subheader(unit["name"])
-    if not svc.is_open(db, year):
+    if not citizen_survey.is_open(db, year):
         when = (f"mở từ {fmt_date(period['survey_opens'])} đến {fmt_date(period['survey_closes'])}"
                 if period["survey_opens"] and period["survey_closes"] else "chưa có lịch")
         st.info(f"Đợt khảo sát năm {year} {when}. Cảm ơn bạn đã quan tâm, mời bạn quay lại trong thời gian khảo sát.")
@@ -179,7 +178,7 @@ def _steps(db: Storage, year: int, unit: dict, state: dict) -> None:
     if send:
         client, browser = _client()
         answers = rules.Answers(dict(state["ratings"]), {k: v for k, v in profile.items() if v}, overall, suggestion or "")
-        svc.submit_web(db, year, unit["code"], answers, honeypot or "", client, browser, q)
+        citizen_survey.submit_web(db, year, unit["code"], answers, honeypot or "", client, browser, q)
         state.update(done=True, ratings={})
         st.rerun()
 
@@ -219,7 +218,7 @@ def _official() -> None:
         _code_form()
         return
     try:
-        info = svc.open_code(db, raw)
+        info = official_survey.open_code(db, raw)
     except ServiceError as exc:
         st.warning(str(exc))
         _code_form()
@@ -238,6 +237,6 @@ def _official() -> None:
         if missing:
             st.warning(f"Mời ông/bà chọn một phương án cho câu {', '.join(missing)}.")
             return
-        svc.submit_official(db, info.code, chosen)
+        official_survey.submit_official(db, info.code, chosen)
         st.session_state["dt_done"] = info.code
         st.rerun()

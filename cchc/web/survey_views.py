@@ -11,8 +11,7 @@ from cchc.core.text import fmt_date, fmt_datetime
 from cchc.db.storage import Storage
 from cchc.files import qr as survey_qr
 from cchc.files.assessment_workbook import WorkbookError
-from cchc.services import ServiceError, reference, seed
-from cchc.services import survey as svc
+from cchc.services import ServiceError, citizen_survey, official_survey, reference, seed
 from cchc.services.common import today
 
 
@@ -39,8 +38,8 @@ def progress_view(db: Storage, user: User, year: int) -> None:
     """Answers against the target per commune (a commune officer: their own), then the results."""
     unit_code = user.unit_code if user.role == "commune" else None
     p = reference.period(db, year)
-    rows = svc.progress(db, user, year, unit_code)
-    st.caption(f"Thời gian khảo sát: {svc.window_text(p)} · hôm nay {fmt_date(today(db))}. Phiếu bị loại (có lý do) "
+    rows = citizen_survey.progress(db, user, year, unit_code)
+    st.caption(f"Thời gian khảo sát: {citizen_survey.window_text(p)} · hôm nay {fmt_date(today(db))}. Phiếu bị loại (có lý do) "
                "không được tính; phiếu có dấu hiệu bất thường vẫn được tính cho tới khi Phòng Nội vụ xem xét.")
     valid, target = sum(r["valid"] for r in rows), sum(r["target"] for r in rows)
     c1, c2, c3 = st.columns(3)
@@ -52,7 +51,7 @@ def progress_view(db: Storage, user: User, year: int) -> None:
                    "Trực tuyến": r["web"], "Phiếu giấy": r["paper"], "Bất thường": r["flagged"], "Đã loại": r["excluded"]}
                   for r in rows], hide_index=True, width="stretch",
                  column_config={"Tiến độ": st.column_config.ProgressColumn("Tiến độ", format="%.0f%%", min_value=0, max_value=100)})
-    agg = svc.aggregates(db, user, year, unit_code)
+    agg = citizen_survey.aggregates(db, user, year, unit_code)
     st.markdown("**Tỷ lệ hài lòng** = (Hài lòng + Rất hài lòng) / số câu trả lời hợp lệ, theo từng câu; bình quân các câu "
                 "thành tỷ lệ của yếu tố; bình quân năm yếu tố thành tỷ lệ của đơn vị.")
     if not agg.elements:
@@ -70,7 +69,7 @@ def progress_view(db: Storage, user: User, year: int) -> None:
         if unit_code is None and agg.district_share is not None:
             st.metric("Tỷ lệ hài lòng toàn huyện", _pct(agg.district_share))
     if st.button("Chuẩn bị tệp Excel (phiếu và tổng hợp)", icon=":material/table:", key="ks_export"):
-        name, data = svc.export(db, user, year, unit_code)
+        name, data = citizen_survey.export(db, user, year, unit_code)
         st.download_button("Tải tệp Excel", data, file_name=name, icon=":material/download:", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -116,7 +115,7 @@ def paper_entry(db: Storage, user: User, year: int) -> None:
                     raise rules.AnswerError("Hài lòng chung: gõ một chữ số từ 1 đến 5.")
                 answers = rules.Answers(ratings, {k: v for k, v in profile.items() if v},
                                         int(overall) if overall.strip() else None, suggestion)
-                rid = svc.submit_paper(db, user, year, unit_code, answers, filled_on, q)
+                rid = citizen_survey.submit_paper(db, user, year, unit_code, answers, filled_on, q)
             except (rules.AnswerError, ServiceError, PermissionDenied) as exc:
                 st.error(str(exc))
             else:
@@ -125,14 +124,14 @@ def paper_entry(db: Storage, user: User, year: int) -> None:
                 st.rerun()
     st.markdown("**Nhập nhiều phiếu bằng Excel**")
     if st.button("Chuẩn bị biểu mẫu Excel phiếu giấy", icon=":material/table:", key="ks_template"):
-        st.download_button("Tải biểu mẫu Excel phiếu giấy", svc.paper_template(db, user, year, q),
+        st.download_button("Tải biểu mẫu Excel phiếu giấy", citizen_survey.paper_template(db, user, year, q),
                            file_name=f"phieu-khao-sat-{year}.xlsx", icon=":material/download:", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     upload = st.file_uploader("Tệp phiếu giấy đã điền (.xlsx)", type=["xlsx"], key="ks_upload")
     again = upload is not None and st.checkbox("Tệp này đã nhập rồi nhưng chứa phiếu khác: vẫn nhập", key="ks_again")
     if upload is not None and st.button("Nhập các phiếu trong tệp", key="ks_import"):
         try:
-            count = svc.import_paper(db, user, year, upload.getvalue(), q, again=again)
+            count = citizen_survey.import_paper(db, user, year, upload.getvalue(), q, again=again)
         except WorkbookError as exc:
             st.error(f"Tệp có {len(exc.errors)} lỗi, chưa nhập phiếu nào:\n\n" + "\n".join(f"- {e}" for e in exc.errors[:50]))
         except (ServiceError, PermissionDenied) as exc:
@@ -166,7 +165,7 @@ def _done(message: str) -> None:
 def _quota(db: Storage, user: User, year: int) -> None:
     if msg := st.session_state.pop("_ks_admin_msg", None):
         st.success(msg)
-    rows = svc.progress(db, user, year)
+    rows = citizen_survey.progress(db, user, year)
     names = {r["unit_code"]: r["unit_name"] for r in rows}
     st.caption("Chỉ tiêu chung của kỳ sửa ở tab «Kỳ đánh giá». Ở đây đặt chỉ tiêu riêng cho từng xã: nhập thẳng, hoặc "
                "nhập số hồ sơ N đã giải quyết để tính n = N / (1 + N·e²) với sai số e.")
@@ -178,7 +177,7 @@ def _quota(db: Storage, user: User, year: int) -> None:
         target = c4.number_input("Hoặc chỉ tiêu phiếu", min_value=0, value=None, step=10)
         if st.form_submit_button("Lưu chỉ tiêu"):
             try:
-                n = svc.set_quota(db, user, year, unit_code, None if target is None else int(target),
+                n = citizen_survey.set_quota(db, user, year, unit_code, None if target is None else int(target),
                                   None if dossiers is None else int(dossiers), margin / 100)
             except ServiceError as exc:
                 st.error(str(exc))
@@ -192,19 +191,19 @@ def _quota(db: Storage, user: User, year: int) -> None:
 def _qr(db: Storage, user: User, year: int) -> None:
     st.caption("Địa chỉ công khai của ứng dụng (tên miền người dân mở được). Mã QR của mỗi xã trỏ tới "
                "«địa chỉ/khao-sat?dv=mã xã».")
-    current = svc.base_url(db)
+    current = citizen_survey.base_url(db)
     with st.form("ks_base_url"):
         url = st.text_input("Địa chỉ công khai", value=current or "", placeholder="https://cchc.huongson.gov.vn")
         if st.form_submit_button("Lưu địa chỉ"):
             try:
-                svc.set_base_url(db, user, url)
+                citizen_survey.set_base_url(db, user, url)
             except ServiceError as exc:
                 st.error(str(exc))
             else:
                 _done("Đã lưu địa chỉ công khai.")
     if current and st.button("Tạo mã QR cho mọi xã", icon=":material/qr_code_2:", key="ks_qr"):
         try:
-            files = svc.qr_files(db, user, year, current, seed.district_config()["district"]["name"])
+            files = citizen_survey.qr_files(db, user, year, current, seed.district_config()["district"]["name"])
         except ServiceError as exc:
             st.error(str(exc))
         else:
@@ -213,7 +212,7 @@ def _qr(db: Storage, user: User, year: int) -> None:
 
 
 def _suspect(db: Storage, user: User, year: int) -> None:
-    rows = svc.flagged(db, user, year)
+    rows = citizen_survey.flagged(db, user, year)
     st.caption("Phiếu có dấu hiệu bất thường được giữ lại và đánh dấu, không bị xóa. Phiếu điền ô ẩn chống máy tự động "
                "bị loại ngay; các phiếu khác vẫn được tính cho tới khi bạn loại (có lý do, ghi nhật ký).")
     if not rows:
@@ -231,7 +230,7 @@ def _suspect(db: Storage, user: User, year: int) -> None:
         include = b2.form_submit_button("Tính lại phiếu")
         if exclude or include:
             try:
-                svc.set_excluded(db, user, int(rid), bool(exclude), reason)
+                citizen_survey.set_excluded(db, user, int(rid), bool(exclude), reason)
             except ServiceError as exc:
                 st.error(str(exc))
             else:
@@ -252,23 +251,23 @@ def _officials(db: Storage, user: User, year: int) -> None:
         chosen = st.multiselect("Đánh giá các xã (để trống: mọi xã)", list(units), format_func=lambda c: units[c])
         if st.form_submit_button("Tạo mã phiếu"):
             try:
-                codes = svc.issue_codes(db, user, year, group, chosen or list(units), int(per_unit), oq)
+                codes = official_survey.issue_codes(db, user, year, group, chosen or list(units), int(per_unit), oq)
             except ServiceError as exc:
                 st.error(str(exc))
                 codes = []
     if codes:
         st.success(f"Đã tạo {len(codes)} mã phiếu.")
-        st.download_button("Tải danh sách mã vừa tạo để in (.xlsx, A4)", svc.codes_sheet(db, user, year, codes, oq),
+        st.download_button("Tải danh sách mã vừa tạo để in (.xlsx, A4)", official_survey.codes_sheet(db, user, year, codes, oq),
                            file_name=f"ma-dieu-tra-{year}-moi.xlsx", icon=":material/print:", on_click="ignore")
-    rows = svc.official_progress(db, user, year)
+    rows = official_survey.official_progress(db, user, year)
     if rows:
         st.dataframe([{"Đơn vị": r["unit_name"], "Nhóm": groups.get(r["group_code"], r["group_code"]),
                        "Mã đã phát": r["issued"], "Đã trả lời": r["answered"]} for r in rows],
                      hide_index=True, width="stretch")
         if st.button("Chuẩn bị danh sách mọi mã chưa dùng (.xlsx)", key="ks_all_codes"):
-            st.download_button("Tải danh sách mã chưa dùng", svc.codes_sheet(db, user, year, None, oq),
+            st.download_button("Tải danh sách mã chưa dùng", official_survey.codes_sheet(db, user, year, None, oq),
                                file_name=f"ma-dieu-tra-{year}.xlsx", icon=":material/print:", on_click="ignore")
-    points = svc.official_points(db, user, year)
+    points = official_survey.official_points(db, user, year)
     if points:
         st.markdown("**Điểm điều tra xã hội học theo xã** (điểm tối đa × bình quân trọng số)")
         table: dict[str, dict] = {}

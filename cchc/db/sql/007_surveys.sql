@@ -1,4 +1,4 @@
--- Surveys (DOMAIN.md §6): the citizens' questionnaire answered question by question, abuse
+-- Surveys (docs/domain.md §6): the citizens' questionnaire answered question by question, abuse
 -- flags and exclusions, quotas per commune, and the officials' survey with one-time codes.
 
 -- A response: who it came through, its profile, and what the abuse control thought of it.
@@ -58,47 +58,3 @@ CREATE TABLE official_answer (
     weight    DOUBLE NOT NULL,              -- % of the question's points, as configured when answered
     PRIMARY KEY (code, question)
 );
-
--- Satisfaction per unit and SIPAS element: the share (Hài lòng + Rất hài lòng) / valid answers
--- of each question, averaged over the element's questions. Excluded responses are left out;
--- flagged ones count until an administrator excludes them.
-CREATE OR REPLACE VIEW survey_element_share AS
-WITH valid AS (
-    SELECT r.period_year, r.unit_code, a.element, a.question, a.value
-    FROM survey_response r JOIN survey_answer a ON a.response_id = r.id
-    WHERE NOT r.excluded AND a.value BETWEEN 1 AND 5 AND a.element BETWEEN 1 AND 5
-),
-per_question AS (
-    SELECT period_year, unit_code, element, question,
-           count(*) AS answers, count(*) FILTER (WHERE value >= 4) AS satisfied,
-           count(*) FILTER (WHERE value >= 4) / count(*) AS share
-    FROM valid GROUP BY ALL
-),
-final AS (
-    SELECT period_year, unit_code, element,
-           sum(answers)::BIGINT AS answers, sum(satisfied)::BIGINT AS satisfied, avg(share)::DOUBLE AS share
-    FROM per_question GROUP BY ALL
-)
-SELECT * FROM final;
-
--- Points of the officials'-survey leaves per unit: per respondent, the mean weight of their
--- answers on the leaf's questions; per unit, the mean over respondents; × the leaf's maximum.
-CREATE OR REPLACE VIEW official_survey_points AS
-WITH answered AS (
-    SELECT c.period_year, c.unit_code, c.code, a.criterion, avg(a.weight) AS pct
-    FROM official_code c JOIN official_answer a ON a.code = c.code
-    WHERE c.used_at IS NOT NULL AND NOT c.voided
-    GROUP BY ALL
-),
-per_unit AS (
-    SELECT period_year, unit_code, criterion, avg(pct) AS pct, count(*) AS respondents
-    FROM answered GROUP BY ALL
-),
-final AS (
-    SELECT p.period_year, p.unit_code, p.criterion AS criterion_code,
-           CAST(l.max_points AS DOUBLE) * p.pct / 100.0 AS points
-    FROM per_unit p
-    JOIN unit_criteria_set us ON us.period_year = p.period_year AND us.unit_code = p.unit_code
-    JOIN criterion_leaf l ON l.set_id = us.set_id AND l.code = p.criterion AND l.source = 'official_survey'
-)
-SELECT * FROM final;

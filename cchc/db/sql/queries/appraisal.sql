@@ -58,16 +58,12 @@ ON CONFLICT (period_year, unit_code, criterion_code) DO UPDATE SET
     self_not_applicable = excluded.self_not_applicable, r2_not_applicable = excluded.r2_not_applicable;
 
 -- name: score_set_not_applicable
--- results: unit $year $unit_code
 -- The council overturns (FALSE) or restores (TRUE) a commune's "không áp dụng" (012).
 UPDATE score SET not_applicable = $not_applicable
 WHERE period_year = $year AND unit_code = $unit_code AND criterion_code = $code;
 
 -- name: appraisal_unit_get
 SELECT * FROM appraisal_unit WHERE period_year = $year AND unit_code = $unit_code;
-
--- name: appraisal_units_of_period
-SELECT * FROM appraisal_unit WHERE period_year = $year;
 
 -- name: appraisal_unit_put
 INSERT INTO appraisal_unit (period_year, unit_code, r1_closed_at, explained_at, explained_by, finalised_at, finalised_by)
@@ -137,7 +133,6 @@ ON CONFLICT (period_year, unit_code, criterion_code) DO UPDATE SET
     updated_at = excluded.updated_at, updated_by = excluded.updated_by;
 
 -- name: score_set_appraised_many
--- results: unit $year $unit_code
 INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note, explanation,
                    updated_at, updated_by, appraised_points)
 SELECT $year, $unit_code, unnest($codes::VARCHAR[]), NULL, FALSE, '', '', $at, $by, unnest($points::DECIMAL(7, 2)[])

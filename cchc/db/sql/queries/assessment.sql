@@ -5,11 +5,7 @@ SELECT * FROM assessment WHERE period_year = $year AND unit_code = $unit_code;
 INSERT INTO assessment (period_year, unit_code, state, submitted_at, is_late, updated_at)
 VALUES ($year, $unit_code, $state, $submitted_at, $is_late, $updated_at);
 
--- name: assessment_count_submitted
-SELECT count(*) AS n FROM assessment WHERE period_year = $year AND state <> 'draft';
-
 -- name: score_insert
--- results: unit $year $unit_code
 INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note,
                    explanation, updated_at, updated_by)
 VALUES ($year, $unit_code, $criterion_code, $self_points, $not_applicable, $note, $explanation,
@@ -24,21 +20,24 @@ WITH units AS (
       AND (coalesce($province, '') = '' OR province_code = $province)
       AND (coalesce($district, '') = '' OR district_code = $district)
 ),
-leaves AS (   -- each unit's self-assessed leaves, from the set its kind uses
-    SELECT us.unit_code, c.code, c.max_points
-    FROM unit_criteria_set us JOIN criterion c ON c.set_id = us.set_id
-    WHERE us.period_year = $year AND c.is_leaf AND c.source = 'self_assessed'
+set_leaves AS (   -- the self-assessed leaves of each set
+    SELECT set_id, count(*) AS leaves_total FROM criterion WHERE is_leaf AND source = 'self_assessed' GROUP BY set_id
 ),
-leaf_counts AS (
-    SELECT unit_code, count(*) AS leaves_total FROM leaves GROUP BY unit_code
+sets AS (     -- the set each unit uses (by its kind), with its count of self-assessed leaves
+    SELECT us.unit_code, us.set_id, sl.leaves_total
+    FROM unit_criteria_set us LEFT JOIN set_leaves sl ON sl.set_id = us.set_id
+    WHERE us.period_year = $year
 ),
-scored AS (
+scored AS (   -- the unit's scores on those leaves (EXISTS, not a join: DuckDB then builds no
+              -- unit × leaf table; half the time at 10,599 units, measured)
     SELECT s.unit_code,
            count(*) FILTER (WHERE s.self_points IS NOT NULL OR s.not_applicable) AS leaves_done,
-           coalesce(sum(s.self_points), 0) AS self_points,
-           coalesce(sum(l.max_points) FILTER (WHERE NOT s.not_applicable), 0) AS na_free_max
-    FROM score s JOIN leaves l ON l.unit_code = s.unit_code AND l.code = s.criterion_code
+           coalesce(sum(s.self_points), 0) AS self_points
+    FROM score s
+    JOIN sets us ON us.unit_code = s.unit_code
     WHERE s.period_year = $year
+      AND EXISTS (SELECT 1 FROM criterion c WHERE c.set_id = us.set_id AND c.code = s.criterion_code
+                  AND c.is_leaf AND c.source = 'self_assessed')
     GROUP BY s.unit_code
 ),
 answers AS (   -- questionnaires that count (an administrator may exclude suspect ones)
@@ -58,7 +57,7 @@ final AS (
     FROM units u
     LEFT JOIN assessment a ON a.period_year = $year AND a.unit_code = u.code
     LEFT JOIN scored sc ON sc.unit_code = u.code
-    LEFT JOIN leaf_counts lc ON lc.unit_code = u.code
+    LEFT JOIN sets lc ON lc.unit_code = u.code
     LEFT JOIN answers an ON an.unit_code = u.code
     LEFT JOIN survey_quota q ON q.period_year = $year AND q.unit_code = u.code
 )
@@ -83,17 +82,6 @@ UPDATE assessment SET updated_at = $updated_at WHERE period_year = $year AND uni
 SELECT criterion_code, self_points, not_applicable, note, explanation, updated_at, updated_by
 FROM score WHERE period_year = $year AND unit_code = $unit_code
 ORDER BY criterion_code;
-
--- name: score_upsert
--- results: unit $year $unit_code
-INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note,
-                   explanation, updated_at, updated_by)
-VALUES ($year, $unit_code, $criterion_code, $self_points, $not_applicable, $note, $explanation,
-        $updated_at, $updated_by)
-ON CONFLICT (period_year, unit_code, criterion_code) DO UPDATE SET
-    self_points = excluded.self_points, not_applicable = excluded.not_applicable,
-    note = excluded.note, explanation = excluded.explanation,
-    updated_at = excluded.updated_at, updated_by = excluded.updated_by;
 
 -- name: evidence_files_of_unit
 SELECT id, criterion_code, sha256, file_name, kind, size_bytes, uploaded_at, uploaded_by
@@ -136,18 +124,24 @@ INSERT INTO evidence_doc (period_year, unit_code, criterion_code, doc_number, is
                           created_at, created_by)
 VALUES ($year, $unit_code, $criterion_code, $doc_number, $issued_on, $summary, $at, $by);
 
--- name: score_upsert_many
--- results: unit $year $unit_code
--- Many leaves of one unit in one statement (lists zipped by unnest).
+-- name: score_update_many
+-- Many leaves of one unit that have a score row already, in one statement (lists zipped by
+-- unnest); the writer knows which rows exist (it has just read them to compare), and a plain
+-- update takes about two thirds of the time of an INSERT … ON CONFLICT of the same rows.
+UPDATE score SET self_points = v.points, not_applicable = v.not_applicable, note = v.note,
+                 explanation = v.explanation, updated_at = $updated_at, updated_by = $updated_by
+FROM (SELECT unnest($codes::VARCHAR[]) AS code, unnest($points::DECIMAL(7, 2)[]) AS points,
+             unnest($not_applicable::BOOLEAN[]) AS not_applicable, unnest($notes::VARCHAR[]) AS note,
+             unnest($explanations::VARCHAR[]) AS explanation) v
+WHERE score.period_year = $year AND score.unit_code = $unit_code AND score.criterion_code = v.code;
+
+-- name: score_insert_many
+-- Many leaves of one unit without a score row yet, in one statement.
 INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note,
                    explanation, updated_at, updated_by)
 SELECT $year, $unit_code, unnest($codes::VARCHAR[]), unnest($points::DECIMAL(7, 2)[]),
        unnest($not_applicable::BOOLEAN[]), unnest($notes::VARCHAR[]), unnest($explanations::VARCHAR[]),
-       $updated_at, $updated_by
-ON CONFLICT (period_year, unit_code, criterion_code) DO UPDATE SET
-    self_points = excluded.self_points, not_applicable = excluded.not_applicable,
-    note = excluded.note, explanation = excluded.explanation,
-    updated_at = excluded.updated_at, updated_by = excluded.updated_by;
+       $updated_at, $updated_by;
 
 -- name: evidence_doc_remove_many
 UPDATE evidence_doc SET removed = TRUE WHERE id IN (SELECT unnest($ids::BIGINT[]));
@@ -162,7 +156,6 @@ SELECT $year, $unit_code, unnest($codes::VARCHAR[]), unnest($numbers::VARCHAR[])
 SELECT * FROM score WHERE period_year = $year AND unit_code = $unit_code AND criterion_code = $code;
 
 -- name: score_set_appraised
--- results: unit $year $unit_code
 -- The council's score of a leaf (a row is created for leaves the commune does not score itself,
 -- such as bonus and penalty).
 INSERT INTO score (period_year, unit_code, criterion_code, self_points, not_applicable, note, explanation,

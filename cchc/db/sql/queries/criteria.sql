@@ -1,5 +1,4 @@
 -- name: criteria_set_insert
--- results: none (a new set version; caps are applied on read, and a period takes the set with period_set_criteria or period_kind_set_put)
 INSERT INTO criteria_set (code, version, name, year, is_template, source_decision, applies_to,
                           total, bonus_cap, penalty_cap, created_at, created_by)
 VALUES ($code, $version, $name, $year, $is_template, $source_decision, $applies_to, $total,
@@ -13,7 +12,6 @@ SELECT id FROM criteria_set WHERE code = $code AND version = $version;
 SELECT * FROM criteria_set WHERE id = $id;
 
 -- name: criterion_insert
--- results: none (only into a new set version: criteria are never changed in place)
 INSERT INTO criterion (set_id, code, parent_code, depth, position, title, max_points, is_leaf,
                        guidance, evidence, office_code, step, na_allowed, source)
 VALUES ($set_id, $code, $parent_code, $depth, $position, $title, $max_points, $is_leaf,
@@ -48,7 +46,6 @@ VALUES ($period_year, $unit_code, $criterion_code, $from_set_id, $to_set_id, $se
         $not_applicable, $note, $explanation, $updated_at, $updated_by, $archived_at, $archived_by);
 
 -- name: score_delete_one
--- results: unit $year $unit_code
 DELETE FROM score WHERE period_year = $year AND unit_code = $unit_code AND criterion_code = $code;
 
 -- name: period_unit_sets

@@ -1,5 +1,4 @@
 -- name: unit_upsert
--- results: all
 INSERT INTO unit (code, name, kind, district_code, district_name, province_code, province_name,
                   valid_from, valid_to)
 VALUES ($code, $name, $kind, $district_code, $district_name, $province_code, $province_name,
@@ -14,7 +13,6 @@ SELECT * FROM unit WHERE code = $code;
 SELECT * FROM unit_in_period WHERE period_year = $year ORDER BY code;
 
 -- name: unit_name_insert
--- results: all
 INSERT INTO unit_name (code, from_year, name, kind) VALUES ($code, $from_year, $name, $kind)
 ON CONFLICT (code, from_year) DO UPDATE SET name = excluded.name, kind = excluded.kind;
 
@@ -22,18 +20,15 @@ ON CONFLICT (code, from_year) DO UPDATE SET name = excluded.name, kind = exclude
 SELECT * FROM unit_name WHERE code = $code ORDER BY from_year;
 
 -- name: unit_insert
--- results: all
 INSERT INTO unit (code, name, kind, district_code, district_name, province_code, province_name,
                   valid_from, valid_to)
 VALUES ($code, $name, $kind, $district_code, $district_name, $province_code, $province_name,
         $valid_from, $valid_to);
 
 -- name: unit_set_current_name
--- results: all
 UPDATE unit SET name = $name, kind = $kind WHERE code = $code;
 
 -- name: unit_set_validity
--- results: all
 UPDATE unit SET valid_from = $valid_from, valid_to = $valid_to, successor_code = $successor_code
 WHERE code = $code;
 
@@ -55,7 +50,6 @@ INSERT INTO office (code, name) VALUES ($code, $name) ON CONFLICT (code) DO NOTH
 SELECT code, name FROM office ORDER BY code;
 
 -- name: period_insert
--- results: period $year
 INSERT INTO period (year, name, plan_reference, council_deadline, self_assessment_deadline,
                     explanation_deadline, appraisal_deadline, publication_deadline, survey_opens,
                     survey_closes, survey_quota, criteria_set_id, band_good, band_fair, band_average)
@@ -71,19 +65,16 @@ SELECT * FROM period WHERE year = $year;
 SELECT * FROM period ORDER BY year DESC;
 
 -- name: period_set_criteria
--- results: period $year
 UPDATE period SET criteria_set_id = $set_id WHERE year = $year;
 
 -- name: period_kind_sets
 SELECT unit_kind, set_id FROM period_criteria WHERE period_year = $year ORDER BY unit_kind;
 
 -- name: period_kind_set_put
--- results: period $year
 INSERT INTO period_criteria (period_year, unit_kind, set_id) VALUES ($year, $kind, $set_id)
 ON CONFLICT (period_year, unit_kind) DO UPDATE SET set_id = excluded.set_id;
 
 -- name: period_kind_set_delete
--- results: period $year
 DELETE FROM period_criteria WHERE period_year = $year AND unit_kind = $kind;
 
 -- name: unit_in_year
@@ -116,15 +107,7 @@ LEFT JOIN period_criteria pc ON pc.period_year = $year AND pc.unit_kind = u.kind
 -- Every set a period uses (its general set and each unit kind's own), with the units on it.
 SELECT set_id, count(*) AS units FROM unit_criteria_set WHERE period_year = $year GROUP BY set_id;
 
--- name: submitted_units_on_kind
--- Units of a kind ('all' for every unit) that have submitted in a period.
-SELECT u.code, u.name FROM unit_in_period u
-JOIN assessment a ON a.period_year = u.period_year AND a.unit_code = u.code
-WHERE u.period_year = $year AND a.state <> 'draft' AND ($kind = 'all' OR u.kind_key = $kind)
-ORDER BY u.code;
-
 -- name: period_update
--- results: none (deadlines, bands, quota and survey window: read on read, or not used)
 UPDATE period SET name = $name, plan_reference = $plan_reference, council_deadline = $council_deadline,
        self_assessment_deadline = $self_assessment_deadline, explanation_deadline = $explanation_deadline,
        appraisal_deadline = $appraisal_deadline, publication_deadline = $publication_deadline,

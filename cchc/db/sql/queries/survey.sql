@@ -1,12 +1,10 @@
 -- name: survey_response_insert
--- results: unit $year $unit_code
 -- A bare response (the demo and tests use it); the public form uses survey_submit_insert.
 INSERT INTO survey_response (period_year, unit_code, channel, submitted_at)
 VALUES ($year, $unit_code, $channel, $submitted_at)
 RETURNING id;
 
 -- name: survey_answer_insert
--- results: response $response_id
 -- One element-level answer (question 'yt<element>'), as the first schema stored them.
 INSERT INTO survey_answer (response_id, question, element, value)
 VALUES ($response_id, 'yt' || $element, $element, $value);
@@ -15,7 +13,6 @@ VALUES ($response_id, 'yt' || $element, $element, $value);
 SELECT count(*) AS n FROM survey_response WHERE period_year = $year;
 
 -- name: survey_submit_insert
--- results: unit $year $unit_code
 INSERT INTO survey_response (period_year, unit_code, channel, submitted_at, questionnaire, profile, overall,
                              suggestion, client_key, browser_key, answers_key, flags, excluded, exclude_reason,
                              excluded_by, entered_by)
@@ -24,35 +21,83 @@ VALUES ($year, $unit_code, $channel, $submitted_at, $questionnaire, $profile, $o
 RETURNING id;
 
 -- name: survey_answers_insert
--- results: response $response_id
 -- Every rating of one response in one statement.
 INSERT INTO survey_answer (response_id, question, element, value)
 SELECT $response_id, unnest($questions::VARCHAR[]), unnest($elements::INTEGER[]), unnest($ratings::INTEGER[]);
 
 -- name: survey_answers_insert_rows
--- results: response $response_ids
 -- Ratings of many responses in one statement (an imported workbook).
 INSERT INTO survey_answer (response_id, question, element, value)
 SELECT unnest($response_ids::BIGINT[]), unnest($questions::VARCHAR[]), unnest($elements::INTEGER[]),
        unnest($ratings::INTEGER[]);
 
--- name: survey_recent_keys
--- The keys of the answers since a moment, to rebuild the in-memory abuse counts after a start.
-SELECT submitted_at, client_key, browser_key, answers_key FROM survey_response
-WHERE submitted_at >= $since AND channel = 'web' ORDER BY submitted_at;
+-- name: survey_next_ids
+SELECT nextval('survey_response_id') AS id FROM range($n);
 
--- name: survey_window_and_unit
--- The survey window of a period and whether a code is one of its units, in one read.
-SELECT p.survey_opens, p.survey_closes,
-       (SELECT count(*) FROM unit u WHERE u.code = $code AND u.valid_from <= $year
-                                      AND (u.valid_to IS NULL OR u.valid_to >= $year)) > 0 AS unit_ok
-FROM period p WHERE p.year = $year;
+-- name: survey_web_insert_many
+-- Questionnaires from the public page (those that arrived together), each with its abuse flags
+-- counted over the web answers before it: the stored ones and the earlier ones of the same call
+-- (ids come from the sequence, in arrival order, under the write lock, so two answers cannot
+-- miss each other). «honeypot» as the caller says; «rate» when its client address sent at least
+-- rate_max since rate_since; «duplicate» when its browser sent the same answers since
+-- duplicate_since. A missing key matches nothing. $since: the earliest moment any window reaches.
+INSERT INTO survey_response (id, period_year, unit_code, channel, submitted_at, questionnaire, profile, overall,
+                             suggestion, client_key, browser_key, answers_key, flags, excluded, exclude_reason,
+                             excluded_by)
+WITH new AS (                                   -- one list per column, in arrival order
+    SELECT unnest($ids::BIGINT[]) AS id, unnest($year::INTEGER[]) AS period_year,
+           unnest($unit_code::VARCHAR[]) AS unit_code, unnest($at::TIMESTAMP[]) AS submitted_at,
+           unnest($questionnaire::VARCHAR[]) AS questionnaire, unnest($profile::VARCHAR[]) AS profile,
+           unnest($overall::INTEGER[]) AS overall, unnest($suggestion::VARCHAR[]) AS suggestion,
+           unnest($client_key::VARCHAR[]) AS client_key, unnest($browser_key::VARCHAR[]) AS browser_key,
+           unnest($answers_key::VARCHAR[]) AS answers_key, unnest($honeypot::BOOLEAN[]) AS honeypot,
+           unnest($exclude_reason::VARCHAR[]) AS exclude_reason, unnest($excluded_by::VARCHAR[]) AS excluded_by,
+           unnest($rate_since::TIMESTAMP[]) AS rate_since, unnest($rate_max::INTEGER[]) AS rate_max,
+           unnest($duplicate_since::TIMESTAMP[]) AS duplicate_since
+),
+earlier AS (                                    -- the web answers that may count against them
+    SELECT id, client_key, browser_key, answers_key, submitted_at FROM survey_response
+    WHERE channel = 'web' AND submitted_at >= $since
+      AND (list_contains($client_key::VARCHAR[], client_key) OR list_contains($browser_key::VARCHAR[], browser_key))
+    UNION ALL
+    SELECT id, client_key, browser_key, answers_key, submitted_at FROM new
+),
+seen AS (                                       -- per new answer, what came before it
+    SELECT n.id,
+           count(e.id) FILTER (WHERE e.client_key = n.client_key
+                                 AND e.submitted_at BETWEEN n.rate_since AND n.submitted_at) AS from_client,
+           count(e.id) FILTER (WHERE e.browser_key = n.browser_key AND e.answers_key = n.answers_key
+                                 AND e.submitted_at BETWEEN n.duplicate_since AND n.submitted_at) AS same_answers
+    FROM new n
+    LEFT JOIN earlier e ON e.id < n.id AND (e.client_key = n.client_key OR e.browser_key = n.browser_key)
+    GROUP BY n.id
+),
+final AS (
+    SELECT n.id, n.period_year, n.unit_code, 'web', n.submitted_at, n.questionnaire, n.profile, n.overall,
+           n.suggestion, n.client_key, n.browser_key, n.answers_key,
+           concat_ws(',', CASE WHEN n.honeypot THEN 'honeypot' END,
+                     CASE WHEN s.from_client >= n.rate_max THEN 'rate' END,
+                     CASE WHEN s.same_answers > 0 THEN 'duplicate' END),
+           n.honeypot, n.exclude_reason, n.excluded_by
+    FROM new n JOIN seen s ON s.id = n.id
+)
+SELECT * FROM final ORDER BY id
+RETURNING id, flags;
+
+-- name: survey_windows
+-- The survey window of each period asked for, and which of the asked codes are its units.
+SELECT p.year, p.survey_opens, p.survey_closes,
+       coalesce(list(u.code) FILTER (WHERE u.code IS NOT NULL), []) AS units
+FROM period p
+LEFT JOIN unit u ON list_contains($codes::VARCHAR[], u.code) AND u.valid_from <= p.year
+                AND (u.valid_to IS NULL OR u.valid_to >= p.year)
+WHERE list_contains($years::INTEGER[], p.year)
+GROUP BY ALL;
 
 -- name: survey_response_get
 SELECT * FROM survey_response WHERE id = $id;
 
 -- name: survey_set_excluded
--- results: response $id
 UPDATE survey_response SET excluded = $excluded, exclude_reason = $reason, excluded_by = $by WHERE id = $id;
 
 -- name: survey_flagged
@@ -144,7 +189,6 @@ FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
 WHERE r.period_year = $year AND ($unit_code IS NULL OR r.unit_code = $unit_code);
 
 -- name: official_code_insert_many
--- results: none (a code counts once it is used)
 INSERT INTO official_code (code, period_year, group_code, unit_code, questionnaire, created_at, created_by)
 SELECT unnest($codes::VARCHAR[]), $year, $group_code, unnest($unit_codes::VARCHAR[]), $questionnaire, $at, $by;
 
@@ -158,13 +202,11 @@ LEFT JOIN unit_in_period u ON u.period_year = c.period_year AND u.code = c.unit_
 WHERE c.code = $code;
 
 -- name: official_code_use
--- results: code $code
 -- Mark a code used, once: no row comes back when it was used (or voided) already.
 UPDATE official_code SET used_at = $at WHERE code = $code AND used_at IS NULL AND NOT voided
 RETURNING code;
 
 -- name: official_answers_insert
--- results: code $code
 INSERT INTO official_answer (code, question, criterion, choice, weight)
 SELECT $code, unnest($questions::VARCHAR[]), unnest($criteria::VARCHAR[]), unnest($choices::VARCHAR[]),
        unnest($weights::DOUBLE[]);
@@ -187,22 +229,6 @@ GROUP BY ALL ORDER BY unit_name, c.group_code;
 -- name: official_points_of_period
 SELECT unit_code, criterion_code, points FROM official_survey_points WHERE period_year = $year
 ORDER BY unit_code, criterion_code;
-
--- name: survey_next_ids
-SELECT nextval('survey_response_id') AS id FROM range($n);
-
--- name: survey_web_insert_many
--- results: unit $years $unit_codes
--- Many questionnaires from the public page in one statement (answers that arrived together are
--- written in one transaction: group commit).
-INSERT INTO survey_response (id, period_year, unit_code, channel, submitted_at, questionnaire, profile, overall,
-                             suggestion, client_key, browser_key, answers_key, flags, excluded, exclude_reason,
-                             excluded_by)
-SELECT unnest($ids::BIGINT[]), unnest($years::INTEGER[]), unnest($unit_codes::VARCHAR[]), 'web',
-       unnest($submitted_at::TIMESTAMP[]), unnest($questionnaires::VARCHAR[]), unnest($profiles::VARCHAR[]),
-       unnest($overalls::INTEGER[]), unnest($suggestions::VARCHAR[]), unnest($client_keys::VARCHAR[]),
-       unnest($browser_keys::VARCHAR[]), unnest($answers_keys::VARCHAR[]), unnest($flags::VARCHAR[]),
-       unnest($excluded::BOOLEAN[]), unnest($exclude_reasons::VARCHAR[]), unnest($excluded_by::VARCHAR[]);
 
 -- name: survey_import_with_hash
 -- An earlier import of the same paper-form workbook (its SHA-256 is kept in the audit row).
