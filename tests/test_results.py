@@ -289,3 +289,23 @@ def test_the_views_give_the_demo_the_figures_it_had_before_they_were_computed_on
                 assert now[part] == before[str(year)][part], part
     finally:
         db.close()
+
+
+def test_the_results_added_up_per_place_are_the_units_rows_added_up(case):
+    """The dashboard beyond a district's units reads results.by_place and the campaign's figures
+    without unit rows: they must be what the unit rows add up to."""
+    from cchc.services import progress
+
+    rows = results.results(case, ADMIN, YEAR).rows
+    province = rows[0]["province_code"]
+    for place, key in ((None, "province_code"), (province, "district_code")):
+        [g] = results.by_place(case, ADMIN, YEAR, place)
+        assert (g["code"], g["units"]) == (rows[0][key], len(rows))
+        assert g["handed_in"] == sum(r["state"] not in ("not_started", "draft") for r in rows)
+        assert g["final"] == sum(bool(r["is_final"]) for r in rows) == 1
+        assert g["index"] == round(sum(float(r["index"] or 0) for r in rows) / len(rows), 2)
+        assert g["classes"] == {c: sum(r["class"] == c for r in rows) for c in results.CLASSES}
+        assert g["first"] == (1, U1)
+    full, brief = progress.campaign(case, ADMIN, YEAR), progress.campaign(case, ADMIN, YEAR, with_units=False)
+    assert brief["units"] == [] and len(full["units"]) == 25
+    assert {k: v for k, v in brief.items() if k != "units"} == {k: v for k, v in full.items() if k != "units"}

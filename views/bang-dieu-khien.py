@@ -15,14 +15,18 @@ db = web.storage()
 year = web.selected_year(db)
 st.title(f"Bảng điều khiển — năm {year}")
 web.period_banner(db, user, year)
-province, district = dashboard.place_filters(results.places(db, user, year))
+places = results.places(db, user, year)
+province, district = dashboard.place_filters(places)
+many = dashboard.units_shown(places, province, district) > dashboard.UNIT_LEVEL   # then grouped, added up in SQL
 
 
 @st.fragment(run_every="60s")
 def live() -> None:
-    s = progress.campaign(db, user, year, province, district)
-    r = results.results(db, user, year, province, district, with_fields=len(s["units"]) <= dashboard.UNIT_LEVEL)
-    final = sum(1 for row in r.rows if row["is_final"])
+    s = progress.campaign(db, user, year, province, district, with_units=not many)
+    r = None if many else results.results(db, user, year, province, district)
+    groups = results.by_place(db, user, year, province) if many else []
+    final = sum(g["final"] for g in groups) if many else sum(1 for row in r.rows if row["is_final"])
+    ranked = sum(g["units"] for g in groups) if many else len(r.rows)
     cols = st.columns(5)
     cols[0].metric("Đã nộp tự đánh giá", f"{s['submitted']}/{s['total']}", help="Đơn vị đã nộp báo cáo tự đánh giá")
     cols[1].metric("Nộp muộn", s["late"])
@@ -36,13 +40,13 @@ def live() -> None:
     st.altair_chart(charts.timeline(s["period"], s["today"]), width="stretch")
     dashboard.council_line(council_formed(db, year), s["period"], s["today"])
     st.caption((f"**Số liệu tạm tính** (chưa thẩm định xong {s['total'] - final} đơn vị): chỉ số tính trên điểm "
-                "thẩm định nếu đã có, chưa có thì trên điểm tự chấm. " if r.provisional else "Số liệu chính thức. ")
+                "thẩm định nếu đã có, chưa có thì trên điểm tự chấm. " if final < ranked else "Số liệu chính thức. ")
                + f"Tự cập nhật mỗi phút. Hôm nay: {fmt_date(s['today'])}.")
-    if not r.rows:
+    if not ranked:
         st.info("Kỳ này chưa có đơn vị hoặc chưa có bộ tiêu chí, nên chưa có số liệu.")
         return
-    if len(r.rows) > dashboard.UNIT_LEVEL:
-        dashboard.grouped(db, user, r, province)
+    if many:
+        dashboard.grouped(db, user, year, groups, province)
         return
     dashboard.units(db, user, r, s, province, district)
 

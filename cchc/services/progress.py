@@ -10,25 +10,29 @@ from cchc.services.reference import period
 
 
 def campaign(storage: Storage, actor: User, year: int, province: str | None = None,
-             district: str | None = None) -> dict:
+             district: str | None = None, with_units: bool = True) -> dict:
     """Headline figures and one row per unit (of one province or district if given), for the
-    dashboard and the appraisal queue."""
+    dashboard and the appraisal queue; with_units=False: the figures only, counted in the
+    database (for more units than a page lists)."""
     require(actor, "progress.view")
     p = period(storage, year)
     day = today(storage)
-    rows = storage.all("unit_progress", year=year, province=province, district=district)
-    handed_in = [r for r in rows if r["state"] in HANDED_IN]
+    where = dict(year=year, province=province, district=district)
+    rows = storage.all("unit_progress", **where) if with_units else []
+    # tallies: (state, lateness) -> units, questionnaires, targets; one unit each from the rows
+    tallies = [{"units": 1, **r} for r in rows] if with_units else storage.all("progress_by_state", **where)
+    handed_in = [t for t in tallies if t["state"] in HANDED_IN]
     return {
         "period": p,
         "today": day,
         "units": rows,
-        "total": len(rows),
-        "submitted": len(handed_in),
-        "late": sum(1 for r in handed_in if r["is_late"]),
-        "draft": sum(1 for r in rows if r["state"] == "draft"),
-        "not_started": sum(1 for r in rows if r["state"] == "not_started"),
-        "survey_responses": sum(r["survey_responses"] for r in rows),
-        "survey_target": sum(r["survey_target"] or 0 for r in rows),     # each commune's own target, else the period's
+        "total": sum(t["units"] for t in tallies),
+        "submitted": sum(t["units"] for t in handed_in),
+        "late": sum(t["units"] for t in handed_in if t["is_late"]),
+        "draft": sum(t["units"] for t in tallies if t["state"] == "draft"),
+        "not_started": sum(t["units"] for t in tallies if t["state"] == "not_started"),
+        "survey_responses": sum(t["survey_responses"] for t in tallies),
+        "survey_target": sum(t["survey_target"] or 0 for t in tallies),  # each commune's own target, else the period's
         "next_deadline": next_deadline(p, day),
     }
 

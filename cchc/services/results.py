@@ -58,9 +58,13 @@ def results(storage: Storage, actor: User, year: int, province: str | None = Non
         sums: dict[str, list] = {}
         for row in out.rows:
             mine = out.by_field.setdefault(row["unit_code"], {})
-            for f in row["fields"] or ():
-                mine[f["field_code"]] = f
-                acc = sums.setdefault(f["field_code"], [0.0, 0, 0.0, 0])
+            # the view gives each field's code as a number (a cheaper list): back to its code
+            row["fields"] = [{"field_code": str(f["field"]), "points": f["points"], "applicable_max": f["applicable_max"],
+                              "sub_index": f["sub_index"]} for f in row["fields"] or ()]
+            for f in row["fields"]:
+                code = f["field_code"]
+                mine[code] = f
+                acc = sums.setdefault(code, [0.0, 0, 0.0, 0])
                 acc[2] += f["points"] or 0
                 acc[3] += 1
                 if f["sub_index"] is not None:          # as SQL's avg: units without data are left out
@@ -69,6 +73,20 @@ def results(storage: Storage, actor: User, year: int, province: str | None = Non
         out.field_average = {code: {"field_code": code, "sub_index": round(a[0] / a[1], 2) if a[1] else None,
                                     "points": round(a[2] / a[3], 2), "units": a[3]} for code, a in sums.items()}
     return out
+
+
+def by_place(storage: Storage, actor: User, year: int, province: str | None = None) -> list[dict]:
+    """The results added up per province (none given) or per district of one province: units,
+    handed in, final, the mean index and the units of each class, best mean first (places of
+    equal means in the order of their best unit's rank). For more units than a page lists."""
+    require(actor, "results.view")
+    period(storage, year)
+    places = [{"code": r["place_code"], "name": r["place_name"], "units": r["units"], "handed_in": r["handed_in"],
+               "final": r["final"], "index": round(r["index_sum"] / r["units"], 2),
+               "classes": dict(zip(CLASSES, (r["good"], r["fair"], r["average"], r["weak"]))),
+               "first": (r["first_in_ranking"]["rank"], r["first_in_ranking"]["code"])}
+              for r in storage.all("results_by_place", year=year, province=province)]
+    return sorted(places, key=lambda g: (-g["index"], g["first"]))
 
 
 def element_shares(storage: Storage, actor: User, year: int, province: str | None = None,

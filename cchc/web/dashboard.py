@@ -55,6 +55,11 @@ def place_filters(places: list[dict]) -> tuple[str | None, str | None]:
     return province, district or None
 
 
+def units_shown(places: list[dict], province: str | None, district: str | None) -> int:
+    """How many units the chosen place has (places: results.places)."""
+    return sum(p["units"] for p in places if province in (None, p["province_code"]) and district in (None, p["district_code"]))
+
+
 def _index(value) -> str:
     return "—" if value is None else f"{value:.2f}".replace(".", ",")
 
@@ -150,28 +155,17 @@ def _satisfaction(db: Storage, user: User, year: int, province: str | None, dist
                                          for r in rows]), width="stretch")
 
 
-def grouped(db: Storage, user: User, r: Results, province: str | None) -> None:
-    """Many units: one line per province (nothing chosen) or per district (a province chosen)."""
-    key, name, label = ("province_code", "province_name", "Tỉnh") if province is None else ("district_code", "district_name", "Huyện")
-    st.info(f"{thousands(len(r.rows))} đơn vị: số liệu được gộp theo {label.lower()}. Chọn tỉnh và huyện ở trên để "
+def grouped(db: Storage, user: User, year: int, places: list[dict], province: str | None) -> None:
+    """Many units: one line per province (nothing chosen) or per district (a province chosen),
+    from results.by_place (added up in the database: the units' rows are never fetched)."""
+    label = "Tỉnh" if province is None else "Huyện"
+    units = sum(g["units"] for g in places)
+    st.info(f"{thousands(units)} đơn vị: số liệu được gộp theo {label.lower()}. Chọn tỉnh và huyện ở trên để "
             "xem từng đơn vị.", icon=":material/filter_alt:")
-    groups: dict[str, dict] = {}
-    for row in r.rows:
-        g = groups.setdefault(row[key], {label: row[name], "Số đơn vị": 0, "Đã nộp": 0, "Đã thẩm định": 0,
-                                         "_sum": 0.0, **{c: 0 for c in CLASSES}})
-        g["Số đơn vị"] += 1
-        g["Đã nộp"] += row["state"] not in ("not_started", "draft")
-        g["Đã thẩm định"] += bool(row["is_final"])
-        g["_sum"] += float(row["index"] or 0)
-        if row["class"]:
-            g[row["class"]] += 1
-    table = []
-    for g in groups.values():
-        g["Chỉ số bình quân"] = round(g.pop("_sum") / g["Số đơn vị"], 2)
-        table.append(g)
-    table.sort(key=lambda g: -g["Chỉ số bình quân"])
+    table = [{label: g["name"], "Số đơn vị": g["units"], "Đã nộp": g["handed_in"], "Đã thẩm định": g["final"],
+              **g["classes"], "Chỉ số bình quân": g["index"]} for g in places]
     mix = [{label: g[label], "Xếp loại": c, "Số đơn vị": g[c], "Chỉ số bình quân": g["Chỉ số bình quân"],
             "Thứ tự": i} for g in table for i, c in enumerate(CLASSES)]
     st.altair_chart(charts.class_mix(mix, label), width="stretch")
     st.dataframe(table, hide_index=True, width="stretch")
-    _satisfaction(db, user, r.year, province, None)
+    _satisfaction(db, user, year, province, None)

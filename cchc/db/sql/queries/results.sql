@@ -8,7 +8,7 @@ WHERE period_year = $year
 ORDER BY rank, unit_code;
 
 -- name: results_of_period_brief
--- The same without the field sub-indices (a province or the whole country, grouped on the page):
+-- The same without the field sub-indices (the command line's ranking):
 -- not asking for the `fields` column spares computing it.
 SELECT period_year, unit_code, unit_name, kind, district_code, district_name, province_code, province_name,
        set_id, state, is_final, self_points, appraised_points, appraised_leaves, scored_points, survey_points,
@@ -18,6 +18,27 @@ WHERE period_year = $year
   AND ($province IS NULL OR province_code = $province)
   AND ($district IS NULL OR district_code = $district)
 ORDER BY rank, unit_code;
+
+-- name: results_by_place
+-- The period's results added up per province (no province given) or per district of one
+-- province: what the dashboard shows beyond a district's units, without fetching every unit's
+-- row (10,599 for the country) only to add them up in Python. The indices are added in the order
+-- of the ranking, as the page once added them (the same mean to the last digit).
+WITH placed AS (
+    SELECT CASE WHEN $province IS NULL THEN province_code ELSE district_code END AS place_code,
+           CASE WHEN $province IS NULL THEN province_name ELSE district_name END AS place_name, *
+    FROM unit_result
+    WHERE period_year = $year AND ($province IS NULL OR province_code = $province)
+)
+SELECT place_code, any_value(place_name) AS place_name, count(*) AS units,
+       count(*) FILTER (WHERE state NOT IN ('not_started', 'draft')) AS handed_in,
+       count(*) FILTER (WHERE is_final) AS final,
+       sum(coalesce(index, 0) ORDER BY rank, unit_code) AS index_sum,
+       count(*) FILTER (WHERE class = 'Tốt') AS good, count(*) FILTER (WHERE class = 'Khá') AS fair,
+       count(*) FILTER (WHERE class = 'Trung bình') AS average, count(*) FILTER (WHERE class = 'Yếu') AS weak,
+       min({'rank': rank, 'code': unit_code}) AS first_in_ranking   -- orders places of equal means
+FROM placed
+GROUP BY place_code;
 
 -- name: result_of_unit
 SELECT * FROM unit_result WHERE period_year = $year AND unit_code = $unit_code;
@@ -82,3 +103,27 @@ SELECT count(*) AS n FROM unit_in_period WHERE period_year = $year;
 
 -- name: period_set_bands
 UPDATE period SET band_good = $good, band_fair = $fair, band_average = $average WHERE year = $year;
+
+-- name: progress_by_state
+-- The units of a period (or of a province, district) counted per assessment state and
+-- lateness, with their questionnaires and survey targets: progress.campaign's headline figures
+-- for more units than a page lists, without one row per unit (unit_progress, assessment.sql).
+WITH units AS (
+    SELECT code FROM unit_in_period WHERE period_year = $year
+      AND (coalesce($province, '') = '' OR province_code = $province)
+      AND (coalesce($district, '') = '' OR district_code = $district)
+),
+answers AS (   -- questionnaires that count (an administrator may exclude suspect ones)
+    SELECT unit_code, count(*) AS survey_responses
+    FROM survey_response WHERE period_year = $year AND NOT excluded
+    GROUP BY unit_code
+)
+SELECT coalesce(a.state, 'not_started') AS state, coalesce(a.is_late, FALSE) AS is_late, count(*) AS units,
+       coalesce(sum(an.survey_responses), 0) AS survey_responses,
+       coalesce(sum(coalesce(q.target, (SELECT survey_quota FROM period WHERE year = $year))), 0) AS survey_target
+FROM units u
+LEFT JOIN assessment a ON a.period_year = $year AND a.unit_code = u.code
+LEFT JOIN answers an ON an.unit_code = u.code
+LEFT JOIN survey_quota q ON q.period_year = $year AND q.unit_code = u.code
+GROUP BY ALL
+ORDER BY state, is_late;

@@ -1,5 +1,6 @@
 -- Per unit and period: every figure of the index, the rank and the class, and the field
--- sub-indices as a list (column `fields`: a page or report that needs both reads the scores once).
+-- sub-indices as a list (column `fields`: a page or report that needs both reads the scores once;
+-- each element's `field` is the field's code as a number, 1, 2, …, in that order).
 --   index (%) = (points + min(bonus, cap) − min(penalty, cap)) / applicable maximum × 100, to the
 --               hundredth (cap: the set's, else the bonus or penalty leaves' maximum); ties share
 --               a rank; the class comes from the period's bands (Tốt, Khá, Trung bình, else Yếu).
@@ -21,8 +22,10 @@ sums AS (               -- the unit's fields added up (128-bit sums are slow to 
            CAST(sum(applicable_max) AS DOUBLE) AS applicable_max,
            coalesce(sum(bonus_raw), 0) AS bonus_raw,
            coalesce(sum(penalty_raw), 0) AS penalty_raw,
-           list({'field_code': field_code, 'points': field_points, 'applicable_max': field_max, 'sub_index': sub_index}
-                ORDER BY CAST(field_code AS INTEGER)) FILTER (WHERE is_scored) AS fields
+           -- the field as its number: a text member or an ordered aggregate made this list three times as
+           -- slow at 10,599 units (measured); list_sort orders by the number, the first member
+           list_sort(list({'field': CAST(field_code AS INTEGER), 'points': field_points, 'applicable_max': field_max,
+                           'sub_index': sub_index}) FILTER (WHERE is_scored)) AS fields
     FROM unit_field_sums
     GROUP BY period_year, unit_code, set_id
 ),
