@@ -1,8 +1,8 @@
 """Benchmark: citizens' answers arriving from many phones at once.
 
 16 threads submit questionnaires through the service layer (`citizen_survey.submit_web`: the
-checks of the period, the window, the unit and every answer, the abuse flags counted from the
-stored answers, the response row and its ratings, one serialised transaction per answer), against
+checks of the period, the window, the unit and every answer, the abuse flags and the per-client
+limit counted from the stored answers, the response row and its ratings, one serialised transaction per answer), against
 bare DuckDB inserts of the same rows by the same number of threads (a cursor each, one
 transaction per questionnaire, no checks, no lock), in the same run, each on a fresh copy of the
 same database. Prints throughput, the 95th-percentile latency and the ratio, checks that every

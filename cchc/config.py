@@ -1,17 +1,22 @@
 """Settings from the environment. Secrets never live in the repository: the cookie key comes from
-CCHC_COOKIE_KEY or `.streamlit/secrets.toml` (read by cchc.web)."""
+CCHC_COOKIE_KEY or `.streamlit/secrets.toml` (read by cchc.web), or else is generated at the
+first start and kept beside the database (cookie_key_file)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
-#: The key shipped in the examples. The demo may run on it; a real install refuses to.
-EXAMPLE_COOKIE_KEY = "khoa-mau-cua-ban-demo-hay-thay-bang-khoa-bi-mat"
+MIN_COOKIE_KEY_LENGTH = 32
+#: SHA-256 of the key earlier versions shipped in their examples: public, so refused if an install
+#: still has it in its settings (the key itself is kept nowhere).
+_PUBLISHED_KEY_HASHES = {"e10c3992b1a3f5226678242ac9b09ed08df85de03bad532d2a4400060ebc2fa1"}
 
 
 class ConfigError(ValueError):
@@ -43,5 +48,52 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         files_dir=Path(env.get("CCHC_FILES") or DATA_DIR / "files"),
         today=today,
         bcrypt_rounds=int(rounds),
-        cookie_key=env.get("CCHC_COOKIE_KEY") or None,
+        cookie_key=check_cookie_key(env.get("CCHC_COOKIE_KEY") or None, "CCHC_COOKIE_KEY"),
     )
+
+
+def check_cookie_key(key: str | None, where: str) -> str | None:
+    """An operator's key, refused if short or published (anyone could sign a login with it)."""
+    if key is None:
+        return None
+    if len(key) < MIN_COOKIE_KEY_LENGTH or hashlib.sha256(key.encode()).hexdigest() in _PUBLISHED_KEY_HASHES:
+        raise ConfigError(f"Khóa bí mật trong {where} không dùng được: cần một chuỗi ngẫu nhiên riêng, ít nhất "
+                          f"{MIN_COOKIE_KEY_LENGTH} ký tự (không dùng khóa mẫu). Tạo bằng: "
+                          "python -c \"import secrets; print(secrets.token_urlsafe(48))\"")
+    return key
+
+
+def cookie_key_file(settings: Settings) -> Path:
+    """Beside the database, so that each database (and each test's) has its own key."""
+    return settings.db_path.parent / ".cookie_key"
+
+
+def generated_cookie_key(path: Path) -> str:
+    """The key made at the first start: 48 random bytes in a file only the app's user may read.
+    Written to a temporary file and linked into place, so that two first starts at once agree."""
+    try:
+        if not path.exists():
+            _create_key_file(path)
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)                  # copied or restored with looser rights
+        key = path.read_text(encoding="ascii", errors="replace").strip()
+    except OSError as exc:
+        raise ConfigError(f"Không tạo hoặc đọc được tệp khóa bí mật {path}: {exc.strerror}. Hãy cho ứng dụng "
+                          "quyền ghi thư mục này, hoặc đặt CCHC_COOKIE_KEY.") from exc
+    if len(key) < MIN_COOKIE_KEY_LENGTH:
+        raise ConfigError(f"Tệp khóa bí mật {path} bị hỏng (quá ngắn): xóa tệp để ứng dụng tạo khóa mới.")
+    return key
+
+
+def _create_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_urlsafe(48))
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass                                       # another start was first: use its key
+    finally:
+        tmp.unlink()

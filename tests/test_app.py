@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cchc import config
+from cchc.core.clock import wall_now
 from cchc.core.navigation import LOGIN, PAGES, pages_for
 from cchc.core.permissions import CLI_USER
 from cchc.db.storage import Storage
@@ -173,21 +174,20 @@ def test_a_right_password_logs_in_and_is_recorded(demo_env):
 def test_a_wrong_password_or_unknown_user_gets_the_same_message(demo_env, username, password):
     at = login(app_as(None), username, password)
     assert_clean(at)
-    assert [e.value for e in at.error] == ["Tên đăng nhập hoặc mật khẩu không đúng."]
+    assert [e.value for e in at.error] == [users.LOGIN_REFUSED]
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in users.LOGIN_REFUSED
     assert not at.session_state["authentication_status"]
 
 
-def test_repeated_failures_lock_the_account_for_a_while(demo_env):
-    at = app_as(None)
-    for _ in range(users.MAX_FAILED_LOGINS):
-        at = login(at, "sonhong", "sai-mat-khau")
-    at = login(at, "sonhong", DEMO_PASSWORD)          # even the right password is refused now
+def test_repeated_failures_make_the_account_wait_with_the_same_message(demo_env):
+    with opened(demo_env) as db:      # ten failures a minute apart, the last one a second ago
+        for k in range(10, 0, -1):
+            users.log_in(db, "sonhong", "sai-mat-khau", "may-khac", at=wall_now() - dt.timedelta(seconds=1 + 61 * (k - 1)))
+    at = login(app_as(None), "sonhong", DEMO_PASSWORD)          # even the right password must wait now
     assert not at.session_state["authentication_status"]
-    assert any("tạm khóa" in e.value for e in at.error)
+    assert [e.value for e in at.error] == [users.LOGIN_REFUSED]
     with opened(demo_env) as db:
-        row = db.one("user_get", username="sonhong")
-        assert row["locked_until"] is not None and row["failed_logins"] == users.MAX_FAILED_LOGINS
-        assert db.all("audit_recent", limit=1)[0]["action"] == "login.locked"
+        assert db.all("audit_recent", limit=1)[0]["action"] == "login.failed"
 
 
 def test_a_disabled_account_cannot_log_in_or_stay_logged_in(demo_env):
@@ -203,12 +203,14 @@ def test_a_disabled_account_cannot_log_in_or_stay_logged_in(demo_env):
 # ------------------------------------------------------------------ configuration refusals
 
 
-def test_a_real_install_refuses_the_example_cookie_key(storage, monkeypatch):
+def test_a_real_install_generates_its_own_cookie_key(storage, monkeypatch):
     monkeypatch.setenv("CCHC_DB", str(storage.path))
     storage.close()
     at = app_as(None)
-    assert at.error and "khóa bí mật" in at.error[0].value
-    assert not on_login_page(at)
+    assert_clean(at)
+    assert on_login_page(at)
+    key_file = config.cookie_key_file(config.from_env())
+    assert key_file.parent == storage.path.parent and key_file.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_real_install_runs_with_its_own_key(storage, monkeypatch):
@@ -218,7 +220,7 @@ def test_a_real_install_runs_with_its_own_key(storage, monkeypatch):
     at = app_as(None)
     assert_clean(at)
     assert on_login_page(at) and "Bản minh họa" not in texts(at)
-    assert config.EXAMPLE_COOKIE_KEY != config.from_env().cookie_key
+    assert not config.cookie_key_file(config.from_env()).exists()       # the operator's key is used
 
 
 # ------------------------------------------------------------------ public pages
@@ -324,12 +326,14 @@ def test_an_officer_whose_unit_left_the_list_gets_a_message_not_a_crash(demo_env
     assert "không có trong danh mục đơn vị năm 2022" in texts(at)
 
 
-def test_a_demo_with_a_real_account_refuses_the_example_key(demo_env):
+def test_a_demo_with_a_real_account_runs_and_lists_only_the_demo_accounts(demo_env):
     db = Storage(demo_env)
-    users.add_user(db, CLI_USER, "quantri", "Quản trị thật", "admin", "MatKhau#2022", is_demo=False)
+    users.add_user(db, CLI_USER, "quantri", "Quản trị thật", "admin", "MatKhau#2022")
     db.close()
     at = app_as(None)
-    assert at.error and "khóa bí mật" in at.error[0].value and not on_login_page(at)
+    assert_clean(at)
+    assert on_login_page(at) and "Bản minh họa" in texts(at)
+    assert "quantri" not in [r for d in at.dataframe for r in d.value["Tên đăng nhập"]]
 
 
 def test_a_bad_clock_setting_is_a_message_not_a_traceback(demo_env, monkeypatch):
@@ -413,7 +417,7 @@ def test_admin_creates_an_account_and_resets_a_password(demo_env):
     with opened(demo_env) as db:
         row = db.one("user_get", username="hd-tuphap")
         assert row["office_code"] == "TP" and row["must_change_password"]
-        assert row["is_demo"]                                  # created inside the demo: a demo account
+        assert not row["is_demo"]                  # created inside the demo, yet a real account
     at.selectbox(key="tk_chon").set_value("lanhdao").run()
     next(b for b in at.button if b.label == "Đặt lại mật khẩu").click()
     at.run()

@@ -4,6 +4,7 @@ real database."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -23,7 +24,10 @@ NEIGHBOUR = User("sontien", "Cán bộ Sơn Tiến", "commune", unit_code=OTHER)
 ADMIN = User("quantri", "Quản trị", "admin")
 LEADER = User("lanhdao", "Lãnh đạo", "leader")
 COUNCIL = User("hoidong", "Hội đồng", "council", office_code="NV")
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+#: The smallest real PDF: one blank page (evidence is parsed, not only sniffed).
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n" \
+      b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] >> endobj\nxref\n0 4\n0000000000 65535 f \n" \
+      b"0000000009 00000 n \n0000000058 00000 n \n0000000115 00000 n \ntrailer << /Size 4 /Root 1 0 R >>\nstartxref\n186\n%%EOF\n"
 CS = load_yaml_file(TEMPLATE)
 
 
@@ -97,9 +101,17 @@ def test_submission_problems_name_each_leaf():
 # ------------------------------------------------------------------ evidence checks
 
 
+def image(fmt: str) -> bytes:
+    """A real 4×4 image in `fmt` (PNG, JPEG)."""
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, fmt)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("name, data, kind", [
-    ("ke-hoach.pdf", PDF, "pdf"), ("anh.JPG", b"\xff\xd8\xff\xe0" + b"0" * 20, "jpeg"),
-    ("anh.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "png"), ("cu.doc", evidence.OLE2 + b"0" * 20, "doc"),
+    ("ke-hoach.pdf", PDF, "pdf"), ("anh.JPG", image("JPEG"), "jpeg"),
+    ("anh.png", image("PNG"), "png"), ("cu.doc", evidence.OLE2 + b"0" * 20, "doc"),
 ])
 def test_evidence_types_are_checked_by_content(name, data, kind):
     assert evidence.check_upload(name, data)[0] == kind

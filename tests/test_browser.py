@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import DEMO_PASSWORD, ROOT
+from .test_assessment import PDF
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 REQUIRED = os.environ.get("CCHC_REQUIRE_BROWSER") == "1"
@@ -200,7 +201,7 @@ def test_a_deep_link_to_an_admin_page_shows_nothing_without_login(server, browse
 
 def test_commune_officer_scores_uploads_reloads_and_submits(server, browser, tmp_path):
     pdf = tmp_path / "ke-hoach-cchc-2022.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    pdf.write_bytes(PDF)     # a real one-page PDF: evidence is parsed, not only sniffed
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     log_in(page, server + "/tu-danh-gia", DRAFT_USER)

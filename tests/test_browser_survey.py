@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .test_browser import browser, server, settle  # noqa: F401  (fixtures)
+from .test_browser import browser, log_in, server, settle  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]   # one worker, one after another
 
@@ -17,18 +17,21 @@ def no_sideways_scroll(page) -> None:
     assert width[0] <= width[1], f"the page scrolls sideways: scrollWidth {width[0]} > innerWidth {width[1]}"
 
 
-def test_a_citizen_answers_the_survey_on_a_phone(server, browser):  # noqa: F811
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(server + "/khao-sat?dv=18139")
+def phone(browser):  # noqa: F811
+    return browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                               device_scale_factor=2)
+
+
+def answer_everything(page) -> None:
+    """Tap through the whole questionnaire («Hài lòng» everywhere) and send it."""
     page.get_by_role("heading", name="Xã Sơn Hồng").wait_for()
     settle(page)
     no_sideways_scroll(page)
     for step in range(1, 6):
         page.get_by_text(f"Bước {step}/6").wait_for()
         groups = page.locator("[data-testid=stRadio]")
+        groups.first.wait_for()                    # the step's form follows its progress bar
+        settle(page)
         assert groups.count() >= 2
         for i in range(groups.count()):
             option = groups.nth(i).get_by_text("Hài lòng", exact=True)
@@ -46,10 +49,47 @@ def test_a_citizen_answers_the_survey_on_a_phone(server, browser):  # noqa: F811
     no_sideways_scroll(page)
     page.get_by_role("button", name="Gửi phiếu").tap()
     page.get_by_text("Cảm ơn bạn đã dành thời gian trả lời!").wait_for()
+
+
+def test_a_citizen_answers_the_survey_on_a_phone(server, browser):  # noqa: F811
+    context = phone(browser)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server + "/khao-sat?dv=18139")
+    answer_everything(page)
     page.get_by_role("button", name="Trả lời phiếu mới").wait_for()        # for the next person at the desk
     settle(page)
     no_sideways_scroll(page)
     context.close()
+
+
+def token(context) -> str | None:
+    return next((c["value"] for c in context.cookies() if c["name"] == "cchc_ks"), None)
+
+
+def test_one_phone_answering_twice_across_a_reload_is_flagged(server, browser):  # noqa: F811
+    """Our own random token is kept in a cookie: the same after a reload and in a new tab, so
+    the second identical answer from this phone is flagged and waits for review."""
+    context = phone(browser)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server + "/khao-sat?dv=18139")
+    answer_everything(page)
+    first = token(context)
+    assert first and len(first) >= 16
+    page.reload()
+    answer_everything(page)
+    assert token(context) == first                                          # the reload kept it
+    tab = context.new_page()
+    tab.goto(server + "/khao-sat?dv=18139")
+    tab.get_by_role("heading", name="Xã Sơn Hồng").wait_for()
+    settle(tab)
+    assert token(context) == first                                          # and so does a new tab
+    context.close()
+    staff = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(staff, server + "/quan-ly-khao-sat", "admin")
+    staff.get_by_text("1 phiếu có dấu hiệu bất thường đang chờ Phòng Nội vụ xem xét").wait_for()
+    staff.close()
 
 
 def test_a_commune_officer_imports_paper_forms_from_excel(server, browser, tmp_path):  # noqa: F811
@@ -58,7 +98,7 @@ def test_a_commune_officer_imports_paper_forms_from_excel(server, browser, tmp_p
     from cchc.core import survey as rules
     from cchc.files import survey_workbook as sx
 
-    from .test_browser import log_in, uploader
+    from .test_browser import uploader
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     log_in(page, server + "/quan-ly-khao-sat", "sonhong")

@@ -392,3 +392,63 @@ def test_results_show_and_export(demo_file, tmp_path, run):
     store.close()
     again = _json.loads(run("results", "show", "--period", "2022", "--format", "json", env_db=db, check_rc=0).stdout)
     assert next(u for u in again["units"] if u["unit_code"] == "18139")["self_points"] == 0
+
+
+# ------------------------------------------------------------------ bad inputs: a message, never a traceback
+
+
+def test_criteria_with_a_huge_max_or_aliases_is_a_message(tmp_path, run):
+    huge = tmp_path / "lon.yaml"
+    huge.write_text(TEMPLATE.read_text(encoding="utf-8").replace("max: 1\n", "max: 1e308\n", 1), encoding="utf-8")
+    ran = run("criteria", "validate", str(huge), check_rc=1)
+    assert "điểm tối đa (max) '1e308' không phải là số." in ran.stderr and "Traceback" not in ran.stderr + ran.stdout
+    bomb = tmp_path / "bom.yaml"
+    bomb.write_text('a: &a ["x","x"]\nb: &b [*a,*a]\nc: [*b,*b]\n', encoding="utf-8")
+    ran = run("criteria", "validate", str(bomb), check_rc=1)
+    assert "Tệp YAML dùng neo hoặc bí danh (&, *, <<) ở dòng 1, cột 4" in ran.stderr
+
+
+def test_criteria_import_of_a_huge_max_is_a_message(installed, tmp_path, run):
+    huge = tmp_path / "lon.yaml"
+    huge.write_text(TEMPLATE.read_text(encoding="utf-8").replace("version: 1", "version: 2")
+                    .replace("max: 1\n", "max: 1.0e+308\n", 1), encoding="utf-8")
+    ran = run("criteria", "import", str(huge), "--period", "2022", check_rc=1)
+    assert "'1e+308' quá lớn." in ran.stderr and "Traceback" not in ran.stderr
+
+
+@pytest.mark.parametrize("value, message", [(1e308, "«1e+308» quá lớn."),
+                                            ("1e-999999999", "«1e-999999999» không phải là số.")])
+def test_assessment_import_of_an_odd_score_is_a_message_and_changes_nothing(installed, tmp_path, monkeypatch, run,
+                                                                           value, message):
+    from openpyxl import load_workbook
+
+    from cchc.files.assessment_workbook import COL, FIRST_ROW, SHEET
+    monkeypatch.setenv("CCHC_TODAY", "2022-11-09")
+    out = tmp_path / "mau.xlsx"
+    run("assessment", "template", "--period", "2022", "--unit", "18139", "--out", str(out), check_rc=0)
+    wb = load_workbook(out)
+    ws = wb[SHEET]
+    row = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, COL["code"]).value == "1.1.1")
+    ws.cell(row, COL["points"]).value = value
+    wb.save(out)
+    db, _ = installed
+    with opened(db) as store:
+        before = store.all("audit_recent", limit=3)
+    ran = run("assessment", "import", str(out), check_rc=1)
+    assert message in ran.stderr and "Traceback" not in ran.stderr
+    with opened(db) as store:
+        assert store.all("audit_recent", limit=3) == before
+
+
+def test_restore_of_an_oversized_backup_is_refused_and_changes_nothing(installed, tmp_path, monkeypatch, run):
+    db, _ = installed
+    before = db.read_bytes()
+    bad = tmp_path / "lon.zip"
+    with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("cchc-backup.json", '{"app": "cchc"}')
+        zf.writestr("cchc.duckdb", bytes(3 * 1024 * 1024))
+    monkeypatch.setenv("CCHC_RESTORE_MAX_MB", "2")
+    ran = run("restore", str(bad), "--yes", check_rc=1)
+    assert ran.stderr.startswith("Lỗi: Cơ sở dữ liệu trong bản sao lưu giải nén ra lớn hơn 2 MB")
+    assert db.read_bytes() == before                           # nothing staged is left behind either
+    assert sorted(p.name for p in db.parent.iterdir()) == sorted([db.name, "files", bad.name])

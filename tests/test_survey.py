@@ -255,12 +255,15 @@ def test_the_honeypot_keeps_the_answer_but_excludes_it(storage, on_day):
     assert audit["action"] == "survey.include" and audit["reason"] == "Người thật, điền nhầm"
 
 
-def test_many_answers_from_one_address_are_flagged_not_refused(storage, on_day):
+def test_many_answers_from_one_address_are_flagged_and_wait_for_review(storage, on_day):
     limits = rules.Limits(rate_max=3)
     got = [web(storage, limits=limits, browser=f"tab-{i}", q1_1=1 + i % 5) for i in range(5)]
     assert [r.flags for r in got] == [(), (), (), ("rate",), ("rate",)]
-    assert storage.scalar("survey_count", year=YEAR) == 5
-    assert citizen_survey.progress(storage, ADMIN, YEAR, A)[0]["valid"] == 5          # flagged ones still count
+    assert storage.scalar("survey_count", year=YEAR) == 5                             # all kept
+    row = citizen_survey.progress(storage, ADMIN, YEAR, A)[0]
+    assert (row["valid"], row["pending"]) == (3, 2)                                   # flagged ones wait
+    citizen_survey.review(storage, ADMIN, YEAR, citizen_survey.ReviewFilter(flag="rate"), True, "Cùng một điểm wifi")
+    assert citizen_survey.progress(storage, ADMIN, YEAR, A)[0]["valid"] == 5
     other = web(storage, limits=limits, client="10.0.0.2", browser="tab-x")
     assert other.flags == ()
 

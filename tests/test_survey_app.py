@@ -149,8 +149,9 @@ def test_admin_issues_codes_and_excludes_a_suspect_answer(demo_env):
     press(at, "Tạo mã phiếu")
     assert_clean(at)
     assert "Đã tạo 75 mã phiếu." in texts(at)                    # 3 per commune, the default
-    flagged = next(s for s in at.selectbox if s.label == "Số phiếu")
-    rid = flagged.options[0]
+    with opened(demo_env) as db:
+        rid = db.all("survey_flagged", year=2022, limit=1)[0]["id"]
+    next(n for n in at.number_input if n.label == "Số phiếu").set_value(rid)
     next(t for t in at.text_input if t.label == "Lý do (bắt buộc, ghi nhật ký)").input("Cùng một máy gửi liên tục")
     press(at, "Loại khỏi kết quả")
     assert_clean(at)
@@ -186,3 +187,66 @@ def test_the_public_survey_stays_on_the_period_whose_window_is_open(storage, mon
     assert survey_year(storage) == 2022
     monkeypatch.setenv("CCHC_TODAY", "2023-01-15")             # between windows: the latest period
     assert survey_year(storage) == 2023
+
+
+def test_the_survey_asks_for_a_dossier_code_when_the_period_wants_one(demo_env):
+    from cchc.services import citizen_survey
+    with opened(demo_env) as db:
+        citizen_survey.set_needs_code(db, CLI_USER, 2022, True)
+        code = citizen_survey.generate_codes(db, CLI_USER, 2022, ["18139"], 1)[0]["code"]
+
+    def answer(at: AppTest) -> AppTest:
+        for _ in range(5):
+            at = answer_step(at, 4)
+        return press(at, "Gửi phiếu")
+
+    at = answer(public("views/khao-sat.py", dv="18139"))
+    assert "cần mã hồ sơ in trên phiếu hẹn" in texts(at)                      # refused, the answers kept
+    at.text_input(key="ks_code").input(code.lower())
+    at = press(at, "Gửi phiếu")
+    assert "Cảm ơn bạn đã dành thời gian trả lời" in texts(at)
+    at = answer(public("views/khao-sat.py", dv="18139", ma=code))             # the printed link fills it in
+    assert_clean(at)
+    assert f"Mã hồ sơ «{code}» đã được dùng để trả lời khảo sát" in texts(at)
+    with opened(demo_env) as db:
+        assert db._con.execute("SELECT count(*) FROM survey_response WHERE dossier_code = ?", [code]).fetchone()[0] == 1
+
+
+def test_admin_accepts_every_pending_answer_of_a_filter_at_once(demo_env):
+    from cchc.services import citizen_survey
+    with opened(demo_env) as db:
+        for i in range(9):                        # one address, the same answers: 8 of them wait
+            citizen_survey.submit_web(db, 2022, "18139", rules.Answers({x.code: 1 for x in Q.questions()}), "",
+                                      "203.0.113.7", "one-phone-000001")
+        waiting = citizen_survey.pending_count(db, CLI_USER, 2022)
+    assert waiting == 8
+    at = app_as("admin")
+    at.switch_page("views/quan-ly-khao-sat.py").run()
+    assert_clean(at)
+    assert "8 phiếu có dấu hiệu bất thường đang chờ Phòng Nội vụ xem xét (chưa được tính)." in texts(at)
+    assert "8" in [m.value for m in at.metric if m.label == "Phiếu khớp bộ lọc"]
+    next(t for t in at.text_input if t.label.startswith("Lý do cho cả 8 phiếu")).input("Người nhà dùng chung máy")
+    at = press(at, "Chấp nhận (tính) 8 phiếu")
+    assert_clean(at)
+    assert "Đã chấp nhận 8 phiếu." in texts(at)
+    with opened(demo_env) as db:
+        assert citizen_survey.pending_count(db, CLI_USER, 2022) == 0
+        audit = db.all("audit_recent", limit=1)[0]
+        assert (audit["action"], audit["reason"]) == ("survey.review", "Người nhà dùng chung máy")
+
+
+def test_the_dashboard_and_the_scorecard_say_how_many_answers_wait(demo_env):
+    from cchc.services import citizen_survey
+    with opened(demo_env) as db:
+        for _ in range(3):                        # the same answers from one phone: 2 wait
+            citizen_survey.submit_web(db, 2022, "18139", rules.Answers({x.code: 2 for x in Q.questions()}), "",
+                                      "203.0.113.8", "one-phone-000002")
+    note = "2 phiếu khảo sát có dấu hiệu bất thường đang chờ Phòng Nội vụ xem xét; chưa được tính vào chỉ số."
+    at = app_as("lanhdao")
+    at.switch_page("views/bang-dieu-khien.py").run()
+    assert_clean(at)
+    assert note in texts(at)
+    at = app_as("sonhong")
+    at.switch_page("views/phieu-diem.py").run()
+    assert_clean(at)
+    assert note in texts(at)

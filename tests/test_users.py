@@ -1,4 +1,4 @@
-"""Accounts, passwords and the lockout, on a real database; and the navigation table."""
+"""Accounts, passwords and login delays, on a real database; and the navigation table."""
 
 from __future__ import annotations
 
@@ -50,24 +50,26 @@ def test_credentials_hold_active_accounts_only(storage):
     assert users.active_user(storage, "sonhong") is None and users.active_user(storage, "quantri").role == "admin"
 
 
-def test_failed_logins_lock_for_a_while_then_unlock(storage):
+def test_a_right_password_logs_in_once_a_mistyping_officer_has_waited(storage):
     users.add_user(storage, CLI_USER, "sonhong", "Cán bộ", "commune", "MatKhau#2022", unit_code="18139")
-    locked_until = None
-    for _ in range(users.MAX_FAILED_LOGINS):
-        locked_until = users.record_failed_login(storage, "sonhong")
-    assert locked_until is not None
-    now = wall_now()
-    assert users.login_credentials(storage, now)["usernames"]["sonhong"]["failed_login_attempts"] == users.MAX_FAILED_LOGINS
-    later = locked_until + dt.timedelta(seconds=1)
-    assert users.login_credentials(storage, later)["usernames"]["sonhong"]["failed_login_attempts"] == 0
-    users.record_login(storage, "sonhong")
-    row = storage.one("user_get", username="sonhong")
-    assert row["failed_logins"] == 0 and row["locked_until"] is None and row["last_login"] is not None
+    t0 = wall_now()
+    for at in (t0, t0, t0, t0 + dt.timedelta(seconds=1), t0 + dt.timedelta(seconds=3)):   # 5 typos, waiting 1 s then 2 s
+        assert users.log_in(storage, "sonhong", "MatKhau#2021", "may-can-bo", at=at) is None
+    assert [r["action"] for r in storage.all("audit_recent", limit=5)] == ["login.failed"] * 5
+    assert users.log_in(storage, "sonhong", "MatKhau#2022", "may-can-bo", at=t0 + dt.timedelta(seconds=6)) is None   # 4 s not yet over
+    user = users.log_in(storage, "sonhong", "MatKhau#2022", "may-can-bo", at=t0 + dt.timedelta(seconds=7))
+    assert user is not None and user.unit_code == "18139"
+    assert storage.one("user_get", username="sonhong")["last_login"] is not None
+    assert storage.all("audit_recent", limit=1)[0]["action"] == "login"
+    # The success cleared the account's count: three free tries again.
+    t1 = t0 + dt.timedelta(seconds=8)
+    assert all(users.log_in(storage, "sonhong", "sai", "may-can-bo", at=t1) is None for _ in range(3))
+    assert users.log_in(storage, "sonhong", "MatKhau#2022", "may-can-bo", at=t1 + dt.timedelta(seconds=1)) is not None
 
 
 def test_an_unknown_username_is_not_recorded(storage):
     before = storage.scalar("audit_count")
-    assert users.record_failed_login(storage, "khongco") is None
+    assert users.log_in(storage, "khongco", "MatKhau#2022", "may-1") is None
     assert storage.scalar("audit_count") == before
 
 

@@ -8,7 +8,7 @@ from cchc.core.text import fmt_date
 from cchc.core.workflow import days_left_text
 from cchc.services import progress, results
 from cchc.services.council import council_formed
-from cchc.web import charts, dashboard
+from cchc.web import charts, dashboard, survey_views
 
 user = web.require_user()
 db = web.storage()
@@ -42,6 +42,7 @@ def live() -> None:
     st.caption((f"**Số liệu tạm tính** (chưa thẩm định xong {s['total'] - final} đơn vị): chỉ số tính trên điểm "
                 "thẩm định nếu đã có, chưa có thì trên điểm tự chấm. " if final < ranked else "Số liệu chính thức. ")
                + f"Tự cập nhật mỗi phút. Hôm nay: {fmt_date(s['today'])}.")
+    survey_views.pending_note(db, user, year)
     if not ranked:
         st.info("Kỳ này chưa có đơn vị hoặc chưa có bộ tiêu chí, nên chưa có số liệu.")
         return

@@ -1,7 +1,6 @@
 """Login, with the demo accounts listed when this is the demo."""
 
 import streamlit as st
-from streamlit_authenticator.utilities import LoginError
 
 from cchc import web
 from cchc.core.permissions import ROLES
@@ -14,21 +13,20 @@ if (user := web.current_user()) is not None:    # already logged in: this addres
 st.title("Chỉ số cải cách hành chính cấp xã")
 st.caption(f"{district_config()['district']['name']}, {district_config()['district']['province_name']}")
 db = web.storage()
-auth, credentials = web.authenticator()
-before = {u: e.get("failed_login_attempts", 0) for u, e in credentials["usernames"].items()}
-fields = {"Form name": "Đăng nhập", "Username": "Tên đăng nhập", "Password": "Mật khẩu", "Login": "Đăng nhập"}
-try:
-    auth.login(location="main", fields=fields, max_login_attempts=users.MAX_FAILED_LOGINS, key="dang_nhap")
-except LoginError:
-    st.error(f"Tài khoản đang tạm khóa vì nhập sai mật khẩu {users.MAX_FAILED_LOGINS} lần. "
-             f"Hãy thử lại sau {users.LOCK_MINUTES} phút hoặc liên hệ Phòng Nội vụ.")
-web.record_login_attempt(credentials, before)
-if st.session_state.get("authentication_status") is False:
-    st.error("Tên đăng nhập hoặc mật khẩu không đúng.")
-elif st.session_state.get("authentication_status"):
-    st.success("Đăng nhập thành công. Đang mở trang làm việc…")
-    # No st.rerun() here: it would cancel the component that stores the re-login cookie. That
-    # component reruns the app itself once the cookie is stored, and the role's pages appear.
+# Our own form: the password is checked by the service (counted in the database, throttled), not
+# by the login widget, whose in-memory counters parallel tries would race.
+with st.form("dang_nhap"):
+    st.subheader("Đăng nhập")
+    username = st.text_input("Tên đăng nhập", autocomplete="username")
+    password = st.text_input("Mật khẩu", type="password", autocomplete="current-password")
+    submitted = st.form_submit_button("Đăng nhập")
+if submitted and username:
+    if web.log_in(username, password):
+        st.success("Đăng nhập thành công. Đang mở trang làm việc…")
+        # No st.rerun() here: it would cancel the component that stores the re-login cookie. That
+        # component reruns the app itself once the cookie is stored, and the role's pages appear.
+    else:
+        st.error(users.LOGIN_REFUSED)
 
 if is_demo(db):
     with st.container(border=True):

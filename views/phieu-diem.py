@@ -7,7 +7,7 @@ import streamlit as st
 from cchc import web
 from cchc.core.permissions import PermissionDenied
 from cchc.services import ServiceError, reference, results
-from cchc.web import scorecard
+from cchc.web import scorecard, survey_views
 
 user = web.require_user()
 db = web.storage()
@@ -30,6 +30,7 @@ except (ServiceError, PermissionDenied) as exc:
     st.warning(str(exc))
     st.stop()
 scorecard.show(card)
+survey_views.pending_note(db, user, year, code)
 others = [p["year"] for p in reference.periods(db) if p["year"] != year]
 if others:
     st.subheader("So sánh hai kỳ")

@@ -120,7 +120,7 @@ def cmd_user_add(args: argparse.Namespace, settings: config.Settings) -> None:
                    unit_code=args.unit, office_code=args.office, must_change_password=args.must_change)
     print(f"Đã tạo tài khoản '{args.username.lower()}' ({ROLES[args.role]}).")
     if is_demo(storage):
-        print("Lưu ý: đây là cơ sở dữ liệu minh họa, nên tài khoản này là tài khoản minh họa. "
+        print("Lưu ý: đây là cơ sở dữ liệu minh họa (tài khoản này là tài khoản thật, dữ liệu thì không). "
               "Cài đặt thật: 'python -m cchc init --no-demo' trên một tệp cơ sở dữ liệu mới.")
 
 

@@ -10,6 +10,7 @@ from cchc import config
 from cchc.cli.common import CliError, open_storage
 from cchc.core import survey as rules
 from cchc.core.permissions import CLI_USER
+from cchc.files.workbook import WorkbookError
 from cchc.services import citizen_survey, official_survey, reference, seed
 
 
@@ -70,6 +71,24 @@ def cmd_codes(args: argparse.Namespace, settings: config.Settings) -> None:
     print(f"Đã tạo {len(codes)} mã phiếu điều tra (nhóm {args.group}) và ghi danh sách để in ra {args.out}.")
 
 
+def cmd_dossiers_import(args: argparse.Namespace, settings: config.Settings) -> None:
+    storage = open_storage(settings)
+    path = Path(args.file)
+    try:
+        added, known = citizen_survey.import_codes(storage, CLI_USER, args.period, path.read_bytes(), path.name)
+    except WorkbookError as exc:
+        raise CliError(f"tệp có {len(exc.errors)} lỗi, chưa nhập mã nào: " + " ".join(exc.errors[:50])) from None
+    print(f"Đã nhập {added} mã hồ sơ mới cho kỳ {args.period} ({known} mã đã có từ trước).")
+
+
+def cmd_dossiers_generate(args: argparse.Namespace, settings: config.Settings) -> None:
+    storage = open_storage(settings)
+    units = args.unit or [u["code"] for u in reference.public_units(storage, args.period)]
+    rows = citizen_survey.generate_codes(storage, CLI_USER, args.period, units, args.per_unit)
+    Path(args.out).write_bytes(citizen_survey.codes_csv(storage, CLI_USER, args.period, rows))
+    print(f"Đã tạo {len(rows)} mã phiếu khảo sát dùng một lần và ghi danh sách để in ra {args.out}.")
+
+
 def register(sub) -> None:
     """Add `survey` and its commands to the top-level subparsers of cchc.cli."""
     parser = sub.add_parser("survey", help="Khảo sát sự hài lòng và điều tra xã hội học.",
@@ -102,3 +121,19 @@ def register(sub) -> None:
     sp.add_argument("--per-unit", type=int, default=1, metavar="N", help="số mã cho mỗi xã (mặc định 1)")
     sp.add_argument("--unit", action="append", metavar="CODE", help="chỉ các xã này (lặp lại được); mặc định mọi xã")
     sp.add_argument("--out", required=True, metavar="FILE.xlsx")
+    dp = ssub.add_parser("dossiers", help="Mã hồ sơ cho khảo sát mỗi hồ sơ một phiếu.",
+                         description="Mã hồ sơ cho khảo sát mỗi hồ sơ một phiếu.")
+    dsub = dp.add_subparsers(dest="dossiers_command", required=True, metavar="LỆNH", parser_class=type(parser))
+    sp = dsub.add_parser("import", help="Nhập danh sách mã hồ sơ xuất từ hệ thống một cửa (.xlsx hoặc .csv).",
+                         description="Nhập danh sách mã hồ sơ xuất từ hệ thống một cửa (.xlsx hoặc .csv: "
+                                     "cột «Mã xã» và «Mã hồ sơ»); tất cả hoặc không gì.")
+    sp.set_defaults(func=_data_errors(cmd_dossiers_import))
+    sp.add_argument("file", metavar="FILE")
+    sp.add_argument("--period", type=int, required=True, metavar="YEAR")
+    sp = dsub.add_parser("generate", help="Tạo mã phiếu khảo sát dùng một lần để in kèm mã QR (.csv).",
+                         description="Tạo mã phiếu khảo sát dùng một lần để in kèm mã QR (.csv).")
+    sp.set_defaults(func=_data_errors(cmd_dossiers_generate))
+    sp.add_argument("--period", type=int, required=True, metavar="YEAR")
+    sp.add_argument("--per-unit", type=int, default=1, metavar="N", help="số mã cho mỗi xã (mặc định 1)")
+    sp.add_argument("--unit", action="append", metavar="CODE", help="chỉ các xã này (lặp lại được); mặc định mọi xã")
+    sp.add_argument("--out", required=True, metavar="FILE.csv")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from cchc.core import numbers
 from cchc.core.criteria import CriteriaSet, Criterion
 from cchc.core.text import fmt_points
 
@@ -27,27 +28,21 @@ class LeafScore:
 
 def parse_points(raw: object) -> Decimal | None:
     """A score as typed or read from a cell: 1.5, "1,5", " 2 ", None/"" for no score.
-    Raises ValueError for anything that is not a number."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, bool):
-        raise ValueError(raw)
-    if isinstance(raw, (int, float, Decimal)):
-        value = Decimal(str(raw))
-    else:
-        try:
-            value = Decimal(str(raw).strip().replace(",", "."))
-        except InvalidOperation:
-            raise ValueError(raw) from None
-    if not value.is_finite():
-        raise ValueError(raw)
-    return value
+    Raises NumberError (a ValueError) for anything that is not a plain number (cchc.core.numbers:
+    the rule every number read from outside follows)."""
+    return numbers.decimal(raw, decimal_comma=True)
 
 
 def check_points(leaf: Criterion, points: Decimal | None) -> Decimal | None:
-    """The score if it fits the leaf (0..max, a multiple of the step), else ScoreError."""
+    """The score if it fits the leaf (0..max, a multiple of the step), else ScoreError. The
+    number is checked plain first (finite, two decimals at most): NaN would not compare, and a
+    long fraction could pass the step check only by rounding."""
     if points is None:
         return None
+    try:
+        points = numbers.decimal(points)
+    except numbers.NumberError as exc:
+        raise ScoreError(f"Tiêu chí {leaf.code}: điểm «{points}» {exc}.") from None
     if points < 0 or points > leaf.max_points:
         raise ScoreError(f"Tiêu chí {leaf.code}: điểm {fmt_points(points)} nằm ngoài khoảng 0 đến {fmt_points(leaf.max_points)}.")
     if points % leaf.step != 0:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 
+from cchc.core import numbers, yaml_text
 from cchc.core.text import fmt_points, nfc
 
 SOURCES = {
@@ -40,6 +41,9 @@ DEFAULT_KEYS = {"step", "na_allowed", "source", "office"}
 NODE_KEYS = {"code", "title", "max", "guidance", "evidence", "office", "step", "na_allowed", "source"}
 INHERITED = ("office", "step", "na_allowed", "source")
 BUILTIN_DEFAULTS = {"step": Decimal("0.25"), "na_allowed": False, "source": "self_assessed", "office": None}
+#: The most points anything in a set may carry (total, a criterion, a step, a cap): a set is out
+#: of 100 plus a few bonus points; checked before any sum or division.
+MAX_POINTS = Decimal(1000)
 
 
 class CriteriaError(ValueError):
@@ -110,17 +114,23 @@ class CriteriaSet:
 # ---------------------------------------------------------------- parsing helpers
 
 
-def _decimal(value: Any) -> Decimal | None:
-    """A number from YAML or a cell; None when it is not one (decimal commas included)."""
-    if isinstance(value, bool) or value is None:
+def _points(raw: Any, label: str, what: str, errors: list[str]) -> Decimal | None:
+    """A positive number of points from YAML or a cell, at most MAX_POINTS with at most two
+    decimals (cchc.core.numbers: the rule the scores follow too); None, with the problem added
+    to `errors`, otherwise."""
+    try:
+        value = numbers.decimal(raw, decimal_comma=False)
+    except numbers.NumberError as exc:
+        errors.append(_number_error(label, what, raw, exc))
         return None
-    if isinstance(value, (int, float, Decimal)):
-        return Decimal(str(value))
-    if isinstance(value, str):
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:
-            return None
+    if value is None:
+        errors.append(_number_error(label, what, raw))
+    elif value <= 0:
+        errors.append(f"{label}: {what} phải lớn hơn 0.")
+    elif value > MAX_POINTS:
+        errors.append(f"{label}: {what} {fmt_points(value)} quá lớn; tối đa {fmt_points(MAX_POINTS)} điểm.")
+    else:
+        return value
     return None
 
 
@@ -138,10 +148,11 @@ def _label(code: str | None, index: int) -> str:
     return f"Tiêu chí {code}" if code else f"Mục thứ {index} trong danh sách"
 
 
-def _number_error(label: str, what: str, raw: Any) -> str:
+def _number_error(label: str, what: str, raw: Any, exc: numbers.NumberError | None = None) -> str:
     if isinstance(raw, str) and "," in raw:
         return f"{label}: {what} '{raw}' dùng dấu phẩy; hãy dùng dấu chấm thập phân (ví dụ 1.5)."
-    return f"{label}: {what} '{raw}' không phải là số."
+    reason = str(exc) if exc is not None else "không phải là số"
+    return f"{label}: {what} '{raw}' {reason}."
 
 
 # ---------------------------------------------------------------- the loader
@@ -185,19 +196,13 @@ def _parse_header(raw: Any, errors: list[str]) -> dict[str, Any]:
         "is_template": raw.get("is_template", False),
         "source_decision": str(raw.get("source_decision") or "").strip(),
         "applies_to": raw.get("applies_to", "all"),
-        "total": _decimal(raw.get("total")),
+        "total": _points(raw.get("total"), "Phần 'set'", "tổng điểm (total)", errors),
         "bonus_cap": None,
         "penalty_cap": None,
     }
     for key, label in (("bonus_cap", "mức điểm thưởng tối đa"), ("penalty_cap", "mức điểm trừ tối đa")):
         if raw.get(key) is not None and raw.get(key) != "":
-            value = _decimal(raw[key])
-            if value is None:
-                errors.append(_number_error("Phần 'set'", f"{label} ({key})", raw[key]))
-            elif value <= 0:
-                errors.append(f"Phần 'set': {label} ({key}) phải lớn hơn 0.")
-            else:
-                header[key] = value
+            header[key] = _points(raw[key], "Phần 'set'", f"{label} ({key})", errors)
     if not header["code"]:
         errors.append("Phần 'set': thiếu mã bộ tiêu chí (code).")
     if not header["name"]:
@@ -210,8 +215,6 @@ def _parse_header(raw: Any, errors: list[str]) -> dict[str, Any]:
         errors.append("Phần 'set': is_template phải là true hoặc false.")
     if header["applies_to"] not in APPLIES_TO:
         errors.append(f"Phần 'set': applies_to '{header['applies_to']}' không hợp lệ; chọn một trong {', '.join(APPLIES_TO)}.")
-    if header["total"] is None or header["total"] <= 0:
-        errors.append(_number_error("Phần 'set'", "tổng điểm (total)", raw.get("total")))
     return header
 
 
@@ -229,11 +232,8 @@ def _parse_defaults(raw: Any, errors: list[str]) -> dict[str, Any]:
 def _read_inherited(raw: dict, into: dict, label: str, errors: list[str]) -> None:
     """Read the inheritable attributes present in `raw` into `into`, checking each."""
     if "step" in raw:
-        step = _decimal(raw["step"])
-        if step is None or step <= 0:
-            errors.append(_number_error(label, "bước điểm (step)", raw["step"]) if step is None
-                          else f"{label}: bước điểm (step) phải lớn hơn 0.")
-        else:
+        step = _points(raw["step"], label, "bước điểm (step)", errors)
+        if step is not None:
             into["step"] = step
     if "na_allowed" in raw:
         if isinstance(raw["na_allowed"], bool):
@@ -281,11 +281,7 @@ def _parse_nodes(raw_nodes: list, defaults: dict, offices: set[str] | None, erro
         title = str(raw.get("title") or "").strip()
         if not title:
             errors.append(f"{label}: thiếu nội dung (title).")
-        max_points = _decimal(raw.get("max"))
-        if max_points is None:
-            errors.append(_number_error(label, "điểm tối đa (max)", raw.get("max")))
-        elif max_points <= 0:
-            errors.append(f"{label}: điểm tối đa (max) phải lớn hơn 0.")
+        max_points = _points(raw.get("max"), label, "điểm tối đa (max)", errors)
         draft = {"code": code, "parent": parent, "depth": depth, "title": title, "max": max_points,
                  "guidance": str(raw.get("guidance") or "").strip(),
                  "evidence": str(raw.get("evidence") or "").strip(), "inherited": inherited}
@@ -307,7 +303,7 @@ def _parse_nodes(raw_nodes: list, defaults: dict, offices: set[str] | None, erro
                 errors.append(f"{label}: thiếu cơ quan thẩm định (office).")
             elif offices is not None and inh["office"] not in offices:
                 errors.append(f"{label}: cơ quan thẩm định '{inh['office']}' không có trong danh mục cơ quan.")
-            if d["max"] is not None and d["max"] > 0 and d["max"] % inh["step"] != 0:
+            if d["max"] is not None and d["max"] % inh["step"] != 0:
                 errors.append(f"{label}: điểm tối đa {fmt_points(d['max'])} không chia hết cho bước điểm {fmt_points(inh['step'])}.")
         nodes.append(Criterion(
             code=d["code"], title=d["title"], max_points=d["max"] if d["max"] is not None else Decimal(0),
@@ -359,11 +355,9 @@ def _check_tree(nodes: list[Criterion], total: Decimal, errors: list[str]) -> No
 
 def load_yaml_text(text: str, offices: Iterable[str] | None = None) -> CriteriaSet:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" ở dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
-        raise CriteriaError([f"Tệp YAML sai cú pháp{where}."]) from exc
+        data = yaml_text.load(text)
+    except yaml_text.YamlError as exc:
+        raise CriteriaError([f"Tệp YAML {exc}."]) from None
     return parse_set(data, offices)
 
 

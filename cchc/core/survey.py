@@ -23,9 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cchc.config import DATA_DIR
+from cchc.core import yaml_text
 from cchc.core.text import nfc
 
 SURVEY_DIR = DATA_DIR / "surveys"
@@ -204,13 +203,11 @@ def parse_questionnaire(data: Any, where: str = "tệp khảo sát") -> Question
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return yaml_text.load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise SurveyDataError([f"Không đọc được tệp {path}: {exc.strerror or exc}."]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", dòng {mark.line + 1}" if mark else ""
-        raise SurveyDataError([f"Tệp {Path(path).name}{where}: không phải YAML hợp lệ."]) from None
+    except yaml_text.YamlError as exc:
+        raise SurveyDataError([f"Tệp {Path(path).name} không phải YAML hợp lệ: {exc}."]) from None
 
 
 @lru_cache(maxsize=4)
@@ -286,12 +283,16 @@ def is_unit_code(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Limits:
-    """Suspicion thresholds (applied in SQL, `survey_web_insert_many`, in the same statement that stores
-    the answer, so that parallel answers are counted exactly). Crossing one flags the answer; nothing is ever refused for it, so a
-    one-stop desk tablet shared by many honest people keeps working."""
+    """Suspicion thresholds, applied in SQL (`survey_web_insert_many`) in the same statement that
+    stores the answer, so that parallel answers are counted exactly. Crossing one flags the answer:
+    it is kept but counts only once staff accept it. Beyond `refuse_max` answers from one client
+    address or one browser within `refuse_window` the service refuses politely (counted from the
+    stored answers). A registered desk tablet (kiosk) is exempt from the volume rules."""
     rate_max: int = 6                       # answers from one client address …
     rate_window: dt.timedelta = dt.timedelta(minutes=10)    # … within this long: flag "rate"
     duplicate_window: dt.timedelta = dt.timedelta(hours=24)  # same browser, same answers: flag "duplicate"
+    refuse_max: int = 20                    # answers from one address or browser …
+    refuse_window: dt.timedelta = dt.timedelta(hours=1)     # … within this long: the next is refused
 
 
 LIMITS = Limits()
@@ -443,6 +444,26 @@ def parse_official(data: Any, where: str = "tệp điều tra") -> OfficialQuest
 @lru_cache(maxsize=4)
 def official_questionnaire(path: Path = OFFICIAL_FILE) -> OfficialQuestionnaire:
     return parse_official(_read_yaml(path), f"Tệp {Path(path).name}")
+
+
+DOSSIER_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9./_-]{2,39}$")
+
+
+def normalise_dossier_code(value: Any) -> str | None:
+    """A dossier code as printed on a receipt (mã hồ sơ / phiếu hẹn) or a printed one-time code:
+    upper case, spaces dropped, 3-40 letters, digits and . / _ -; None if it cannot be one."""
+    if isinstance(value, (int,)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    code = re.sub(r"\s+", "", nfc(value)).upper()
+    return code if DOSSIER_CODE_RE.fullmatch(code) else None
+
+
+def wait_minutes(oldest: dt.datetime, now: dt.datetime, window: dt.timedelta) -> int:
+    """Whole minutes until the oldest answer counted against a client leaves the window (at least 1)."""
+    seconds = (oldest + window - now).total_seconds()
+    return max(1, -int(-seconds // 60))
 
 
 def new_official_code() -> str:

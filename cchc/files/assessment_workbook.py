@@ -29,7 +29,6 @@ from cchc.files.workbook import (
     is_formula,
     merged_errors,
     nfc,
-    number,
     open_workbook,
     write,
 )
@@ -258,9 +257,9 @@ def _parse_row(ws, row: int, leaf, parsed: Parsed, errors: list[str]) -> None:
             return
     raw_points = cells["points"].value
     try:
-        points = rules.parse_points(number(nfc(raw_points)))
-    except ValueError:
-        errors.append(f"{where_is('points')}: «{raw_points}» không phải là số.")
+        points = rules.parse_points(nfc(raw_points))
+    except ValueError as exc:
+        errors.append(f"{where_is('points')}: «{raw_points}» {exc}.")
         return
     na_raw = nfc(cells["na"].value)
     na_text = str(na_raw).strip().lower() if na_raw is not None else ""

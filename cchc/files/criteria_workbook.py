@@ -34,6 +34,8 @@ INFO, NODES = "Thông tin", "Tiêu chí"
 REFUSALS = Refusals(not_a_workbook="Tệp không phải sổ tính Excel (.xlsx) hợp lệ.",
                     too_big="Tệp lớn hơn {limit} MB, không phải một bộ tiêu chí.",
                     too_unpacked="Nội dung sổ tính quá lớn khi giải nén.")
+#: The largest criteria file taken at all, workbook or YAML (the admin page checks a YAML upload with it).
+MAX_BYTES = REFUSALS.max_bytes
 FONT = "Times New Roman"
 INFO_ROWS = [  # (key, label)
     ("code", "Mã bộ tiêu chí"), ("name", "Tên bộ tiêu chí"), ("year", "Năm áp dụng"), ("version", "Phiên bản"),
@@ -114,8 +116,8 @@ def _number(raw, where: str, errors: list[str]):
         return number(raw, decimal_comma=False)
     except DecimalComma:
         errors.append(f"{where}: «{str(raw).strip()}» dùng dấu phẩy thập phân; hãy nhập số (ví dụ 1.5) hoặc định dạng ô là số.")
-    except ValueError:
-        errors.append(f"{where}: «{str(raw).strip()}» không phải là số.")
+    except ValueError as exc:       # not a number, inf, 1e308, 1e-999999999, three decimals
+        errors.append(f"{where}: «{str(raw).strip()}» {exc}.")
     return None
 
 
@@ -152,7 +154,7 @@ def _read_info(ws, errors: list[str]) -> dict:
         raw = _nfc(raw)
         if key in ("year", "version"):
             value = _number(raw, where, errors)
-            header[key] = int(value) if isinstance(value, (int, float)) and float(value).is_integer() else raw
+            header[key] = int(value) if value is not None and value == value.to_integral_value() else raw
         elif key == "total":
             header[key] = _number(raw, where, errors)
         elif key in OPTIONAL_INFO:

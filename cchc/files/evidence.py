@@ -56,6 +56,77 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# ------------------------------------------------------------------ structure, beyond the first bytes
+#
+# The first bytes only say what a file claims to be («%PDF-» then an executable passes them). Each
+# kind is opened the way a reader would: a PDF must parse (pypdf: pure Python, no native code, the
+# maintained successor of PyPDF2), an Office file must be a whole zip of bounded size, an image
+# must decode (Pillow, which Streamlit already installs). Old .doc/.xls files keep the signature
+# check only: no small library reads them, and they are rare now.
+
+#: An Office file (docx, xlsx) is at most this big unpacked, with at most this many members:
+#: a 10 MB document of text and pictures unpacks to a few times that.
+MAX_UNPACKED = 100 * 1024 * 1024
+MAX_MEMBERS = 2000
+#: An image may have at most this many pixels (a 50-megapixel photo), checked before decoding.
+MAX_PIXELS = 50_000_000
+
+
+def _pdf_problem(data: bytes) -> str | None:
+    from pypdf import PdfReader  # imported here: only an upload needs it
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)   # repairs what viewers repair
+        if reader.is_encrypted or len(reader.pages) > 0:      # encrypted: the structure parsed
+            return None
+    except Exception:              # whatever pypdf raises, the file is not a usable PDF
+        pass
+    return "không đọc được như một tệp PDF (tệp hỏng, không có trang nào, hoặc chỉ mang đuôi PDF)"
+
+
+def _office_problem(data: bytes, kind: str) -> str | None:
+    """A whole zip: the parts a Word or Excel file needs, bounded size and members (declared
+    sizes first, then every member read in full against its CRC, which also caps what is read
+    at the declared size)."""
+    damaged = f"bị hỏng, không mở được như một tệp {KINDS[kind][0]}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNPACKED:
+                return (f"giải nén ra quá lớn (hơn {MAX_UNPACKED // 1024 // 1024} MB hoặc hơn {MAX_MEMBERS} "
+                        "thành phần); hãy giảm dung lượng ảnh trong tệp")
+            main = "word/document.xml" if kind == "docx" else "xl/workbook.xml"
+            if not {"[Content_Types].xml", main} <= {i.filename for i in infos} or zf.testzip() is not None:
+                return damaged
+    except Exception:              # damaged, encrypted, unsupported compression
+        return damaged
+    return None
+
+
+def _image_problem(data: bytes, kind: str) -> str | None:
+    from PIL import Image
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            if im.format == kind.upper() and im.width * im.height > MAX_PIXELS:
+                return f"là ảnh quá lớn ({im.width} × {im.height} điểm ảnh, tối đa {MAX_PIXELS // 1_000_000} triệu)"
+            if im.format == kind.upper():
+                im.load()          # decodes every pixel: a truncated or forged image fails here
+                return None
+    except Exception:              # Pillow's errors for a bad image are of many types
+        pass
+    return f"không giải mã được như một ảnh {KINDS[kind][0]} (tệp hỏng hoặc chỉ mang đuôi ảnh)"
+
+
+def structure_problem(data: bytes, kind: str) -> str | None:
+    """Why the file does not open as the kind it claims to be (None: it does)."""
+    if kind == "pdf":
+        return _pdf_problem(data)
+    if kind in ("docx", "xlsx"):
+        return _office_problem(data, kind)
+    if kind in ("png", "jpeg"):
+        return _image_problem(data, kind)
+    return None
+
+
 def display_name(name: str) -> str:
     """The user's file name made safe to show: no folders, no control characters, NFC, short.
     It is only ever displayed; files are stored by hash."""
@@ -82,6 +153,8 @@ def check_upload(file_name: str, data: bytes) -> tuple[str, str]:
     if kind is None or kind == "ole2" or ext not in KINDS[kind][1]:
         raise EvidenceError(f"Tệp «{shown}» có đuôi {ext} nhưng nội dung không phải tệp {ext.lstrip('.').upper()} hợp lệ; "
                             "hãy lưu lại đúng định dạng rồi tải lên.")
+    if problem := structure_problem(data, kind):
+        raise EvidenceError(f"Tệp «{shown}» {problem}; hãy mở thử trên máy, lưu lại rồi tải lên.")
     return kind, shown
 
 

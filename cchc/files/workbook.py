@@ -13,9 +13,13 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+
+from cchc.core import numbers
+from cchc.core.numbers import DecimalComma  # noqa: F401 -- re-exported: the readers catch it
 
 MB = 1024 * 1024
 FORMULA = "ô chứa công thức; hãy nhập giá trị."
@@ -113,25 +117,12 @@ def nfc(value, strip: bool = False):
     return value.strip() if strip else value
 
 
-class DecimalComma(ValueError):
-    """Text such as «1,5» where the reader wants a dot."""
-
-
-def number(raw, decimal_comma: bool = True):
-    """A number cell's value: None when empty, a number as it is, text as a float («1,5» too
-    when `decimal_comma`, else DecimalComma); ValueError for anything else (TRUE/FALSE too)."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, bool):
-        raise ValueError(raw)
-    if isinstance(raw, (int, float)):
-        return raw
-    text = str(raw).strip()
-    if re.fullmatch(r"-?\d+,\d+", text):
-        if not decimal_comma:
-            raise DecimalComma(text)
-        text = text.replace(",", ".")
-    return float(text)
+def number(raw, decimal_comma: bool = True) -> Decimal | None:
+    """A number cell's value as a Decimal: None when empty; a number, or text such as «1.5»
+    («1,5» too when `decimal_comma`, else DecimalComma). NumberError (a ValueError) for anything
+    else: TRUE/FALSE, inf, «1e-999999999», more than two decimals (cchc.core.numbers, the rule
+    for every number read from outside)."""
+    return numbers.decimal(raw, decimal_comma=decimal_comma)
 
 
 DAY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")     # ASCII digits, as strptime

@@ -1,6 +1,9 @@
 """Backups: one .zip holding a consistent copy of the database file, the evidence files and a
-manifest that says it is a CCHC backup. Restore refuses anything else and never trusts the
-archive's member names as paths."""
+manifest that says it is a CCHC backup. Restore refuses anything else, never trusts the
+archive's member names as paths, nor its sizes: the database member may unpack to at most
+CCHC_RESTORE_MAX_MB (default 2048) and an evidence member to the evidence limit (10 MB), checked
+on the sizes the zip declares and again on the bytes actually written, and the whole must fit
+on the disk."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -19,6 +23,7 @@ from cchc import __version__
 from cchc.core.clock import wall_now
 from cchc.core.permissions import User, require
 from cchc.db.storage import Storage
+from cchc.files.evidence import MAX_BYTES as EVIDENCE_MAX_BYTES
 from cchc.services.common import now
 
 MANIFEST = "cchc-backup.json"
@@ -26,10 +31,35 @@ DB_MEMBER = "cchc.duckdb"
 FILES_PREFIX = "files/"
 APP_ID = "cchc"
 SAFE_FILE_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}$|^[0-9a-f]{64}$")
+MB = 1024 * 1024
+DEFAULT_RESTORE_MAX_MB = 2048
+CHUNK = MB
 
 
 class BackupError(ValueError):
     """Not a usable backup, or the restore cannot proceed; the message says why."""
+
+
+def restore_max_bytes() -> int:
+    """The most a backup's database member may unpack to (CCHC_RESTORE_MAX_MB, in MB), read at
+    each restore so that an operator can raise it for one run."""
+    raw = os.environ.get("CCHC_RESTORE_MAX_MB", "").strip()
+    if not raw:
+        return DEFAULT_RESTORE_MAX_MB * MB
+    if not raw.isdigit() or int(raw) < 1:
+        raise BackupError(f"CCHC_RESTORE_MAX_MB phải là số MB nguyên dương (đang là «{raw}»).")
+    return int(raw) * MB
+
+
+def _member_limit(name: str) -> int:
+    return restore_max_bytes() if name == DB_MEMBER else EVIDENCE_MAX_BYTES
+
+
+def _too_big(name: str, limit: int) -> BackupError:
+    what = "Cơ sở dữ liệu" if name == DB_MEMBER else f"Tệp minh chứng «{name}»"
+    hint = " (đặt CCHC_RESTORE_MAX_MB để nâng giới hạn nếu bản sao lưu đúng là lớn như vậy)" if name == DB_MEMBER else ""
+    return BackupError(f"{what} trong bản sao lưu giải nén ra lớn hơn {limit // MB} MB{hint}: từ chối khôi phục, "
+                       "dữ liệu hiện tại được giữ nguyên.")
 
 
 def _evidence_files(files_dir: Path) -> list[Path]:
@@ -72,6 +102,11 @@ def read_manifest(source: Path | BinaryIO) -> dict:
             for name in names - {MANIFEST, DB_MEMBER}:
                 if not (name.startswith(FILES_PREFIX) and SAFE_FILE_RE.match(name[len(FILES_PREFIX):])):
                     raise BackupError(f"Bản sao lưu chứa tệp lạ '{name}': từ chối khôi phục.")
+            for info in zf.infolist():              # the sizes the zip declares; the copy counts too
+                if info.filename != MANIFEST and info.file_size > _member_limit(info.filename):
+                    raise _too_big(info.filename, _member_limit(info.filename))
+            if zf.getinfo(MANIFEST).file_size > MB:
+                raise BackupError("Tệp mô tả của bản sao lưu bị hỏng.")
     except zipfile.BadZipFile:
         raise BackupError("Tệp này không phải bản sao lưu của ứng dụng CCHC (không phải tệp .zip hợp lệ).") from None
     except OSError as exc:
@@ -94,14 +129,13 @@ def restore_backup(source: Path | BinaryIO, db_path: Path, files_dir: Path, acto
         if hasattr(source, "seek"):
             source.seek(0)
         with zipfile.ZipFile(source) as zf:
-            with zf.open(DB_MEMBER) as src, open(tmp_db, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+            _check_room(zf, db_path.parent)
+            _extract(zf, DB_MEMBER, tmp_db)
             for name in zf.namelist():
                 if name.startswith(FILES_PREFIX):
                     target = tmp_files / PurePosixPath(name[len(FILES_PREFIX):])
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    with zf.open(name) as src, open(target, "wb") as dst:
-                        shutil.copyfileobj(src, dst)
+                    _extract(zf, name, target)
         _check_database(tmp_db)
         if db_path.exists():
             _check_not_in_use(db_path)
@@ -114,6 +148,36 @@ def restore_backup(source: Path | BinaryIO, db_path: Path, files_dir: Path, acto
     finally:
         restored.close()
     return manifest
+
+
+def _check_room(zf: zipfile.ZipFile, folder: Path) -> None:
+    """The backup unpacked must fit on the disk (the replaced data is only renamed: it needs no
+    more room), checked before the running database is closed."""
+    needed = sum(i.file_size for i in zf.infolist())
+    free = shutil.disk_usage(folder).free
+    if needed > free:
+        raise BackupError(f"Không đủ chỗ trên đĩa: bản sao lưu cần {needed / MB:.0f} MB, còn trống "
+                          f"{free / MB:.0f} MB; dữ liệu hiện tại được giữ nguyên.")
+
+
+def _extract(zf: zipfile.ZipFile, name: str, target: Path) -> None:
+    """Copy one member, counting the bytes: past its limit the copy stops and BackupError is
+    raised (the staging folder, and so the partial file, is then removed by the caller)."""
+    limit = _member_limit(name)
+    written = 0
+    try:
+        with zf.open(name) as src, open(target, "wb") as dst:
+            while chunk := src.read(CHUNK):
+                written += len(chunk)
+                if written > limit:
+                    raise _too_big(name, limit)
+                dst.write(chunk)
+    except (zipfile.BadZipFile, EOFError, zlib.error):     # a CRC or a stream that does not add up
+        raise BackupError(f"Bản sao lưu bị hỏng ở tệp «{name}»: từ chối khôi phục, dữ liệu hiện tại được "
+                          "giữ nguyên.") from None
+    except OSError as exc:                                  # the disk filled up after all
+        raise BackupError(f"Không ghi được tệp tạm khi khôi phục ({exc.strerror or exc}); dữ liệu hiện tại "
+                          "được giữ nguyên.") from None
 
 
 def _swap_in(new_db: Path, db_path: Path, new_files: Path, files_dir: Path, stamp: str) -> None:
@@ -171,6 +235,8 @@ def restore_in_place(storage: Storage, source: Path | BinaryIO, files_dir: Path,
     the database anew afterwards (`storage` is closed)."""
     require(actor, "backup.restore")
     read_manifest(source)
+    with zipfile.ZipFile(source) as zf:
+        _check_room(zf, storage.path.parent)
     with storage.frozen():
         storage.close()
     if hasattr(source, "seek"):

@@ -13,10 +13,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cchc import config
-from cchc.core import criteria
+from cchc.core import criteria, yaml_text
 from cchc.core.permissions import CLI_USER, User
 from cchc.core.text import ascii_slug, nfc
 from cchc.db.storage import Storage, Tx
@@ -32,7 +30,7 @@ DEMO_ACTOR = User(username="demo", full_name="Dữ liệu minh họa", role="adm
 @functools.cache
 def district_config(data_dir: Path = config.DATA_DIR) -> dict[str, Any]:
     """data/district.yaml, read once per process (the app shows the district name on every run)."""
-    return nfc(yaml.safe_load((data_dir / "district.yaml").read_text(encoding="utf-8")))
+    return nfc(yaml_text.load((data_dir / "district.yaml").read_text(encoding="utf-8")))
 
 
 def read_units(data_dir: Path, cfg: dict) -> list[dict]:

@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import time
+from dataclasses import dataclass
 
 import bcrypt
+import jwt
 
 from cchc import config
-from cchc.core.clock import wall_now
+from cchc.core.clock import from_timestamp, wall_now
 from cchc.core.permissions import ROLES, User, require
 from cchc.core.text import ascii_slug
 from cchc.db.storage import Storage, Tx
 from cchc.services.common import ServiceError, now
-from cchc.services.common import is_demo as demo_database
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_BYTES = 72
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
@@ -72,31 +72,100 @@ def list_users(storage: Storage, actor: User) -> list[dict]:
 # ------------------------------------------------------------------ logins
 
 
-def login_credentials(storage: Storage, at: dt.datetime | None = None) -> dict:
-    """Credentials for streamlit-authenticator: active accounts only. A locked account is given
-    the maximum failed count so that the widget refuses it before checking the password."""
-    at = at or now()
+#: The one answer to every refused login: wrong password, unknown name, disabled account or too
+#: many tries all read the same, so the answer never tells whether an account exists.
+LOGIN_REFUSED = ("Tên đăng nhập hoặc mật khẩu không đúng, hoặc đã thử sai nhiều lần: hãy chờ một lát "
+                 "rồi thử lại, hoặc liên hệ Phòng Nội vụ.")
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """Growing delays instead of a lock: after `free` failures in a row, the next try must wait
+    2^(failures - free) seconds after the last failure, at most `cap` seconds."""
+    free: int
+    cap: float
+
+    def wait(self, failures: int) -> float:
+        return 0.0 if failures < self.free else min(2.0 ** (failures - self.free), self.cap)
+
+
+#: Per account name: a mistyping officer waits seconds, never minutes; an outsider can delay an
+#: account by at most a minute per counted failure, and each of those failures counts against the
+#: outsider's own address too.
+ACCOUNT_THROTTLE = Throttle(free=3, cap=60)
+#: Per client address: one address guessing (one account or many) slows down to one try per
+#: 15 minutes. More free tries than per account: an office may log in from one address.
+CLIENT_THROTTLE = Throttle(free=10, cap=15 * 60)
+#: Failures older than this no longer count.
+FORGET_AFTER = dt.timedelta(hours=1)
+MAX_USERNAME_KEY = 64
+
+
+def login_credentials(storage: Storage) -> dict:
+    """Credentials for streamlit-authenticator, active accounts only. It only reads the re-login
+    cookie with them; passwords are checked by log_in(), never by the widget."""
     users = {}
     for row in storage.all("user_login_candidates"):
-        locked = row["locked_until"] is not None and row["locked_until"] > at
-        failed = MAX_FAILED_LOGINS if locked else (0 if row["locked_until"] else row["failed_logins"])
-        users[row["username"]] = {
-            "name": row["full_name"],
-            "password": row["password_hash"],
-            "roles": [row["role"]],
-            "failed_login_attempts": failed,
-        }
+        users[row["username"]] = {"name": row["full_name"], "password": row["password_hash"],
+                                  "roles": [row["role"]]}
     return {"usernames": users}
 
 
-def record_login(storage: Storage, username: str) -> None:
-    at = now()
+def _reserve_try(storage: Storage, account: str, client: str, at: dt.datetime) -> bool:
+    """Count this try as a failure before the password is checked, or refuse it if the account
+    name or the client must still wait. Read and count under the write lock, so that parallel
+    tries see each other: of 12 at once, only the free ones reach bcrypt."""
+    forget_before = at - FORGET_AFTER
+
+    def work(tx: Tx) -> bool:
+        for row in tx.run("login_throttle_get", account=account, client=client):
+            if row["last_failure"] < forget_before:
+                continue
+            throttle = ACCOUNT_THROTTLE if row["key"] == account else CLIENT_THROTTLE
+            if at < row["last_failure"] + dt.timedelta(seconds=throttle.wait(row["failures"])):
+                return False
+        for key in (account, client):
+            tx.run("login_throttle_count", key=key, at=at, forget_before=forget_before)
+        return True
+
+    return storage.write(work)
+
+
+def log_in(storage: Storage, username: str, password: str, client: str,
+           at: dt.datetime | None = None) -> User | None:
+    """Check a login; the user, or None (shown as LOGIN_REFUSED whatever the reason). `client` is
+    the address the try comes from; `at` the wall-clock moment (tests set it)."""
+    at = at or wall_now()
+    name = username.strip().lower()[:MAX_USERNAME_KEY]
+    account, client = f"account:{name}", f"client:{client[:MAX_USERNAME_KEY]}"
+    if not _reserve_try(storage, account, client, at):
+        return None
+    row = storage.one("user_get", username=name)
+    usable = row is not None and row["active"]
+    # An unknown or disabled name still costs one bcrypt check, so the time does not tell either.
+    right = check_password(password, row["password_hash"] if usable else _dummy_hash()) and usable
 
     def work(tx: Tx) -> None:
-        tx.run("user_login_ok", username=username, at=at)
-        tx.audit(username, "login", "app_user", username)
+        tx.run("login_throttle_forget", forget_before=at - FORGET_AFTER)
+        if right:
+            tx.run("login_throttle_clear", key=account)
+            tx.run("login_throttle_uncount", key=client)
+            tx.run("user_login_ok", username=name, at=now())
+            tx.audit(name, "login", "app_user", name, new={"client": client})
+        elif row is not None:
+            tx.audit(name, "login.failed", "app_user", name, new={"client": client})
 
     storage.write(work)
+    return _as_user(row) if right else None
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+    return _DUMMY_HASH[0]
 
 
 def _revoke_sessions(tx: Tx, username: str) -> None:
@@ -122,34 +191,33 @@ def cookie_accepted(storage: Storage, username: str | None, issued_at: dt.dateti
     return row["sessions_valid_after"] is None or issued_at > row["sessions_valid_after"]
 
 
-_DUMMY_HASH: list[str] = []
+#: What streamlit-authenticator 0.4.2 issues (models/cookie_model.py): an HS256 JWT whose payload
+#: is exactly {"username", "exp_date"}, exp_date = issue time + the cookie's days, as a timestamp.
+COOKIE_DAYS = 7.0
+COOKIE_HEADER = {"alg": "HS256", "typ": "JWT"}
+COOKIE_FIELDS = {"username", "exp_date"}
+COOKIE_SKEW_SECONDS = 60
 
 
-def equalize_timing() -> None:
-    """Spend one bcrypt check, so that a failed login for an unknown username takes as long as
-    one for a real account (the login widget skips bcrypt for unknown names)."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(hash_password("khong-phai-mat-khau-that"))
-    check_password("x", _DUMMY_HASH[0])
-
-
-def record_failed_login(storage: Storage, username: str) -> dt.datetime | None:
-    """Count a wrong password; return the time the account stays locked until, if it now is."""
-    at = now()
-
-    def work(tx: Tx) -> dt.datetime | None:
-        row = tx.one("user_get", username=username)
-        if row is None:
-            return None
-        expired = row["locked_until"] is not None and row["locked_until"] <= at
-        failed = (0 if expired else row["failed_logins"]) + 1
-        locked_until = at + dt.timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_LOGINS else None
-        tx.run("user_login_failed", username=username, failed_logins=failed, locked_until=locked_until)
-        tx.audit(username, "login.locked" if locked_until else "login.failed", "app_user", username,
-                 new={"failed_logins": failed})
-        return locked_until
-
-    return storage.write(work)
+def cookie_username(storage: Storage, token: str, key: str, at: float | None = None) -> str | None:
+    """The account a re-login cookie may log in, or None for anything the app would not have
+    issued: another algorithm, other fields, a later expiry than it gives, an expired or revoked
+    cookie, an unknown or disabled account. Never raises on a malformed cookie."""
+    at = time.time() if at is None else at
+    try:
+        header = jwt.get_unverified_header(token)
+        data = jwt.decode(token, key, algorithms=["HS256"])
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    if header != COOKIE_HEADER or not isinstance(data, dict) or set(data) != COOKIE_FIELDS:
+        return None
+    username, expires = data["username"], data["exp_date"]
+    if not isinstance(username, str) or isinstance(expires, bool) or not isinstance(expires, (int, float)):
+        return None
+    lifetime = COOKIE_DAYS * 86400
+    if not at < expires <= at + lifetime + COOKIE_SKEW_SECONDS:
+        return None
+    return username if cookie_accepted(storage, username, from_timestamp(expires - lifetime)) else None
 
 
 # ------------------------------------------------------------------ managing accounts
@@ -187,12 +255,10 @@ def _check_role_links(storage: Storage, role: str, unit_code: str | None, office
 def add_user(storage: Storage, actor: User, username: str, full_name: str, role: str,
              password: str, unit_code: str | None = None, office_code: str | None = None,
              must_change_password: bool = False, password_hash: str | None = None,
-             is_demo: bool | None = None) -> None:
-    """Create an account. In a demo database every account is a demo account (the demo may run
-    on the public example cookie key, so nothing real may live there)."""
+             is_demo: bool = False) -> None:
+    """Create an account. Only the seed makes demo accounts (listed on a demo's login page);
+    every account added later is a real one, in a demo database too."""
     require(actor, "user.manage")
-    if is_demo is None:
-        is_demo = demo_database(storage)
     username = username.strip().lower()
     _check_new_user(storage, username, role, unit_code, office_code)
     if password_hash is None:
@@ -223,6 +289,7 @@ def set_password(storage: Storage, actor: User, username: str, password: str,
     def work(tx: Tx) -> None:
         tx.run("user_set_password", username=username, password_hash=password_hash,
                must_change_password=must_change)
+        tx.run("login_throttle_clear", key=f"account:{username}")     # a new password: no waiting
         _revoke_sessions(tx, username)
         tx.audit(actor.username, "user.password", "app_user", username)
 
@@ -264,10 +331,6 @@ def change_own_password(storage: Storage, actor: User, current: str, new: str, a
     if new == current:
         raise ServiceError("Mật khẩu mới phải khác mật khẩu hiện tại.")
     set_password(storage, actor, actor.username, new)
-
-
-def has_real_accounts(storage: Storage) -> bool:
-    return bool(storage.scalar("user_count_real"))
 
 
 # ------------------------------------------------------------------ administration
@@ -332,13 +395,12 @@ def create_commune_accounts(storage: Storage, actor: User, year: int) -> list[di
                      "password": initial_password()})
     hashes = [hash_password(t["password"]) for t in todo]      # slow on purpose: before the lock
     at = now()
-    demo = demo_database(storage)
 
     def work(tx: Tx) -> None:
         for t, h in zip(todo, hashes):
             row = dict(username=t["username"], full_name=f"Cán bộ {t['unit_name']}", role="commune",
                        unit_code=t["unit_code"], office_code=None, password_hash=h,
-                       must_change_password=True, is_demo=demo, created_at=at)
+                       must_change_password=True, is_demo=False, created_at=at)
             tx.run("user_insert", **row)
             tx.audit(actor.username, "user.create", "app_user", t["username"],
                      new={k: v for k, v in row.items() if k != "password_hash"})

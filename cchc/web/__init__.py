@@ -3,15 +3,14 @@ the few display helpers every page shares."""
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 
-import jwt
 import streamlit as st
 from streamlit_authenticator import Authenticate
 from streamlit_authenticator.utilities import LoginError
 
 from cchc import config
-from cchc.core.clock import from_timestamp
 from cchc.core.criteria import CriteriaSet
 from cchc.core.navigation import pages_for, stand_ins_for
 from cchc.core.permissions import User
@@ -21,7 +20,7 @@ from cchc.services import reference, seed, users
 from cchc.services.common import is_demo, today
 
 COOKIE_NAME = "cchc_dang_nhap"
-COOKIE_DAYS = 7.0
+COOKIE_DAYS = users.COOKIE_DAYS     # what the cookie check expects
 APP_TITLE = "Chỉ số CCHC cấp xã"
 _AUTH_KEY = "_cchc_auth"
 _LOGOUT_KEY = "_cchc_logout_requested"
@@ -55,46 +54,37 @@ def restore_from_upload(data: bytes, user: User) -> dict:
 # ------------------------------------------------------------------ logins
 
 
-def _cookie_key(db: Storage) -> str:
-    key = config.from_env().cookie_key
+def _cookie_key() -> str:
+    """The operator's key (CCHC_COOKIE_KEY, else secrets.toml [auth] cookie_key), else the key
+    generated at the first start beside the database. There is no example key."""
+    settings = config.from_env()
+    key = settings.cookie_key
     if not key:
         try:
             key = st.secrets.get("auth", {}).get("cookie_key")
-        except Exception:  # no secrets.toml at all: fall through to the example key
+        except Exception:  # no secrets.toml at all (Streamlit raises its own error types)
             key = None
-    key = key or config.EXAMPLE_COOKIE_KEY
-    # The example key is public: anyone could sign a cookie with it. Only a pure demo (no real
-    # account) may run on it.
-    if key == config.EXAMPLE_COOKIE_KEY and (not is_demo(db) or users.has_real_accounts(db)):
-        st.error("Ứng dụng chưa được cấu hình khóa bí mật cho phiên đăng nhập. Quản trị viên hãy đặt "
-                 "`cookie_key` trong mục `[auth]` của `.streamlit/secrets.toml` hoặc biến môi trường "
-                 "`CCHC_COOKIE_KEY` (một chuỗi ngẫu nhiên dài), rồi khởi động lại.")
-        st.stop()
-    return key
+        key = config.check_cookie_key(key or None, ".streamlit/secrets.toml [auth] cookie_key")
+    return key or config.generated_cookie_key(config.cookie_key_file(settings))
 
 
 def _make_authenticator(db: Storage) -> tuple[Authenticate, dict]:
     credentials = users.login_credentials(db)
-    key = _cookie_key(db)
-    _refuse_revoked_cookie(db, key)
+    key = _cookie_key()
+    _ignore_unacceptable_cookie(db, key)
     auth = Authenticate(credentials, COOKIE_NAME, key, COOKIE_DAYS,
                         auto_hash=False, login_sleep_time=0)
     st.session_state[_AUTH_KEY] = (auth, credentials)
     return auth, credentials
 
 
-def _refuse_revoked_cookie(db: Storage, key: str) -> None:
-    """A re-login cookie issued before the user's last logout, password change or disabling
-    must not log anyone in: tell the authenticator to ignore cookies for this session."""
+def _ignore_unacceptable_cookie(db: Storage, key: str) -> None:
+    """Check the re-login cookie before the authenticator reads it: anything the app would not
+    have issued (forged, revoked, malformed) is ignored for this session. The authenticator only
+    checks the signature, and a cookie with another algorithm makes it raise on every page; with
+    `logout` set it does not read the cookie at all."""
     token = st.context.cookies.get(COOKIE_NAME)
-    if not token or st.session_state.get("authentication_status"):
-        return
-    try:
-        data = jwt.decode(token, key, algorithms=["HS256"])
-        issued = from_timestamp(float(data["exp_date"]) - COOKIE_DAYS * 86400)
-    except (jwt.PyJWTError, KeyError, TypeError, ValueError, OverflowError):
-        return          # the authenticator ignores an unreadable cookie too
-    if not users.cookie_accepted(db, data.get("username"), issued):
+    if token and not st.session_state.get("authentication_status") and users.cookie_username(db, token, key) is None:
         st.session_state["logout"] = True
 
 
@@ -109,19 +99,28 @@ def current_user() -> User | None:
     return users.active_user(storage(), st.session_state.get("username"))
 
 
-def record_login_attempt(credentials: dict, before: dict[str, int]) -> None:
-    """Persist what the login widget did to the in-memory counts: a success or a failure."""
-    db = storage()
-    counted = False
-    for username, entry in credentials["usernames"].items():
-        if entry.get("failed_login_attempts", 0) > before.get(username, 0):
-            users.record_failed_login(db, username)
-            counted = True
-    if st.session_state.get("authentication_status") is False and not counted:
-        users.equalize_timing()      # an unknown username: take as long as a wrong password
-    if st.session_state.get("authentication_status") and not st.session_state.get("_cchc_login_recorded"):
-        users.record_login(db, st.session_state["username"])
-        st.session_state["_cchc_login_recorded"] = True
+def client_address() -> str:
+    """Where a login try comes from, for its throttle: the connection's address (None when the
+    browser is on the same machine); behind a proxy that overwrites X-Forwarded-For
+    (CCHC_TRUSTED_PROXY=1, as for the survey) the visitor's, else every login would share one."""
+    address = st.context.ip_address
+    if os.environ.get("CCHC_TRUSTED_PROXY") == "1":
+        address = (st.context.headers.get("X-Forwarded-For") or "").split(",")[0].strip() or address
+    return address or "local"
+
+
+def log_in(username: str, password: str) -> bool:
+    """Check a login in the service layer (counted in the database, throttled, one message);
+    on success, log the session in the way the authenticator does and have it set the cookie."""
+    user = users.log_in(storage(), username, password, client_address())
+    if user is None:
+        st.session_state["authentication_status"] = False
+        return False
+    st.session_state.update(name=user.full_name, username=user.username, roles=[user.role], email=None,
+                            authentication_status=True)
+    auth, _ = authenticator()
+    auth.cookie_controller.set_cookie()
+    return True
 
 
 # ------------------------------------------------------------------ the app
@@ -132,12 +131,12 @@ def main() -> None:
     try:
         db = storage()
         config.from_env()
+        auth, _ = _make_authenticator(db)
     except (StorageError, config.ConfigError) as exc:
         st.error(str(exc))
         st.stop()
     # The cookie component is an invisible iframe; keep it from taking a line at the top.
     st.html("<style>.st-key-init, .st-key-set, .st-key-delete {position: absolute; height: 0; overflow: hidden;}</style>")
-    auth, _ = _make_authenticator(db)
     try:
         auth.login(location="unrendered")        # a valid cookie logs the user back in
     except LoginError:                             # the cookie's account is gone or disabled
@@ -148,7 +147,6 @@ def main() -> None:
     if st.session_state.pop(_LOGOUT_KEY, False) and user is not None:
         auth.logout(location="unrendered")    # clears the session and deletes the cookie
         users.record_logout(db, user.username)
-        st.session_state.pop("_cchc_login_recorded", None)
         user = None
     _sidebar(user, db)
     st.navigation(_pages(user), position="sidebar").run()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 
 import streamlit as st
 
@@ -68,21 +69,67 @@ def survey_year(db) -> int | None:
     return open_now[0] if open_now else (periods[0]["year"] if periods else None)
 
 
-def _client() -> tuple[str | None, str | None]:
-    """(client address, browser token) for the abuse control; both stored only as salted hashes."""
+TOKEN_COOKIE, KIOSK_COOKIE = "cchc_ks", "cchc_kiosk"
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _cookie(name: str) -> str | None:
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:
+        return None
+    return value if isinstance(value, str) and TOKEN_RE.fullmatch(value) else None
+
+
+def _keep_cookie(name: str, value: str) -> None:
+    """Keep our own random token in the browser for a year (a script in the page: no iframe,
+    no round trip); later page loads and new tabs send it back with the request."""
+    st.html(f"<script>document.cookie = '{name}={value}; Max-Age=31536000; Path=/; SameSite=Lax'"
+            " + (location.protocol === 'https:' ? '; Secure' : '');</script>", unsafe_allow_javascript=True)
+
+
+def _browser_token() -> str:
+    """This browser's token: the one its cookie brings back, else a new one kept in the cookie
+    (and in the session, so the first answer already carries it). Streamlit's own XSRF cookie
+    is re-masked on every load, so it cannot tell a browser again."""
+    token = st.session_state.get(K + "token") or _cookie(TOKEN_COOKIE)
+    if token is None:
+        token = secrets.token_urlsafe(18)
+    st.session_state[K + "token"] = token
+    if _cookie(TOKEN_COOKIE) != token:
+        _keep_cookie(TOKEN_COOKIE, token)
+    return token
+
+
+def _client() -> str | None:
+    """The client address for the abuse control; stored only as a salted hash."""
     try:
         ip = st.context.ip_address
-        cookie = st.context.cookies.get("_streamlit_xsrf")
-        agent = st.context.headers.get("User-Agent", "")
         # Behind a reverse proxy (the public https address of the QR codes), Streamlit sees the
         # proxy: with CCHC_TRUSTED_PROXY=1 the visitor's address is the first of X-Forwarded-For.
         if os.environ.get("CCHC_TRUSTED_PROXY") == "1":
             forwarded = st.context.headers.get("X-Forwarded-For", "")
             ip = forwarded.split(",")[0].strip()[:64] or ip
     except Exception:
-        return None, None
-    browser = cookie or (f"{ip}|{agent}" if ip else None)
-    return ip, browser
+        return None
+    return ip
+
+
+def _kiosk(db: Storage, unit: dict) -> str | None:
+    """The desk tablet's token: set once by the one-time link (?may=…), then from its cookie."""
+    link = st.query_params.get("may")
+    if isinstance(link, str) and link.strip():
+        del st.query_params["may"]
+        token, label = citizen_survey.activate_kiosk(db, unit["code"], link.strip())
+        st.session_state[K + "kiosk"] = token
+        st.session_state[K + "kiosk_new"] = label
+    token = st.session_state.get(K + "kiosk") or _cookie(KIOSK_COOKIE)
+    if token and _cookie(KIOSK_COOKIE) != token:
+        _keep_cookie(KIOSK_COOKIE, token)
+    if label := st.session_state.pop(K + "kiosk_new", None):
+        st.success(f"Đã đăng ký máy này («{label}») làm máy khảo sát của {unit['name']}. Phiếu gửi từ máy này "
+                   "được ghi là phiếu tại bộ phận một cửa.")
+    return token
 
 
 def _citizen() -> None:
@@ -105,6 +152,10 @@ def _citizen() -> None:
             return
         unit = choice
     st.subheader(unit["name"])
+    browser = _browser_token()
+    state_kiosk = _kiosk(db, unit)
+    if state_kiosk and citizen_survey.kiosk_for(db, state_kiosk, unit["code"]):
+        st.caption("Máy khảo sát dùng chung tại bộ phận một cửa.")
     if not citizen_survey.is_open(db, year):
         when = (f"mở từ {fmt_date(period['survey_opens'])} đến {fmt_date(period['survey_closes'])}"
                 if period["survey_opens"] and period["survey_closes"] else "chưa có lịch")
@@ -117,7 +168,7 @@ def _citizen() -> None:
     if state["done"]:
         _thanks(state)
         return
-    _steps(db, year, unit, state)
+    _steps(db, year, unit, state, browser, state_kiosk)
 
 
 def _thanks(state: dict) -> None:
@@ -129,7 +180,7 @@ def _thanks(state: dict) -> None:
         st.rerun()
 
 
-def _steps(db: Storage, year: int, unit: dict, state: dict) -> None:
+def _steps(db: Storage, year: int, unit: dict, state: dict, browser: str, kiosk: str | None) -> None:
     q = rules.citizen_questionnaire()
     last = len(q.elements) + 1
     step = min(max(int(state.get("step", 1)), 1), last)
@@ -168,6 +219,12 @@ def _steps(db: Storage, year: int, unit: dict, state: dict) -> None:
         profile = {p.key: st.radio(p.label + " (không bắt buộc)", p.options, index=None, key=f"{K}p_{p.key}")
                    for p in q.profile}
         suggestion = st.text_area(q.suggestion_label, max_chars=q.suggestion_max, key=K + "suggestion")
+        code = None
+        if citizen_survey.needs_code(db, year):
+            given = st.query_params.get("ma")
+            code = st.text_input("Mã hồ sơ in trên phiếu hẹn (hoặc mã phiếu khảo sát được phát)", max_chars=40,
+                                 value=given[:40] if isinstance(given, str) else "", key=K + "code",
+                                 help="Mỗi hồ sơ trả lời một lần.")
         with st.container(key=K + "hp_box"):
             honeypot = st.text_input("Để trống ô này", key=K + "hp", label_visibility="collapsed")
         send = st.form_submit_button("Gửi phiếu", type="primary")
@@ -176,9 +233,9 @@ def _steps(db: Storage, year: int, unit: dict, state: dict) -> None:
         state["step"] = step - 1
         st.rerun()
     if send:
-        client, browser = _client()
         answers = rules.Answers(dict(state["ratings"]), {k: v for k, v in profile.items() if v}, overall, suggestion or "")
-        citizen_survey.submit_web(db, year, unit["code"], answers, honeypot or "", client, browser, q)
+        citizen_survey.submit_web(db, year, unit["code"], answers, honeypot or "", _client(), browser, q,
+                                  kiosk=kiosk, dossier_code=code)
         state.update(done=True, ratings={})
         st.rerun()
 

@@ -3,6 +3,8 @@ the administrator's tab (quotas, QR codes, suspect answers, the officials' surve
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from cchc.core import survey as rules
@@ -34,13 +36,24 @@ def _pct(share) -> str:
 # ------------------------------------------------------------------ progress and results
 
 
+def pending_note(db: Storage, user: User, year: int, unit_code: str | None = None) -> None:
+    """How many survey answers wait for review (not counted yet), where the results are shown."""
+    n = citizen_survey.pending_count(db, user, year, unit_code)
+    if n:
+        st.caption(f"{n:,}".replace(",", ".") + " phiếu khảo sát có dấu hiệu bất thường đang chờ Phòng Nội vụ xem xét; "
+                   "chưa được tính vào chỉ số.")
+
+
 def progress_view(db: Storage, user: User, year: int) -> None:
     """Answers against the target per commune (a commune officer: their own), then the results."""
     unit_code = user.unit_code if user.role == "commune" else None
     p = reference.period(db, year)
     rows = citizen_survey.progress(db, user, year, unit_code)
     st.caption(f"Thời gian khảo sát: {citizen_survey.window_text(p)} · hôm nay {fmt_date(today(db))}. Phiếu bị loại (có lý do) "
-               "không được tính; phiếu có dấu hiệu bất thường vẫn được tính cho tới khi Phòng Nội vụ xem xét.")
+               "không được tính; phiếu có dấu hiệu bất thường chưa được tính cho tới khi Phòng Nội vụ chấp nhận.")
+    waiting = sum(r["pending"] for r in rows)
+    if waiting:
+        st.warning(f"{waiting} phiếu có dấu hiệu bất thường đang chờ Phòng Nội vụ xem xét (chưa được tính).")
     valid, target = sum(r["valid"] for r in rows), sum(r["target"] for r in rows)
     c1, c2, c3 = st.columns(3)
     c1.metric("Phiếu được tính", f"{valid:,}".replace(",", "."))
@@ -48,7 +61,7 @@ def progress_view(db: Storage, user: User, year: int) -> None:
     c3.metric("Đạt", _pct(valid / target if target else None))
     st.dataframe([{"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Phiếu được tính": r["valid"],
                    "Chỉ tiêu": r["target"], "Tiến độ": (r["done_share"] or 0.0) * 100,
-                   "Trực tuyến": r["web"], "Phiếu giấy": r["paper"], "Bất thường": r["flagged"], "Đã loại": r["excluded"]}
+                   "Trực tuyến": r["web"], "Phiếu giấy": r["paper"], "Chờ xem xét": r["pending"], "Tại một cửa": r["kiosk"], "Đã loại": r["excluded"]}
                   for r in rows], hide_index=True, width="stretch",
                  column_config={"Tiến độ": st.column_config.ProgressColumn("Tiến độ", format="%.0f%%", min_value=0, max_value=100)})
     agg = citizen_survey.aggregates(db, user, year, unit_code)
@@ -146,13 +159,18 @@ def paper_entry(db: Storage, user: User, year: int) -> None:
 def admin_tab(db: Storage, user: User, year: int) -> None:
     if not questionnaires_ok():
         return
-    quota, qr, suspect, officials = st.tabs(["Chỉ tiêu phiếu", "Mã QR", "Phiếu bất thường", "Điều tra xã hội học"])
+    quota, qr, suspect, kiosk, codes, officials = st.tabs(
+        ["Chỉ tiêu phiếu", "Mã QR", "Phiếu bất thường", "Máy tại một cửa", "Mã hồ sơ", "Điều tra xã hội học"])
     with quota:
         _quota(db, user, year)
     with qr:
         _qr(db, user, year)
     with suspect:
-        _suspect(db, user, year)
+        review_view(db, user, year)
+    with kiosk:
+        _kiosks(db, user, year)
+    with codes:
+        _dossier_codes(db, user, year)
     with officials:
         _officials(db, user, year)
 
@@ -211,30 +229,152 @@ def _qr(db: Storage, user: User, year: int) -> None:
                                file_name=f"ma-qr-khao-sat-{year}.zip", mime="application/zip", icon=":material/download:", on_click="ignore")
 
 
-def _suspect(db: Storage, user: User, year: int) -> None:
-    rows = citizen_survey.flagged(db, user, year)
-    st.caption("Phiếu có dấu hiệu bất thường được giữ lại và đánh dấu, không bị xóa. Phiếu điền ô ẩn chống máy tự động "
-               "bị loại ngay; các phiếu khác vẫn được tính cho tới khi bạn loại (có lý do, ghi nhật ký).")
-    if not rows:
-        st.info("Không có phiếu bất thường nào.")
+def review_view(db: Storage, user: User, year: int) -> None:
+    """Suspect answers in bulk: filter, see them grouped by client and flag (no row cap) and a
+    page at a time, then accept or exclude every matching answer with one reason."""
+    if msg := st.session_state.pop("_ks_review_msg", None):
+        st.success(msg)
+    st.caption("Phiếu có dấu hiệu bất thường được giữ lại, không bị xóa, nhưng **chưa được tính** cho tới khi bạn chấp "
+               "nhận. Phiếu điền ô ẩn chống máy tự động bị loại ngay. Mỗi lần chấp nhận hay loại ghi một dòng nhật ký "
+               "(số phiếu, bộ lọc, lý do).")
+    units = {u["code"]: u["name"] for u in reference.public_units(db, year)}
+    states = {"pending": "Chờ xem xét", "accepted": "Đã chấp nhận", "excluded": "Đã loại", None: "Mọi trạng thái"}
+    c1, c2, c3 = st.columns(3)
+    state = c1.selectbox("Trạng thái", list(states), format_func=lambda k: states[k], key="ksr_state")
+    flag = c2.selectbox("Dấu hiệu", [None, *rules.FLAGS], format_func=lambda k: rules.FLAGS.get(k, "Mọi dấu hiệu"),
+                        key="ksr_flag")
+    unit = c3.selectbox("Đơn vị", [None, *units], format_func=lambda k: units.get(k, "Mọi đơn vị"), key="ksr_unit")
+    base = citizen_survey.ReviewFilter(state=state, flag=flag, unit_code=unit)
+    clients = {}
+    for g in citizen_survey.review_groups(db, user, year, base):
+        if g["client_key"]:
+            clients[g["client_key"]] = clients.get(g["client_key"], 0) + g["answers"]
+    c4, c5, c6 = st.columns(3)
+    client = c4.selectbox("Máy khách (địa chỉ mạng đã băm)", [None, *clients],
+                          format_func=lambda k: "Mọi máy khách" if k is None else f"{k[:8]} ({clients[k]} phiếu)",
+                          key="ksr_client")
+    since = c5.date_input("Từ ngày", value=None, format="DD/MM/YYYY", key="ksr_since")
+    until = c6.date_input("Đến hết ngày", value=None, format="DD/MM/YYYY", key="ksr_until")
+    f = citizen_survey.ReviewFilter(
+        state=state, flag=flag, unit_code=unit, client=client,
+        since=dt.datetime.combine(since, dt.time()) if since else None,
+        until=dt.datetime.combine(until + dt.timedelta(days=1), dt.time()) if until else None)
+    try:
+        groups = citizen_survey.review_groups(db, user, year, f)
+    except ServiceError as exc:
+        st.error(str(exc))
         return
-    st.dataframe([{"Số phiếu": r["id"], "Đơn vị": r["unit_name"], "Lúc": fmt_datetime(r["submitted_at"]),
-                   "Dấu hiệu": r["flag_text"], "Đã loại": "Có" if r["excluded"] else "",
-                   "Lý do loại": r["exclude_reason"]} for r in rows], hide_index=True, width="stretch")
-    with st.form("ks_exclude"):
-        c1, c2 = st.columns([1, 3])
-        rid = c1.selectbox("Số phiếu", [r["id"] for r in rows])
-        reason = c2.text_input("Lý do (bắt buộc, ghi nhật ký)")
-        b1, b2 = st.columns(2)
-        exclude = b1.form_submit_button("Loại khỏi kết quả")
-        include = b2.form_submit_button("Tính lại phiếu")
-        if exclude or include:
+    total = sum(g["answers"] for g in groups)
+    st.metric("Phiếu khớp bộ lọc", f"{total:,}".replace(",", "."))
+    if not groups:
+        st.info("Không có phiếu nào khớp bộ lọc.")
+    else:
+        st.dataframe([{"Máy khách": g["client_short"], "Dấu hiệu": g["flag_text"], "Đơn vị": units.get(g["unit_code"], g["unit_code"]),
+                       "Trạng thái": g["state_text"], "Số phiếu": g["answers"], "Từ": fmt_datetime(g["first_at"]),
+                       "Đến": fmt_datetime(g["last_at"])} for g in groups], hide_index=True, width="stretch")
+        size = 50
+        page = st.number_input(f"Trang (mỗi trang {size} phiếu)", min_value=1, max_value=max(1, -(-total // size)),
+                               value=1, key="ksr_page")
+        rows = citizen_survey.review_page(db, user, year, f, int(page) - 1, size)
+        st.dataframe([{"Số phiếu": r["id"], "Đơn vị": units.get(r["unit_code"], r["unit_code"]),
+                       "Lúc": fmt_datetime(r["submitted_at"]), "Máy khách": r["client_short"], "Dấu hiệu": r["flag_text"],
+                       "Trạng thái": r["state_text"], "Người xem xét": r["reviewed_by"] or "",
+                       "Lý do": r["review_reason"]} for r in rows], hide_index=True, width="stretch")
+        with st.form("ksr_bulk"):
+            reason = st.text_input(f"Lý do cho cả {total} phiếu (bắt buộc, ghi nhật ký)")
+            b1, b2 = st.columns(2)
+            accept = b1.form_submit_button(f"Chấp nhận (tính) {total} phiếu")
+            exclude = b2.form_submit_button(f"Loại {total} phiếu khỏi kết quả")
+            if accept or exclude:
+                try:
+                    n = citizen_survey.review(db, user, year, f, bool(accept), reason)
+                except ServiceError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["_ks_review_msg"] = (f"Đã {'chấp nhận' if accept else 'loại'} {n} phiếu.")
+                    st.rerun()
+    with st.expander("Một phiếu theo số phiếu (kể cả phiếu không bị đánh dấu)"):
+        with st.form("ks_exclude"):
+            c1, c2 = st.columns([1, 3])
+            rid = c1.number_input("Số phiếu", min_value=1, step=1, value=None)
+            reason = c2.text_input("Lý do (bắt buộc, ghi nhật ký)")
+            b1, b2 = st.columns(2)
+            exclude = b1.form_submit_button("Loại khỏi kết quả")
+            include = b2.form_submit_button("Tính phiếu")
+            if (exclude or include) and rid:
+                try:
+                    citizen_survey.set_excluded(db, user, int(rid), bool(exclude), reason)
+                except ServiceError as exc:
+                    st.error(str(exc))
+                else:
+                    st.session_state["_ks_review_msg"] = (f"Phiếu số {rid}: "
+                                                          + ("đã loại khỏi kết quả." if exclude else "được tính."))
+                    st.rerun()
+
+
+def _kiosks(db: Storage, user: User, year: int) -> None:
+    st.caption("Máy tính bảng dùng chung ở bộ phận một cửa: phiếu gửi từ máy đã đăng ký không bị đánh dấu vì gửi nhiều, "
+               "được ghi là phiếu tại một cửa và được tính ngay. Tạo máy, rồi mở đường dẫn dùng một lần trên chính máy đó.")
+    units = {u["code"]: u["name"] for u in reference.public_units(db, year)}
+    with st.form("ks_kiosk"):
+        c1, c2 = st.columns(2)
+        unit = c1.selectbox("Đơn vị", list(units), format_func=lambda c: f"{units[c]} ({c})")
+        label = c2.text_input("Tên máy", value="Máy tính bảng bộ phận một cửa")
+        if st.form_submit_button("Đăng ký máy khảo sát"):
             try:
-                citizen_survey.set_excluded(db, user, int(rid), bool(exclude), reason)
+                kid, link = citizen_survey.create_kiosk(db, user, year, unit, label)
             except ServiceError as exc:
                 st.error(str(exc))
             else:
-                _done(f"Phiếu số {rid}: " + ("đã loại khỏi kết quả." if exclude else "được tính lại."))
+                url = f"{citizen_survey.base_url(db) or ''}/khao-sat?dv={unit}&may={link}"
+                st.success(f"Đã tạo máy {kid}. Mở đường dẫn này **một lần** trên máy tính bảng (không gửi cho ai khác):")
+                st.code(url, language=None)
+    rows = citizen_survey.kiosks(db, user)
+    if rows:
+        st.dataframe([{"Máy": r["id"], "Đơn vị": units.get(r["unit_code"], r["unit_code"]), "Tên": r["label"],
+                       "Đã mở đường dẫn": fmt_datetime(r["activated_at"]) if r["activated_at"] else "chưa",
+                       "Thu hồi": fmt_datetime(r["revoked_at"]) if r["revoked_at"] else "", "Số phiếu": r["answers"]}
+                      for r in rows], hide_index=True, width="stretch")
+        live = [r["id"] for r in rows if not r["revoked_at"]]
+        if live:
+            with st.form("ks_kiosk_revoke"):
+                kid = st.selectbox("Thu hồi máy (máy hỏng, mất, chuyển đi)", live)
+                if st.form_submit_button("Thu hồi"):
+                    citizen_survey.revoke_kiosk(db, user, kid)
+                    _done(f"Đã thu hồi máy {kid}.")
+
+
+def _dossier_codes(db: Storage, user: User, year: int) -> None:
+    on = citizen_survey.needs_code(db, year)
+    st.caption("Khi bật, phiếu khảo sát hỏi mã hồ sơ in trên phiếu hẹn (hoặc mã phiếu in kèm mã QR); mỗi mã chỉ trả "
+               "lời một lần. Khi tắt, khảo sát mở như thường.")
+    wanted = st.toggle("Mỗi hồ sơ một phiếu (cần mã hồ sơ)", value=on, key="ks_needs_code")
+    if wanted != on:
+        citizen_survey.set_needs_code(db, user, year, wanted)
+        _done("Đã bật yêu cầu mã hồ sơ." if wanted else "Đã tắt yêu cầu mã hồ sơ.")
+    upload = st.file_uploader("Danh sách mã hồ sơ xuất từ hệ thống một cửa (.xlsx hoặc .csv: cột «Mã xã», «Mã hồ sơ»)",
+                              type=["xlsx", "csv"], key="ks_codes_upload")
+    if upload is not None and st.button("Nhập danh sách mã hồ sơ", key="ks_codes_import"):
+        try:
+            added, known = citizen_survey.import_codes(db, user, year, upload.getvalue(), upload.name)
+        except WorkbookError as exc:
+            st.error(f"Tệp có {len(exc.errors)} lỗi, chưa nhập mã nào:\n\n" + "\n".join(f"- {e}" for e in exc.errors[:50]))
+        else:
+            st.success(f"Đã nhập {added} mã hồ sơ mới ({known} mã đã có từ trước).")
+    units = {u["code"]: u["name"] for u in reference.public_units(db, year)}
+    with st.form("ks_codes_make"):
+        c1, c2 = st.columns([3, 1])
+        chosen = c1.multiselect("In mã phiếu cho các xã (để trống: mọi xã)", list(units), format_func=lambda c: units[c])
+        per_unit = c2.number_input("Số mã mỗi xã", min_value=1, max_value=5000, value=50)
+        made = st.form_submit_button("Tạo mã phiếu để in")
+    if made:
+        rows = citizen_survey.generate_codes(db, user, year, chosen or list(units), int(per_unit))
+        st.download_button(f"Tải {len(rows)} mã vừa tạo (.csv)", citizen_survey.codes_csv(db, user, year, rows),
+                           file_name=f"ma-phieu-khao-sat-{year}.csv", mime="text/csv", on_click="ignore")
+    done = citizen_survey.code_progress(db, user, year)
+    if done:
+        st.dataframe([{"Đơn vị": units.get(r["unit_code"], r["unit_code"]), "Số mã": r["codes"], "Đã trả lời": r["used"]}
+                      for r in done], hide_index=True, width="stretch")
 
 
 def _officials(db: Storage, user: User, year: int) -> None:

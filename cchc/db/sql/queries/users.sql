@@ -3,7 +3,7 @@ SELECT * FROM app_user WHERE username = $username;
 
 -- name: user_list
 SELECT u.username, u.full_name, u.role, u.unit_code, un.name AS unit_name, u.office_code,
-       o.name AS office_name, u.active, u.must_change_password, u.locked_until, u.last_login, u.is_demo
+       o.name AS office_name, u.active, u.must_change_password, u.last_login, u.is_demo
 FROM app_user u
 LEFT JOIN unit un ON un.code = u.unit_code
 LEFT JOIN office o ON o.code = u.office_code
@@ -12,7 +12,7 @@ ORDER BY CASE u.role WHEN 'admin' THEN 1 WHEN 'leader' THEN 2 WHEN 'council' THE
 
 -- name: user_login_candidates
 -- Active accounts, for the login widget's credentials dict.
-SELECT username, full_name, role, password_hash, failed_logins, locked_until
+SELECT username, full_name, role, password_hash
 FROM app_user WHERE active;
 
 -- name: user_insert
@@ -22,18 +22,14 @@ VALUES ($username, $full_name, $role, $unit_code, $office_code, $password_hash,
         $must_change_password, $is_demo, $created_at);
 
 -- name: user_set_password
-UPDATE app_user SET password_hash = $password_hash, must_change_password = $must_change_password,
-       failed_logins = 0, locked_until = NULL
+UPDATE app_user SET password_hash = $password_hash, must_change_password = $must_change_password
 WHERE username = $username;
 
 -- name: user_set_active
 UPDATE app_user SET active = $active WHERE username = $username;
 
 -- name: user_login_ok
-UPDATE app_user SET failed_logins = 0, locked_until = NULL, last_login = $at WHERE username = $username;
-
--- name: user_login_failed
-UPDATE app_user SET failed_logins = $failed_logins, locked_until = $locked_until WHERE username = $username;
+UPDATE app_user SET last_login = $at WHERE username = $username;
 
 -- name: user_count_active_admins
 SELECT count(*) AS n FROM app_user WHERE role = 'admin' AND active;
@@ -51,3 +47,25 @@ WHERE username = $username;
 -- name: commune_accounts
 -- Active commune accounts by unit, for bulk creation.
 SELECT unit_code, username FROM app_user WHERE role = 'commune' AND active;
+
+-- name: login_throttle_get
+-- The failure counts of an attempt's account name and client, read under the write lock.
+SELECT key, failures, last_failure FROM login_throttle WHERE key IN ($account, $client);
+
+-- name: login_throttle_count
+-- One more failure on a key; a count whose last failure is older than $forget_before restarts.
+INSERT INTO login_throttle VALUES ($key, 1, $at)
+ON CONFLICT (key) DO UPDATE SET
+    failures = CASE WHEN last_failure < $forget_before THEN 1 ELSE failures + 1 END,
+    last_failure = $at;
+
+-- name: login_throttle_uncount
+-- A try that turned out right: take back the failure counted for it before the check.
+UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = $key;
+
+-- name: login_throttle_clear
+DELETE FROM login_throttle WHERE key = $key;
+
+-- name: login_throttle_forget
+-- Rows nobody failed on for a while count as zero anyway: keep the table small.
+DELETE FROM login_throttle WHERE last_failure < $forget_before;
