@@ -210,6 +210,7 @@ def test_commune_officer_scores_uploads_reloads_and_submits(server, browser, tmp
     scores = page.get_by_label("Điểm tự chấm (bước 0,5)")
     saved = page.get_by_text(re.compile(r"^Đã lưu lúc \d\d:\d\d \d\d/"))    # one caption per saved leaf
     for i, value in ((0, "1"), (1, "0.5")):
+        settle(page)                        # not while a rerun that would replace the field is in flight
         before = saved.count()
         scores.nth(i).fill(value)
         scores.nth(i).press("Enter")

@@ -200,6 +200,8 @@ def _demo_survey(tx: Tx, rng: random.Random, year: int, units: list[dict], perio
                 elements.append(question.element)
                 values.append(rng.choice((4, 5)) if rng.random() < mood else rng.choice((1, 2, 3)))
     tx.run("survey_answers_insert_rows", response_ids=rids, questions=codes, elements=elements, ratings=values)
+    tx.run("survey_flagged_reviewed", year=year, actor="demo", at=dt.datetime.combine(opens, dt.time(17)),
+           reason="Người nhà dùng chung một điện thoại")
     _demo_officials(tx, rng, year, units[:10], opens)
 
 

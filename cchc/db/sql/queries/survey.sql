@@ -242,6 +242,14 @@ WHERE r.period_year = $year AND r.channel = 'web' AND r.review IS NOT NULL
   AND ($since IS NULL OR r.submitted_at >= $since) AND ($until IS NULL OR r.submitted_at < $until)
 RETURNING r.id;
 
+-- name: survey_flagged_reviewed
+-- The demo's flagged answers, as staff left them: the honeypot's excluded, the others accepted
+-- (so they count, and the rule "a flagged answer counts only once accepted" holds for them too).
+UPDATE survey_response
+SET review = CASE WHEN excluded THEN 'excluded' ELSE 'accepted' END, reviewed_by = $actor, reviewed_at = $at,
+    review_reason = CASE WHEN excluded THEN exclude_reason ELSE $reason END
+WHERE period_year = $year AND flags <> '' AND review IS NULL;
+
 -- name: survey_pending_count
 -- Answers waiting for review, per unit of the period (the dashboard and the scorecard say so).
 SELECT unit_code, count(*) AS pending FROM survey_response
