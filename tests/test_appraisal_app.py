@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from cchc.core.permissions import User
+from cchc.services import ServiceError, approval, users
 from cchc.services import appraisal as svc
-from cchc.services import approval, users
 from cchc.services import council as council_svc
 
 from .conftest import opened
@@ -48,16 +50,20 @@ def test_council_member_scores_a_leaf_with_a_reason_and_flags_another(demo_env, 
     on_day("2022-11-12")
     at = appraisal_page()
     assert "Đơn vị đã nộp: 8" in texts(at)
-    other = float(1 - self_points(demo_env)) if self_points(demo_env) != Decimal("0.5") else 0.0
-    at.number_input(key=f"td_{UNIT}_{LEAF}_0_diem").set_value(other)
+    other = 1 - self_points(demo_env) if self_points(demo_env) != Decimal("0.5") else Decimal(0)
+    typed = format(other.normalize(), "f").replace(".", ",")              # typed with a decimal comma
+    at.text_input(key=f"td_{UNIT}_{LEAF}_0_diem").input("nửa điểm")
+    save_button(at).click().run()
+    assert "«nửa điểm» không phải là số" in texts(at) and stored(demo_env) is None
+    at.text_input(key=f"td_{UNIT}_{LEAF}_0_diem").input(typed)
     save_button(at).click().run()
     assert "cần ghi lý do" in texts(at) and stored(demo_env) is None       # refused, nothing stored
-    at.number_input(key=f"td_{UNIT}_{LEAF}_0_diem").set_value(other)
+    at.text_input(key=f"td_{UNIT}_{LEAF}_0_diem").input(typed)
     at.text_input(key=f"td_{UNIT}_{LEAF}_0_lydo").input("Kế hoạch ban hành chậm")
     save_button(at).click().run()
     assert_clean(at)
     row = stored(demo_env)
-    assert row["r1_points"] == Decimal(str(other)) and row["r1_reason"] == "Kế hoạch ban hành chậm"
+    assert row["r1_points"] == other and row["r1_reason"] == "Kế hoạch ban hành chậm"
     at.checkbox(key=f"td_{UNIT}_1.1.2_0_gt").check()
     at.text_input(key=f"td_{UNIT}_1.1.2_0_hoi").input("Đề nghị gửi báo cáo quý IV.")
     save_button(at, index=1).click().run()
@@ -73,12 +79,12 @@ def test_a_stale_screen_is_told_the_value_changed_and_shows_it(demo_env, on_day)
     at = appraisal_page()
     with opened(demo_env) as db:               # a colleague saves the same leaf meanwhile
         svc.save_round1(db, NV2, YEAR, UNIT, LEAF, Decimal(0), "Không có kế hoạch" if self_points(demo_env) else "")
-    at.number_input(key=f"td_{UNIT}_{LEAF}_0_diem").set_value(float(self_points(demo_env)))
+    at.text_input(key=f"td_{UNIT}_{LEAF}_0_diem").input(format(self_points(demo_env).normalize(), "f"))
     save_button(at).click().run()
     assert_clean(at)
     assert "vừa được hoidong2 lưu" in texts(at) and "chưa được lưu" in texts(at)
     assert stored(demo_env)["r1_points"] == 0 and stored(demo_env)["version"] == 1
-    assert at.number_input(key=f"td_{UNIT}_{LEAF}_1_diem").value == 0      # the new value on screen
+    assert at.text_input(key=f"td_{UNIT}_{LEAF}_1_diem").value == "0"      # the new value on screen
 
 
 def test_a_field_of_another_office_is_read_only(demo_env, on_day):
@@ -115,6 +121,7 @@ def test_the_commune_answers_only_the_flagged_leaves(demo_env, on_day):
 
 def test_admin_records_the_council_and_reads_the_audit_log(demo_env, on_day):
     at = app_as("admin")
+    at.query_params["muc"] = "Hội đồng"                 # only the open tab runs
     at.switch_page("views/quan-tri.py").run()
     assert_clean(at)
     form = [t for t in at.text_input if t.label == "Số quyết định"][0]
@@ -126,23 +133,25 @@ def test_admin_records_the_council_and_reads_the_audit_log(demo_env, on_day):
     with opened(demo_env) as db:
         assert db.one("council_get", year=YEAR)["decision_number"] == "1234/QĐ-UBND"
         assert council_svc.council_formed(db, YEAR) == (True, dt.date(2022, 11, 7), True)     # the demo has a chair
+    at.query_params["muc"] = "Nhật ký"
+    at.run()
     at.selectbox(key="nk_nguoi").set_value("admin").run()
     at.selectbox(key="nk_hanh_dong").set_value("council").run()
     assert_clean(at)
     shown = at.dataframe[-1].value
-    assert len(shown) == 1 and shown.iloc[0]["Hành động"] == "council.decision"
-    assert "1520/QĐ-UBND" in shown.iloc[0]["Giá trị cũ"] and "1234/QĐ-UBND" in shown.iloc[0]["Giá trị mới"]
+    assert len(shown) == 1 and shown.iloc[0]["Hành động"] == "Quyết định thành lập Hội đồng"     # the code's label
+    assert "Số quyết định: 1520/QĐ-UBND → 1234/QĐ-UBND" in shown.iloc[0]["Thay đổi (cũ → mới)"]
 
 
 def test_the_leader_cannot_approve_before_every_commune_is_final(demo_env):
     at = app_as("lanhdao")
     at.switch_page("views/phe-duyet.py").run()
     assert_clean(at)
-    [t for t in at.text_input if t.label == "Số quyết định phê duyệt"][0].input("99/QĐ-UBND")
-    [d for d in at.date_input if d.label == "Ngày quyết định"][0].set_value(dt.date(2022, 11, 24))
-    [b for b in at.button if b.label == "Phê duyệt kết quả"][0].click().run()
-    assert "chưa hoàn tất thẩm định" in texts(at)
-    with opened(demo_env) as db:
+    assert "Chưa phê duyệt được." in texts(at) and "còn 25 đơn vị chưa hoàn tất thẩm định" in texts(at)
+    assert [b for b in at.button if b.label == "Phê duyệt kết quả"][0].disabled       # said before, not after a click
+    with opened(demo_env) as db:                 # and the service refuses on its own
+        with pytest.raises(ServiceError, match="chưa hoàn tất thẩm định"):
+            approval.approve(db, LEADER, YEAR, "99/QĐ-UBND", dt.date(2022, 11, 24))
         assert db.all("approvals_of_period", year=YEAR) == []
 
 
@@ -159,7 +168,7 @@ def test_published_results_are_public_and_the_commune_sees_its_reasons(demo_env,
     assert "99/QĐ-UBND" in texts(at)
     table = at.dataframe[0].value
     assert len(table) == 25 and table.iloc[0]["Đơn vị"] == best and table.iloc[0]["Hạng"] == 1
-    assert {"Điểm tự đánh giá", "Điểm thẩm định", "LV 1 (%)"} <= set(table.columns)
+    assert {"Điểm tự đánh giá", "Điểm thẩm định", "1. Công tác chỉ đạo, điều hành cải cách hành chính (%)"} <= set(table.columns)
     at = app_as("sonhong")
     at.switch_page("views/ket-qua.py").run()
     assert "Chi tiết của đơn vị bạn" in texts(at)
@@ -168,6 +177,7 @@ def test_published_results_are_public_and_the_commune_sees_its_reasons(demo_env,
 
 def test_admin_adds_a_member_and_reassigns_a_field(demo_env):
     at = app_as("admin")
+    at.query_params["muc"] = "Hội đồng"                 # only the open tab runs
     at.switch_page("views/quan-tri.py").run()
     at.text_input(key="hd_ten").input("Nguyễn Thị D")
     at.text_input(key="hd_chuc_vu").input("Trưởng phòng Y tế")
@@ -193,8 +203,8 @@ def test_a_leaf_marked_not_applicable_can_be_scored_on_the_page(demo_env, on_day
         before = db.one("result_of_unit", year=YEAR, unit_code=UNIT)["applicable_max"]
     at = appraisal_page()
     key = f"td_{UNIT}_1.3.2_0"
-    assert "Đơn vị đánh dấu «không áp dụng»" in texts(at) and at.number_input(key=f"{key}_diem").value is None
-    at.number_input(key=f"{key}_diem").set_value(1.0)
+    assert "Đơn vị đánh dấu «không áp dụng»" in texts(at) and at.text_input(key=f"{key}_diem").value == ""
+    at.text_input(key=f"{key}_diem").input("1")
     at.text_input(key=f"{key}_lydo").input("Xã có phát sinh hồ sơ")
     [b for b in at.button if b.label == "Lưu vòng 1"][4].click().run()
     assert_clean(at)
@@ -222,7 +232,7 @@ def test_a_council_member_cannot_end_round_one(demo_env, on_day):
         svc.accept_remaining(db, ADMIN, YEAR, UNIT)
     at = appraisal_page()                        # the demo's hoidong is a member, not the chair
     close = [b for b in at.button if b.label == "Kết thúc vòng 1"][0]
-    assert close.disabled and "Chỉ Chủ tịch, Phó Chủ tịch thường trực" in close.help
+    assert close.disabled and "Chỉ Chủ tịch, Phó Chủ tịch thường trực" in texts(at)     # the reason, by the button
 
 
 def test_the_audit_tab_says_when_the_screen_cuts_the_list(demo_env, monkeypatch):
@@ -231,6 +241,7 @@ def test_the_audit_tab_says_when_the_screen_cuts_the_list(demo_env, monkeypatch)
     with opened(demo_env) as db:
         svc.accept_remaining(db, ADMIN, YEAR, UNIT)          # one audit row per leaf
     at = app_as("admin")
+    at.query_params["muc"] = "Nhật ký"                 # only the open tab runs
     at.switch_page("views/quan-tri.py").run()
     assert_clean(at)
     with opened(demo_env) as db:

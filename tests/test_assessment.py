@@ -67,6 +67,62 @@ def test_check_points_enforces_range_and_step():
         rules.check_points(leaf, Decimal("-1"))
 
 
+def test_a_leaf_with_few_values_is_tapped_one_with_many_is_typed():
+    from dataclasses import replace
+
+    assert rules.point_choices(CS.node("1.1.1")) == [Decimal(0), Decimal("0.5"), Decimal(1)]       # max 1, step 0,5
+    assert rules.point_choices(CS.node("1.3.1")) == [Decimal(0), Decimal("0.25"), Decimal("0.5")]  # max 0,5, step 0,25
+    assert [str(p) for p in rules.point_choices(CS.node("3.2.2"))] == ["0", "1", "2", "3"]         # max 3, step 1
+    four = replace(CS.node("1.6.1"), max_points=Decimal("1.25"), step=Decimal("0.25"))            # 6 values: still tapped
+    assert len(rules.point_choices(four)) == rules.FEW_CHOICES == 6
+    assert rules.point_choices(replace(four, max_points=Decimal("1.5"))) is None                   # 7 values: typed
+    assert rules.point_choices(replace(four, max_points=Decimal(10), step=Decimal("0.01"))) is None
+
+
+def test_a_typed_score_reads_a_comma_or_a_dot_and_says_what_is_wrong():
+    from dataclasses import replace
+
+    leaf = replace(CS.node("1.6.1"), step=Decimal("0.25"))      # max 2
+    assert rules.read_points(leaf, "0,5") == rules.read_points(leaf, "0.5") == Decimal("0.50")
+    assert rules.read_points(leaf, " 1,75 ") == Decimal("1.75")
+    assert rules.read_points(leaf, "") is None and rules.read_points(leaf, None) is None
+    with pytest.raises(rules.ScoreError, match=r"^Tiêu chí 1\.6\.1: «abc» không phải là số; hãy gõ một số từ 0 đến 2 "
+                                               r"theo bước 0,25"):
+        rules.read_points(leaf, "abc")
+    with pytest.raises(rules.ScoreError, match="không theo bước 0,25"):
+        rules.read_points(leaf, "0,3")
+    with pytest.raises(rules.ScoreError, match="ngoài khoảng 0 đến 2"):
+        rules.read_points(leaf, "2,5")
+    with pytest.raises(rules.ScoreError, match="có quá 2 chữ số thập phân"):
+        rules.read_points(leaf, "0,125")
+
+
+def test_a_communes_next_deadline_is_the_next_step_it_still_has_to_do():
+    from cchc.core import workflow
+
+    period = {"council_deadline": dt.date(2022, 11, 8), "self_assessment_deadline": dt.date(2022, 11, 10),
+              "explanation_deadline": None, "appraisal_deadline": dt.date(2022, 11, 25),
+              "publication_deadline": dt.date(2022, 11, 30)}
+    day = dt.date(2022, 11, 9)
+    assert workflow.next_deadline(period, day).key == "self_assessment_deadline"             # the district's view
+    assert workflow.next_deadline(period, day, "draft").key == "self_assessment_deadline"
+    assert workflow.next_deadline(period, day, "submitted").key == "appraisal_deadline"       # already handed in
+    during = workflow.next_deadline(period, day, "explanation")                                # no date of its own:
+    assert (during.key, during.date) == ("explanation_deadline", dt.date(2022, 11, 25))       # the appraisal deadline
+    assert during.label == "Cấp xã giải trình theo yêu cầu của Hội đồng"
+    period["explanation_deadline"] = dt.date(2022, 11, 18)
+    assert workflow.next_deadline(period, day, "explanation").date == dt.date(2022, 11, 18)
+    assert workflow.next_deadline(period, day, "appraisal_r2").key == "appraisal_deadline"    # explained
+    # A reopened form: the submission deadline is the reopening's.
+    late = dt.date(2022, 11, 12)
+    assert workflow.next_deadline(period, late, "draft").key == "explanation_deadline"
+    reopened = workflow.next_deadline(period, late, "draft", reopened_until=dt.date(2022, 11, 15))
+    assert (reopened.key, reopened.date) == ("self_assessment_deadline", dt.date(2022, 11, 15))
+    assert workflow.step_done("self_assessment_deadline", "appraisal_r1")
+    assert not workflow.step_done("self_assessment_deadline", None)
+    assert [d.key for d in workflow.unit_deadlines(period, "submitted")] == [k for k, _ in workflow.DEADLINES]
+
+
 def test_not_applicable_only_where_allowed_and_never_for_survey_leaves():
     assert rules.check_leaf_score(CS.node("1.3.2"), rules.LeafScore(Decimal(1), True)).points is None
     with pytest.raises(rules.ScoreError, match="không áp dụng"):

@@ -158,7 +158,7 @@ def log_in(page, url: str, username: str) -> None:
     page.get_by_label("Tên đăng nhập").wait_for()
     settle(page)
     page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_label("Mật khẩu", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
 
 
@@ -200,41 +200,45 @@ def test_a_deep_link_to_an_admin_page_shows_nothing_without_login(server, browse
 
 
 def test_commune_officer_scores_uploads_reloads_and_submits(server, browser, tmp_path):
+    """The whole journey once (the details are in test_browser_officer.py): tap two scores, one of
+    them a half point, upload a PDF, reload, submit after confirming."""
     pdf = tmp_path / "ke-hoach-cchc-2022.pdf"
     pdf.write_bytes(PDF)     # a real one-page PDF: evidence is parsed, not only sniffed
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     log_in(page, server + "/tu-danh-gia", DRAFT_USER)
     page.get_by_role("heading", name="Tự đánh giá — Thị trấn Tây Sơn").wait_for()
-    settle(page)
-    scores = page.get_by_label("Điểm tự chấm (bước 0,5)")
-    saved = page.get_by_text(re.compile(r"^Đã lưu lúc \d\d:\d\d \d\d/"))    # one caption per saved leaf
-    for i, value in ((0, "1"), (1, "0.5")):
+    leaf = lambda code: page.locator(f".st-key-tieu_chi_{code.replace('.', '_')}")   # noqa: E731
+    leaf("1.1.2").get_by_role("radio").first.wait_for()
+    for code, value in (("1.1.1", "1"), ("1.1.2", "0,5")):
         settle(page)                        # not while a rerun that would replace the field is in flight
-        before = saved.count()
-        scores.nth(i).fill(value)
-        scores.nth(i).press("Enter")
-        assert wait_for(lambda: saved.count() == before + 1), f"leaf {i + 1} was not saved"
+        choice = leaf(code).get_by_role("radio", name=value, exact=True)
+        choice.click()
+        assert wait_for(lambda: choice.get_attribute("aria-checked") == "true"
+                        and leaf(code).get_by_text(re.compile(r"^Đã lưu lúc \d\d:\d\d \d\d/")).count() == 1), \
+            f"{code} was not saved"
         settle(page)
-    page.get_by_text("Tài liệu kiểm chứng (0), giải trình, ghi chú").first.click()
-    uploader(page, "Tải tệp lên").first.set_input_files(str(pdf))
+    leaf("1.1.1").get_by_text("Tài liệu kiểm chứng (0), giải trình, ghi chú").click()
+    uploader(leaf("1.1.1"), "Tải tệp lên").set_input_files(str(pdf))
     page.get_by_text("Tài liệu kiểm chứng (1), giải trình, ghi chú").first.wait_for()
     settle(page)
     # Reload: the draft is still there (saved as the officer worked).
     page.reload()
     page.get_by_role("heading", name="Tự đánh giá — Thị trấn Tây Sơn").wait_for()
+    leaf("1.1.2").get_by_role("radio").first.wait_for()
     settle(page)
-    scores = page.get_by_label("Điểm tự chấm (bước 0,5)")
-    assert scores.nth(0).input_value() == "1" and scores.nth(1).input_value() == "0.5"
-    page.get_by_text("Tài liệu kiểm chứng (1), giải trình, ghi chú").first.click()
+    assert leaf("1.1.1").get_by_role("radio", name="1", exact=True).get_attribute("aria-checked") == "true"
+    assert leaf("1.1.2").get_by_role("radio", name="0,5", exact=True).get_attribute("aria-checked") == "true"
+    leaf("1.1.1").get_by_text("Tài liệu kiểm chứng (1), giải trình, ghi chú").click()
     page.get_by_text("ke-hoach-cchc-2022.pdf").first.wait_for()
-    # Submit, then the form is locked.
+    # Submit after confirming, then the form is locked.
     page.get_by_role("button", name="Nộp báo cáo tự đánh giá").click()
+    page.get_by_role("dialog").get_by_role("button", name="Nộp báo cáo", exact=True).click()
     page.get_by_text("biểu mẫu đã khóa").first.wait_for()
     # The button is drawn at the end of the same run as the notice above: wait for it, don't count.
     page.get_by_role("button", name="Rút lại báo cáo để sửa").wait_for()
     settle(page)
-    assert page.get_by_label("Điểm tự chấm (bước 0,5)").first.is_disabled()
+    assert leaf("1.1.1").get_by_role("radio", name="1", exact=True).is_disabled()
     assert page.get_by_role("button", name="Rút lại báo cáo để sửa").count() == 1
     context.close()
 
@@ -283,7 +287,7 @@ def test_admin_loads_a_criteria_workbook_fixes_an_error_and_activates_it(server,
     wb.save(bad)
     nodes.cell(row, 3, 1)
     wb.save(good)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1366, "height": 900})   # staff screen
     log_in(page, server + "/quan-tri", "admin")
     page.get_by_role("heading", name="Quản trị").wait_for()
     settle(page)
@@ -301,7 +305,7 @@ def test_admin_loads_a_criteria_workbook_fixes_an_error_and_activates_it(server,
 
 def test_admin_backs_up_then_restores_from_the_page(server, browser, tmp_path):
     """Last in this module: it replaces the server's database with a backup taken moments before."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1366, "height": 900})   # staff screen
     log_in(page, server + "/quan-tri", "admin")
     page.get_by_role("heading", name="Quản trị").wait_for()
     settle(page)

@@ -1,7 +1,10 @@
-"""One appraisal flow in Debian's Chromium: a council member changes one score with a reason and
-flags another; the commune answers; round 2 sets the flagged score; the chair finalises the
-commune; Phòng Nội vụ compiles; a leader approves and publishes; the public page shows the
-commune's rank. The other 24 communes are made final through the services beforehand."""
+"""One appraisal flow in Debian's Chromium at 1366×900: a council member opens a commune from the
+queue (its columns named by field), changes one score (typed with a decimal comma) with a reason
+and flags another; «Kết thúc vòng 1» says why it cannot be used yet, then asks before it acts;
+the commune answers; round 2 sets the flagged score; the chair finalises the commune (asked
+first); Phòng Nội vụ compiles; a leader approves and publishes; the public page shows the
+commune's rank. The other 24 communes are made final through the services beforehand. The
+server's log has no error from drawing the queue (one type per column)."""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from .test_browser import CHROMIUM, browser, log_in, running_app, settle, wait_for  # noqa: F401 (fixture)
+from .test_browser_leader import click_row, into_view
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]   # one worker, one after another
 
@@ -69,11 +74,11 @@ def server(tmp_path_factory):
     env.pop("CCHC_COOKIE_KEY", None)
     own = prepare(env)
     with running_app(work, env) as url:
-        yield url, own
+        yield url, own, work / "streamlit.log"
 
 
 def as_user(browser, url: str, path: str, username: str | None):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
     if username:
@@ -85,9 +90,19 @@ def as_user(browser, url: str, path: str, username: str | None):
 
 
 def choose(page, key: str, text: str) -> None:
-    """Pick an option of the selectbox with this key by its visible text."""
-    page.locator(f".st-key-{key} input").click()
-    page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
+    """Pick an option of the selectbox with this key by its visible text (a rerun that closes the
+    list meanwhile is waited out, then again)."""
+    option = page.get_by_role("option", name=re.compile(re.escape(text))).first
+    for _ in range(4):
+        settle(page)
+        page.locator(f".st-key-{key} input").click()
+        try:
+            option.click(timeout=5_000)
+            break
+        except PlaywrightError:
+            page.keyboard.press("Escape")
+    else:
+        raise AssertionError(f"no option «{text}» in {key}")
     settle(page)
 
 
@@ -99,19 +114,37 @@ def has_text(page, text: str) -> bool:
     return page.get_by_text(text).count() > 0
 
 
-def test_appraisal_from_round_one_to_the_published_rank(server, browser):
-    url, own = server
-    changed = Decimal(0) if own["1.1.1"] else Decimal(1)
+def test_appraisal_from_round_one_to_the_published_rank(server, browser, tmp_path):
+    url, own, log = server
+    changed = "0,5" if own["1.1.1"] != Decimal("0.5") else "1"     # typed the Vietnamese way
 
-    # round 1: the council member changes 1.1.1 with a reason, flags 1.1.2, keeps the rest, closes the round
+    # the queue: a row per commune, a column per field named by its title; a click opens the commune
     page = as_user(browser, url, "/tham-dinh", MEMBER)
     page.get_by_text("Đơn vị thẩm định").wait_for()
-    choose(page, "td_don_vi", "Xã Sơn Hồng")
+    queue = page.locator("[data-testid=stDataFrame]").first
+    headers = []
+    for left in (0, 10_000):                                        # the grid draws the columns in sight only
+        queue.locator(".dvn-scroller").evaluate(f"e => {{ e.scrollLeft = {left}; }}")
+        page.wait_for_timeout(300)
+        headers += queue.locator("thead th, [role=columnheader]").evaluate_all("els => els.map(e => e.textContent)")
+    assert "1. Công tác chỉ đạo, điều hành cải cách hành chính" in headers and "10. Điểm thưởng (ngoài 100 điểm)" in headers
+    assert not [h for h in headers if h.startswith("LV ")], headers
+    queue.locator(".dvn-scroller").evaluate("e => { e.scrollLeft = 0; }")
+    click_row(page, queue, "Xã Sơn Hồng")
+    page.get_by_role("heading", name="Xã Sơn Hồng").wait_for()
+    settle(page)
+    # a field of another office: its name, not its code
+    choose(page, "td_lv_" + UNIT, "2. Cải cách thể chế")
+    page.get_by_text("Lĩnh vực này do Phòng Tư pháp thẩm định; bạn chỉ xem.").wait_for()
+    choose(page, "td_lv_" + UNIT, "1. Công tác chỉ đạo")
+
+    # round 1: the council member changes 1.1.1 with a reason, flags 1.1.2
     card = leaf(page, "1.1.1")
-    card.get_by_label(re.compile("Điểm thẩm định")).fill(str(changed))
+    card.get_by_label(re.compile("Điểm thẩm định")).fill(changed)
     card.get_by_label("Lý do (bắt buộc nếu khác điểm tự chấm)").fill("Kế hoạch ban hành chậm")
     card.get_by_role("button", name="Lưu vòng 1").click()
     assert wait_for(lambda: leaf(page, "1.1.1").get_by_text("lý do: Kế hoạch ban hành chậm").count() > 0)
+    assert leaf(page, "1.1.1").get_by_text(f"Điểm thẩm định vòng 1: {changed}").count() == 1
     settle(page)
     card = leaf(page, "1.1.2")
     card.get_by_text("Cần giải trình", exact=True).click()
@@ -119,11 +152,32 @@ def test_appraisal_from_round_one_to_the_published_rank(server, browser):
     card.get_by_role("button", name="Lưu vòng 1").click()
     assert wait_for(lambda: leaf(page, "1.1.2").get_by_text("Đề nghị cung cấp báo cáo quý IV.").count() > 0)
     settle(page)
+    # «Kết thúc vòng 1» cannot be used yet, and says why, next to it
+    close = page.get_by_role("button", name="Kết thúc vòng 1")
+    into_view(page, close)
+    assert close.is_disabled()
+    why = page.get_by_text(re.compile(r"Còn \d+ tiêu chí chưa có điểm thẩm định \(lĩnh vực 1: \d+\)"))
+    assert why.count() == 1
+    page.screenshot(path=str(tmp_path / "ket-thuc-vong-1-chua-duoc.png"))
+    # the rest of field 1 keeps the commune's scores; then the button asks before it acts
     page.get_by_role("button", name=re.compile("Giữ nguyên điểm tự chấm")).click()
     assert wait_for(lambda: page.get_by_role("button", name="Kết thúc vòng 1").is_enabled())
     settle(page)
     page.get_by_role("button", name="Kết thúc vòng 1").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("1 tiêu chí cần giải trình").wait_for()
+    assert dialog.get_by_text("đơn vị chuyển sang giải trình").count() == 1
+    page.screenshot(path=str(tmp_path / "ket-thuc-vong-1-hoi.png"))
+    dialog.get_by_role("button", name="Hủy").click()
+    assert wait_for(lambda: page.get_by_role("dialog").count() == 0)
+    settle(page)
+    assert not has_text(page, "Đang giải trình")                   # nothing happened
+    page.get_by_role("button", name="Kết thúc vòng 1").click()
+    page.get_by_role("dialog").get_by_role("button", name="Xác nhận kết thúc vòng 1").click()
     assert wait_for(lambda: has_text(page, "Đang giải trình"))
+    errors = [line for line in log.read_text(encoding="utf-8").splitlines()
+              if re.search(r"arrow|Traceback|Error", line, re.IGNORECASE)]
+    assert errors == []                                             # the queue drew without a conversion error
 
     # the commune answers the flagged leaf and hands its explanation in
     commune = as_user(browser, url, "/tu-danh-gia", OFFICER)
@@ -139,14 +193,19 @@ def test_appraisal_from_round_one_to_the_published_rank(server, browser):
 
     # round 2 on the flagged leaf, then the chair finalises the commune
     page.reload()
+    page.get_by_text("Đơn vị thẩm định").wait_for()
+    settle(page, 1000)
+    click_row(page, page.locator("[data-testid=stDataFrame]").first, "Xã Sơn Hồng")
+    page.get_by_role("heading", name="Xã Sơn Hồng").wait_for()
     settle(page)
-    choose(page, "td_don_vi", "Xã Sơn Hồng")
     card = leaf(page, "1.1.2")
     card.get_by_label("Lý do (kết luận sau giải trình)").fill("Đã có báo cáo, giữ nguyên điểm")
     card.get_by_role("button", name="Lưu vòng 2").click()
     assert wait_for(lambda: leaf(page, "1.1.2").get_by_text("Điểm vòng 2:").count() > 0)
     settle(page)
     page.get_by_role("button", name="Hoàn tất thẩm định đơn vị").click()
+    page.get_by_role("dialog").get_by_text("Từ đây điểm của đơn vị là").wait_for()
+    page.get_by_role("dialog").get_by_role("button", name="Xác nhận hoàn tất").click()
     assert wait_for(lambda: has_text(page, "Đã thẩm định xong"))
 
     # Phòng Nội vụ compiles; the leader approves and publishes
@@ -157,7 +216,7 @@ def test_appraisal_from_round_one_to_the_published_rank(server, browser):
     leader = as_user(browser, url, "/phe-duyet", "lanhdao")
     leader.get_by_text("Đơn vị đã hoàn tất thẩm định").wait_for()
     leader.get_by_label("Số quyết định phê duyệt").fill("3456/QĐ-UBND")
-    leader.get_by_role("spinbutton", name="day, Ngày quyết định").click()
+    leader.get_by_role("spinbutton", name=re.compile(r"^(day|ngày), Ngày quyết định$")).click()   # the page translates it
     leader.keyboard.type("24112022")
     leader.get_by_role("button", name="Phê duyệt kết quả").click()
     assert wait_for(lambda: has_text(leader, "Các lần phê duyệt"))

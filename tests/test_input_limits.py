@@ -183,6 +183,7 @@ def test_typed_scores_follow_the_same_rule():
 def test_the_admin_page_shows_a_message_for_a_bad_criteria_file(demo_env, name, data, message):
     from .test_app import app_as, assert_clean
     at = app_as("admin")
+    at.query_params["muc"] = "Bộ tiêu chí"                 # only the open tab runs
     at.switch_page("views/quan-tri.py").run()
     uploader = next(u for u in at.get("file_uploader") if u.key == "bo_tieu_chi")
     uploader.set_value((name, data, "application/octet-stream"))

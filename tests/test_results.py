@@ -109,8 +109,36 @@ def test_the_index_rank_and_class_match_the_hand_computed_case(case):
     assert by[U4]["index"] == pytest.approx(50.00)
     assert [by[u]["rank"] for u in (U1, U2, U5, U3, U4)] == [1, 2, 3, 4, 4]
     others = [row for row in r.rows if row["unit_code"] not in (U1, U2, U3, U4, U5)]
-    assert {row["rank"] for row in others} == {6} and len(others) == 20
+    assert len(others) == 20 and r.unranked == others           # no scores: no index, not ranked, listed last
+    assert {(row["index"], row["rank"], row["class"]) for row in others} == {(None, None, None)}
+    assert [row["unit_code"] for row in r.ranked] == [U1, U2, U5, U3, U4]
     assert r.provisional                                        # only U1 is final
+
+
+def test_no_data_is_no_data_not_the_worst_result(case):
+    """A unit with no scored leaf has no index, rank or class, even with survey answers; a field
+    with nothing scored in it and no answers has no sub-index; averages are over units with data,
+    and the ranks of the others do not count the units without data."""
+    U6, U7 = "18160", "18163"
+    answers(case, U6, 4, 4)                                     # survey answers only: still no index
+    score(case, U7, **{"1_2": "na"})                            # only "không áp dụng": nothing scored
+    r = results.results(case, ADMIN, YEAR)
+    by = {row["unit_code"]: row for row in r.rows}
+    for unit in (U6, U7):
+        assert (by[unit]["index"], by[unit]["rank"], by[unit]["class"]) == (None, None, None), unit
+    assert by[U6]["survey_points"] == 10                        # the answers are kept, not ranked
+    assert r.by_field[U6]["1"]["sub_index"] is None and r.by_field[U6]["1"]["points"] is None
+    assert r.by_field[U6]["2"]["sub_index"] == 100              # the survey field has data
+    assert r.by_field[U7]["1"]["sub_index"] is None
+    # field 1: U1 95, U2 92.86, U3 60, U4 50, U5 65 — the 20 units without data are left out
+    assert r.field_average["1"]["sub_index"] == pytest.approx(round((95 + 92.86 + 60 + 50 + 65) / 5, 2))
+    assert r.field_average["1"]["units"] == 5
+    averages = {a["field_code"]: a for a in case.all("field_averages", year=YEAR, province=None, district=None)}
+    assert averages["1"]["sub_index"] == r.field_average["1"]["sub_index"] and averages["1"]["units"] == 5
+    sc = results.scorecard(case, ADMIN, YEAR, U6)
+    assert (sc.row["index"], sc.row["rank"], sc.units_ranked) == (None, None, 5)
+    assert sc.shortcomings == []                                # nothing scored has lost nothing
+    assert results.scorecard(case, ADMIN, YEAR, U4).row["rank"] == 4     # tied with U3, of 5 ranked
 
 
 def test_field_sub_indices_and_averages(case):
@@ -130,7 +158,7 @@ def test_bands_are_set_per_period(case):
 
 def test_the_scorecard_names_shortcomings_strengths_and_the_district_average(case):
     sc = results.scorecard(case, ADMIN, YEAR, U5)
-    assert (sc.row["rank"], sc.units_ranked) == (3, 25)
+    assert (sc.row["rank"], sc.units_ranked) == (3, 5)          # of the 5 units with an index
     assert [(f["code"], f["sub_index"]) for f in sc.fields] == [("1", pytest.approx(65.0)), ("2", None)]  # no survey yet
     assert [(x["code"], x["lost"]) for x in sc.shortcomings] == [("1.3", Decimal("1.5")), ("1.1", 1), ("1.2", 1)]
     assert sc.strengths == [] and sc.previous is None
@@ -272,6 +300,8 @@ def _demo_figures(db, year: int) -> dict:
 
 
 def test_the_views_give_the_demo_the_figures_it_had_before_they_were_computed_on_read(demo_file, tmp_path):
+    """The demo's figures are those of tests/data/demo_results_before.json (written by the code
+    that kept the results on write), but for the no-data rule (_same_but_no_data)."""
     import json
     import shutil
 
@@ -285,10 +315,75 @@ def test_the_views_give_the_demo_the_figures_it_had_before_they_were_computed_on
         for year in years:
             now = _demo_figures(db, year)
             assert now.keys() == before[str(year)].keys()
-            for part in now:
-                assert now[part] == before[str(year)][part], part
+            _same_but_no_data(now, before[str(year)])
     finally:
         db.close()
+
+
+NO_FIGURE = ("index", "rank", "class")
+
+
+def _same_but_no_data(now: dict, before: dict) -> None:
+    """The figures of the file, except where the no-data rule of issue 14 applies (the file was
+    written before it, when no data read as 0): a unit with no scored leaf (the demo's communes
+    that have not started) has no index, rank or class and is listed after the ranked ones; a
+    field with nothing in it has no points and no sub-index where the file has 0; averages are
+    over the units with data; a leaf not scored yet is no shortcoming. Every other figure, and
+    every figure of every unit with an index, is the file's to the hundredth."""
+    for part in ("fields", "element_shares", "leaves"):
+        assert now[part] == before[part], part
+    was = {r["unit_code"]: r for r in before["rows"]}
+    ranked = [r for r in now["rows"] if r["index"] is not None]
+    assert ranked == before["rows"][:len(ranked)]                  # the ranked units: the file's rows, in order
+    for row in now["rows"][len(ranked):]:                          # the others: the file's 0 (or a survey-only index)
+        old = was[row["unit_code"]]
+        assert row["state"] == "not_started" and old["self_points"] == 0 and old["class"] == "Yếu", row["unit_code"]
+        assert {k: v for k, v in row.items() if k not in NO_FIGURE} == {k: v for k, v in old.items() if k not in NO_FIGURE}
+        assert (row["index"], row["rank"], row["class"]) == (None, None, None)
+    assert len(now["rows"]) == len(before["rows"])
+
+    def fields_match(new: dict, old: dict, where) -> bool:
+        if new["sub_index"] is None and old["sub_index"] not in (None, 0):
+            raise AssertionError((where, "a field with data lost its sub-index", old))
+        if new["sub_index"] is None:                               # no data: the file's 0 is now no figure
+            return new["points"] is None and old["points"] == 0 and new.get("applicable_max") == old.get("applicable_max")
+        return new == old
+
+    for unit, fields in now["by_field"].items():
+        assert fields.keys() == before["by_field"][unit].keys()
+        for code, f in fields.items():
+            assert fields_match(f, before["by_field"][unit][code], (unit, code))
+    old_rows = {(r["unit_code"], r["field_code"]): r for r in before["field_results"]}
+    assert len(now["field_results"]) == len(old_rows)
+    for r in now["field_results"]:
+        assert fields_match(r, old_rows[(r["unit_code"], r["field_code"])], r["unit_code"])
+    # averages over the units with data, recomputed from the file's own figures
+    with_data: dict[str, list] = {}
+    for unit, fields in now["by_field"].items():
+        for code, f in fields.items():
+            if f["sub_index"] is not None:
+                with_data.setdefault(code, []).append(before["by_field"][unit][code])
+    for code, average in now["field_average"].items():
+        rows = with_data.get(code, [])
+        assert average == {"field_code": code, "units": len(rows),
+                           "sub_index": round(sum(r["sub_index"] for r in rows) / len(rows), 2),
+                           "points": round(sum(r["points"] for r in rows) / len(rows), 2)}, code
+    assert [{k: a[k] for k in ("field_code", "sub_index", "units")} for a in now["field_averages"]] == [
+        {k: now["field_average"][a["field_code"]][k] for k in ("field_code", "sub_index", "units")}
+        for a in before["field_averages"]]
+    for unit, card in now["scorecards"].items():
+        old = before["scorecards"][unit]
+        assert card["units_ranked"] == len(ranked) and card["strengths"] == old["strengths"]
+        assert card["previous"] == old["previous"]
+        assert card["row"] == next(r for r in now["rows"] if r["unit_code"] == unit)
+        averages = {code: a["sub_index"] for code, a in now["field_average"].items()}
+        for f, g in zip(card["fields"], old["fields"], strict=True):
+            assert f["average"] == averages.get(f["code"])
+            assert fields_match({"points": f["points"], "sub_index": f["sub_index"]},
+                                {"points": g["points"], "sub_index": g["sub_index"]}, (unit, f["code"]))
+        scored = [x for x in old["shortcomings"] if x["scored"]]       # the file's, without the unscored leaves
+        assert all(x["scored"] for x in card["shortcomings"]) and card["shortcomings"][:len(scored)] == scored, unit
+        assert len(card["shortcomings"]) <= 5
 
 
 def test_the_results_added_up_per_place_are_the_units_rows_added_up(case):
@@ -303,7 +398,8 @@ def test_the_results_added_up_per_place_are_the_units_rows_added_up(case):
         assert (g["code"], g["units"]) == (rows[0][key], len(rows))
         assert g["handed_in"] == sum(r["state"] not in ("not_started", "draft") for r in rows)
         assert g["final"] == sum(bool(r["is_final"]) for r in rows) == 1
-        assert g["index"] == round(sum(float(r["index"] or 0) for r in rows) / len(rows), 2)
+        ranked = [float(r["index"]) for r in rows if r["index"] is not None]     # units with data only
+        assert g["ranked"] == len(ranked) == 5 and g["index"] == round(sum(ranked) / len(ranked), 2)
         assert g["classes"] == {c: sum(r["class"] == c for r in rows) for c in results.CLASSES}
         assert g["first"] == (1, U1)
     full, brief = progress.campaign(case, ADMIN, YEAR), progress.campaign(case, ADMIN, YEAR, with_units=False)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import yaml
 
 from cchc.core import survey as rules
-from cchc.core.permissions import PermissionDenied, User
-from cchc.services import ServiceError, citizen_survey, official_survey
+from cchc.core.permissions import CLI_USER, PermissionDenied, User
+from cchc.services import ServiceError, assessment, citizen_survey, official_survey
 
 ADMIN = User("quantri", "Quản trị", "admin")
 LEADER = User("lanhdao", "Lãnh đạo", "leader")
@@ -209,6 +210,9 @@ def test_officials_points_by_hand(answered):
 
 def test_survey_points_reach_the_index(answered):
     citizen = 4 * ELEMENT_1 + 4 * 4                          # five leaves of max 4: 2,5556 + 16
+    row = unit_row(answered, A)
+    assert row["index"] is None and row["rank"] is None      # survey answers alone are no figures of the unit
+    assessment.save_leaf_field(answered, CLI_USER, YEAR, A, "1.1.1", "points", Decimal("0"))
     row = unit_row(answered, A)
     assert row["survey_points"] == pytest.approx(round(citizen, 2))
     self_max = row["applicable_max"] - 20                    # the citizens' 20 points count, the officials' not yet

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -43,7 +45,8 @@ def test_a_citizen_answers_the_whole_survey_without_logging_in(demo_env):
         before = db.scalar("survey_count", year=2022)
     at = public("views/khao-sat.py", dv="18139")
     assert_clean(at)
-    assert "Xã Sơn Hồng" in texts(at) and at.session_state["authentication_status"] is not True
+    assert "Xã Sơn Hồng" in texts(at)
+    assert "authentication_status" not in at.session_state or at.session_state["authentication_status"] is not True
     for step in range(1, 6):
         assert at.get("progress")[0].proto.text == f"Bước {step}/6"
         at = answer_step(at, 4 if step != 3 else 2)
@@ -82,7 +85,62 @@ def test_a_step_is_not_left_with_a_question_unanswered(demo_env):
 def test_an_unknown_or_malformed_commune_gets_a_message(demo_env, dv, expected):
     at = public("views/khao-sat.py", dv=dv)
     assert_clean(at)
-    assert expected in texts(at) and at.selectbox[0].label == "Bạn đã làm thủ tục tại UBND xã, thị trấn nào?"
+    assert expected in texts(at) and at.text_input(key="ks_find").label == "Bạn đã làm thủ tục tại UBND xã, thị trấn nào?"
+
+
+def picks(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if b.key and b.key.startswith("ks_pick_")]
+
+
+@pytest.mark.parametrize("typed", ["son tay", "sontay", "SON TAY", "Son Tay", "Sơn Tây", "  sơn   TÂY ", "18172"])
+def test_the_commune_picker_finds_a_commune_typed_without_tones(demo_env, typed):
+    at = public("views/khao-sat.py")
+    assert not picks(at)                                          # a light first load: the search box only
+    at.text_input(key="ks_find").input(typed)
+    at = at.run()
+    assert_clean(at)
+    assert picks(at) == ["Xã Sơn Tây"] and "Tìm thấy 1 đơn vị" in texts(at)
+    next(b for b in at.button if b.label == "Xã Sơn Tây").click()
+    at = at.run()
+    assert_clean(at)
+    assert at.query_params["dv"] == "18172" and "Xã Sơn Tây" in texts(at)
+    assert at.get("progress")[0].proto.text == "Bước 1/6"
+    at = press(at, "Chọn xã, thị trấn khác")                        # a mis-tap is undone in one tap
+    assert "dv" not in at.query_params and at.text_input(key="ks_find")
+
+
+def test_the_whole_list_of_communes_is_one_tap_away(demo_env):
+    at = public("views/khao-sat.py")
+    at = press(at, "Xem danh sách tất cả xã, thị trấn")
+    assert_clean(at)
+    assert len(picks(at)) == 25 and picks(at)[:2] == ["Thị trấn Phố Châu", "Thị trấn Tây Sơn"]
+    assert not any(b.label == "Xem danh sách tất cả xã, thị trấn" for b in at.button)
+
+
+def test_the_commune_picker_says_in_vietnamese_when_nothing_matches(demo_env):
+    at = public("views/khao-sat.py")
+    at.text_input(key="ks_find").input("xyz")
+    at = at.run()
+    assert_clean(at)
+    assert not picks(at)
+    assert "Không tìm thấy xã, thị trấn nào có tên «xyz»" in texts(at) and "No results" not in texts(at)
+    at.text_input(key="ks_find").input("tay")                      # both names with «Tây», the one that begins with it first
+    at = at.run()
+    assert picks(at) == ["Thị trấn Tây Sơn", "Xã Sơn Tây"]
+
+
+def test_folding_finds_names_as_phone_users_type_them():
+    from cchc.core.text import fold
+    from cchc.web.survey_public import find_units
+
+    assert {fold(t) for t in ("Xã Sơn Tây", "xa son tay", "XÃ SƠN TÂY", "xasontay")} == {"xasontay"}
+    assert fold("Đức Thọ") == fold("duc tho") == fold("đức thọ") == "ductho"
+    assert fold(unicodedata.normalize("NFD", "Sơn Tây")) == "sontay"           # a keyboard that sends decomposed marks
+    units = [{"code": "1", "name": "Xã Đức Thuận"}, {"code": "2", "name": "Thị trấn Đức Thọ"}, {"code": "3", "name": "Xã Tân Hương"}]
+    assert [u["name"] for u in find_units(units, "duc tho")] == ["Thị trấn Đức Thọ"]
+    assert [u["name"] for u in find_units(units, "đuc")] == ["Xã Đức Thuận", "Thị trấn Đức Thọ"]
+    assert [u["name"] for u in find_units(units, "")] == [u["name"] for u in units]
+    assert find_units(units, "ha noi") == []
 
 
 def test_outside_the_window_the_survey_says_so_politely(demo_env, monkeypatch):
@@ -115,6 +173,7 @@ def test_a_bad_code_gets_a_message(demo_env, ma, expected):
 
 def test_staff_key_a_paper_form_and_go_on_to_the_next(demo_env):
     at = app_as("sonhong")
+    at.query_params["muc"] = "Nhập phiếu giấy"                 # only the open tab runs
     at.switch_page("views/quan-ly-khao-sat.py").run()
     assert_clean(at)
     inputs = {t.label.split(" — ")[0]: t for t in at.text_input}
@@ -144,6 +203,8 @@ def test_the_leader_sees_progress_and_results(demo_env):
 
 def test_admin_issues_codes_and_excludes_a_suspect_answer(demo_env):
     at = app_as("admin")
+    at.query_params["muc"] = "Khảo sát"                 # only the open tab runs
+    at.query_params["ks"] = "Điều tra xã hội học"
     at.switch_page("views/quan-tri.py").run()
     assert_clean(at)
     press(at, "Tạo mã phiếu")
@@ -151,6 +212,8 @@ def test_admin_issues_codes_and_excludes_a_suspect_answer(demo_env):
     assert "Đã tạo 75 mã phiếu." in texts(at)                    # 3 per commune, the default
     with opened(demo_env) as db:
         rid = db.all("survey_flagged", year=2022, limit=1)[0]["id"]
+    at.query_params["ks"] = "Phiếu bất thường"
+    at.run()
     next(n for n in at.number_input if n.label == "Số phiếu").set_value(rid)
     next(t for t in at.text_input if t.label == "Lý do (bắt buộc, ghi nhật ký)").input("Cùng một máy gửi liên tục")
     press(at, "Loại khỏi kết quả")
@@ -224,6 +287,8 @@ def test_admin_accepts_every_pending_answer_of_a_filter_at_once(demo_env):
     at.switch_page("views/quan-ly-khao-sat.py").run()
     assert_clean(at)
     assert "8 phiếu có dấu hiệu bất thường đang chờ Phòng Nội vụ xem xét (chưa được tính)." in texts(at)
+    at.query_params["muc"] = "Xem xét phiếu"         # only the open tab runs
+    at.run()
     assert "8" in [m.value for m in at.metric if m.label == "Phiếu khớp bộ lọc"]
     next(t for t in at.text_input if t.label.startswith("Lý do cho cả 8 phiếu")).input("Người nhà dùng chung máy")
     at = press(at, "Chấp nhận (tính) 8 phiếu")

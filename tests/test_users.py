@@ -93,6 +93,26 @@ def test_every_staff_page_has_a_stable_address_and_roles():
         assert p.file == f"views/{p.url_path}.py"
 
 
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://may-chu:8501/khao-sat", None),                 # a page of this visitor
+    ("http://may-chu:8501/", None),                         # the root
+    ("http://may-chu:8501", None),
+    ("http://may-chu:8501/khao-sat-nham", "khao-sat-nham"),  # a typing slip
+    ("https://cchc.huongson.vn/cchc/khaosat", "khaosat"),    # under a base path
+    ("http://may-chu:8501/Kh%E1%BA%A3o-s%C3%A1t", None),     # not a plain page name: Streamlit's own answer
+    ("http://may-chu:8501/a/b", None),
+    ("http://may-chu:8501/" + "x" * 81, None),
+    (None, None),
+])
+def test_a_mistyped_address_is_recognised_so_that_a_page_can_answer_it(url, expected):
+    answering = {p.url_path for p in navigation.pages_for(None)} | {s.url_path for s in navigation.stand_ins_for(None)}
+    base = "cchc" if url and "/cchc/" in url else ""
+    assert navigation.unknown_address(url, answering, base) == expected
+    if expected:
+        spec = navigation.not_found_page(expected)
+        assert spec.url_path == expected and spec.file == navigation.NOT_FOUND_FILE and not spec.roles
+
+
 @pytest.mark.parametrize("role", ["admin", "leader", "council", "commune", None])
 def test_stand_ins_never_run_a_page_of_another_role(role):
     real = {p.url_path for p in navigation.pages_for(role)}

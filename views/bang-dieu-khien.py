@@ -1,5 +1,6 @@
-"""Leadership dashboard: where the campaign stands against its deadlines and how the units rank,
-refreshed every minute; each unit drills down to its scorecard (/phieu-diem)."""
+"""Leadership dashboard: where the campaign stands against its deadlines (who has not handed in
+yet, by name, first) and how the units rank, refreshed every minute; a click on a unit's row, bar
+or cell opens its scorecard (/phieu-diem)."""
 
 import streamlit as st
 
@@ -26,7 +27,7 @@ def live() -> None:
     r = None if many else results.results(db, user, year, province, district)
     groups = results.by_place(db, user, year, province) if many else []
     final = sum(g["final"] for g in groups) if many else sum(1 for row in r.rows if row["is_final"])
-    ranked = sum(g["units"] for g in groups) if many else len(r.rows)
+    units = sum(g["units"] for g in groups) if many else len(r.rows)
     cols = st.columns(5)
     cols[0].metric("Đã nộp tự đánh giá", f"{s['submitted']}/{s['total']}", help="Đơn vị đã nộp báo cáo tự đánh giá")
     cols[1].metric("Nộp muộn", s["late"])
@@ -37,13 +38,16 @@ def live() -> None:
     cols[4].metric("Mốc tiếp theo", fmt_date(nd.date) if nd else "—",
                    delta=days_left_text(nd, s["today"]) if nd else None, delta_color="off", delta_arrow="off",
                    help=nd.label if nd else "Mọi mốc đã qua")
-    st.altair_chart(charts.timeline(s["period"], s["today"]), width="stretch")
+    if not many:
+        dashboard.pending(s, year)
+    st.subheader("Các mốc của kỳ đánh giá")
+    st.vega_lite_chart(charts.timeline(s["period"], s["today"]), width="stretch", alt="Các mốc của kỳ đánh giá")
     dashboard.council_line(council_formed(db, year), s["period"], s["today"])
     st.caption((f"**Số liệu tạm tính** (chưa thẩm định xong {s['total'] - final} đơn vị): chỉ số tính trên điểm "
-                "thẩm định nếu đã có, chưa có thì trên điểm tự chấm. " if final < ranked else "Số liệu chính thức. ")
+                "thẩm định nếu đã có, chưa có thì trên điểm tự chấm. " if final < units else "Số liệu chính thức. ")
                + f"Tự cập nhật mỗi phút. Hôm nay: {fmt_date(s['today'])}.")
     survey_views.pending_note(db, user, year)
-    if not ranked:
+    if not units:
         st.info("Kỳ này chưa có đơn vị hoặc chưa có bộ tiêu chí, nên chưa có số liệu.")
         return
     if many:

@@ -36,4 +36,6 @@ if is_demo(db):
         rows = [{"Tên đăng nhập": a["username"], "Người dùng": a["full_name"],
                  "Vai trò": ROLES[a["role"]], "Đơn vị": a["unit_name"] or a["office_name"] or ""}
                 for a in users.demo_accounts(db) if a["username"] in demo_usernames()]
-        st.dataframe(rows, hide_index=True, width="stretch")
+        # A plain table: the grid widget's code is the heaviest part of a first load.
+        st.markdown("| Tên đăng nhập | Người dùng | Vai trò | Đơn vị |\n|---|---|---|---|\n" + "\n".join(
+            f"| `{r['Tên đăng nhập']}` | {r['Người dùng']} | {r['Vai trò']} | {r['Đơn vị']} |" for r in rows))

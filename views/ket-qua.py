@@ -26,7 +26,7 @@ pub = approval.published(db, year)
 st.markdown(f"**{reference.period(db, year)['name']}**  \nPhê duyệt tại Quyết định số {pub.decision_number} "
             f"ngày {fmt_date(pub.decision_date)}.")
 ui.ranking_table(pub.rows, pub.fields, pub.by_field)
-st.caption("Lĩnh vực: " + "; ".join(f"LV {code}: {title}" for code, title in pub.fields))
+st.caption("Các cột «(%)» theo lĩnh vực là chỉ số thành phần: điểm của lĩnh vực / điểm tối đa áp dụng × 100.")
 names = {r["unit_code"]: r for r in pub.rows}
 code = st.selectbox("Tra cứu một xã, thị trấn", list(names), format_func=lambda c: names[c]["unit_name"], index=None,
                     placeholder="Chọn đơn vị", key="kq_don_vi")

@@ -1,5 +1,7 @@
 """Survey work for staff: progress against the quota and the satisfaction results (a commune
-officer: their own unit), and keying paper questionnaires (communes and administrators)."""
+officer: their own unit), keying paper questionnaires (communes and administrators), each
+commune's survey link and QR code, and the review of suspect answers (administrators). Only the
+open tab runs, and it is kept in the address (`?muc=…`)."""
 
 import streamlit as st
 
@@ -12,19 +14,16 @@ year = web.current_year(db)
 st.title(f"Khảo sát sự hài lòng năm {year}")
 if not survey_views.questionnaires_ok():
     st.stop()
+sections = {"Tiến độ và kết quả": lambda: survey_views.progress_view(db, user, year)}
+if user.role in ("admin", "commune"):
+    sections["Nhập phiếu giấy"] = lambda: survey_views.paper_entry(db, user, year)
+    sections["Mã QR"] = lambda: survey_views.qr_view(db, user, year)
 if user.role == "admin":
-    tab_progress, tab_paper, tab_review = st.tabs(["Tiến độ và kết quả", "Nhập phiếu giấy", "Xem xét phiếu"])
-    with tab_progress:
-        survey_views.progress_view(db, user, year)
-    with tab_paper:
-        survey_views.paper_entry(db, user, year)
-    with tab_review:
-        survey_views.review_view(db, user, year)
-elif user.role == "commune":
-    tab_progress, tab_paper = st.tabs(["Tiến độ và kết quả", "Nhập phiếu giấy"])
-    with tab_progress:
-        survey_views.progress_view(db, user, year)
-    with tab_paper:
-        survey_views.paper_entry(db, user, year)
-else:
+    sections["Xem xét phiếu"] = lambda: survey_views.review_view(db, user, year)
+if len(sections) == 1:
     survey_views.progress_view(db, user, year)
+else:
+    for tab, draw in zip(st.tabs(list(sections), key="muc", on_change="rerun", bind="query-params"), sections.values()):
+        if tab.open:
+            with tab:
+                draw()

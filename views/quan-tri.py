@@ -1,6 +1,6 @@
 """Administration (Phòng Nội vụ): self-assessment states, accounts, units, periods, the criteria
-set, backups, the audit log. Editing units and restoring from the page come with the rest of the
-administration work; restores run from the command line meanwhile."""
+set, surveys, the council, backups, the audit log. Only the open tab runs (`on_change="rerun"`),
+and the open tab is kept in the address (`?muc=…`), so a reload or a shared link opens it again."""
 
 import io
 
@@ -13,29 +13,9 @@ from cchc.web import admin_views, audit_view, council, criteria_admin, survey_vi
 user = web.require_user()
 db = web.storage()
 year = web.current_year(db)
-st.title("Quản trị")
-tab_progress, tab_users, tab_units, tab_periods, tab_criteria, tab_survey, tab_council, tab_backup, tab_audit = st.tabs(
-    ["Tự đánh giá", "Tài khoản", "Đơn vị", "Kỳ đánh giá", "Bộ tiêu chí", "Khảo sát", "Hội đồng", "Sao lưu", "Nhật ký"])
 
-with tab_progress:
-    admin_views.self_assessment_states(db, user, year)
 
-with tab_users:
-    admin_views.accounts(db, user, year)
-
-with tab_units:
-    admin_views.units_view(db, user, year)
-
-with tab_periods:
-    admin_views.periods_view(db, user, year)
-
-with tab_criteria:
-    criteria_admin.criteria_view(db, user, year)
-
-with tab_survey:
-    survey_views.admin_tab(db, user, year)
-
-with tab_backup:
+def backups() -> None:
     st.write("Bản sao lưu gồm cơ sở dữ liệu và các tệp minh chứng, trong một tệp .zip.")
     if st.button("Tạo bản sao lưu", icon=":material/backup:"):
         buffer = io.BytesIO()
@@ -45,8 +25,21 @@ with tab_backup:
                            mime="application/zip", icon=":material/download:")
     admin_views.restore_view(user)
 
-with tab_council:
-    council.council_tab(db, user, year)
 
-with tab_audit:
-    audit_view.audit_tab(db, user, year)
+SECTIONS = {
+    "Tự đánh giá": lambda: admin_views.self_assessment_states(db, user, year),
+    "Tài khoản": lambda: admin_views.accounts(db, user, year),
+    "Đơn vị": lambda: admin_views.units_view(db, user, year),
+    "Kỳ đánh giá": lambda: admin_views.periods_view(db, user, year),
+    "Bộ tiêu chí": lambda: criteria_admin.criteria_view(db, user, year),
+    "Khảo sát": lambda: survey_views.admin_tab(db, user, year),
+    "Hội đồng": lambda: council.council_tab(db, user, year),
+    "Sao lưu": backups,
+    "Nhật ký": lambda: audit_view.audit_tab(db, user, year),
+}
+
+st.title("Quản trị")
+for tab, draw in zip(st.tabs(list(SECTIONS), key="muc", on_change="rerun", bind="query-params"), SECTIONS.values()):
+    if tab.open:
+        with tab:
+            draw()

@@ -26,7 +26,9 @@ if not queue:
     st.stop()
 ui.queue_table(queue, rules.appraised_fields(cs) if cs else [])
 names = {r["unit_code"]: f"{r['unit_name']} — {r['state_label']}" for r in queue}
-unit_code = st.selectbox("Đơn vị thẩm định", list(names), format_func=names.get, key="td_don_vi")
+if st.session_state.get(ui.UNIT_KEY) not in names:
+    st.session_state.pop(ui.UNIT_KEY, None)
+unit_code = st.selectbox("Đơn vị thẩm định", list(names), format_func=names.get, key=ui.UNIT_KEY)
 sheet = svc.open_sheet(db, user, year, unit_code)
 st.subheader(sheet.unit["name"])
-ui.sheet_view(db, user, sheet)
+ui.sheet_view(db, user, sheet, offices)

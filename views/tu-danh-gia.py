@@ -23,30 +23,31 @@ st.title(f"Tự đánh giá — {form.unit['name']}")
 web.criteria_banner(form.criteria)
 totals = form.totals()
 colour = {"submitted": "green", "draft": "orange"}.get(form.state, "gray")
-deadline = f"Hạn nộp: {fmt_date(form.edit_until)}" + (f" (đã mở lại: {form.reopen_reason})" if form.reopen_reason else "")
+if form.submitted_at:
+    deadline = f"Đã nộp lúc {fmt_datetime(form.submitted_at)}"
+else:
+    deadline = f"Hạn nộp: {fmt_date(form.edit_until)}" + (f" (đã mở lại: {form.reopen_reason})" if form.reopen_reason else "")
 saved = f" · Đã lưu lúc {fmt_datetime(form.last_saved)}" if form.last_saved else ""
 st.markdown(f":{colour}-badge[{STATES[form.state]}{' — nộp muộn' if form.is_late else ''}] {deadline}{saved}")
 c1, c2, c3 = st.columns(3)
 c1.metric("Tiêu chí đã chấm", f"{totals.scored}/{totals.leaves}")
 c2.metric("Điểm tự chấm", f"{fmt_points(totals.points)}/{fmt_points(totals.applicable_max)}")
-c3.metric("Chỉ số tạm tính", f"{fmt_points(totals.index)}%" if totals.index is not None else "—",
-          help="Điểm tự chấm trên tổng điểm tối đa của các tiêu chí có áp dụng (chưa gồm điểm khảo sát).")
+c3.metric("Tỷ lệ điểm tự chấm", f"{fmt_points(totals.index)}%" if totals.index is not None else "—",
+          help=ui.SELF_RATIO_HELP)
 if form.locked_reason:
     st.info(form.locked_reason, icon=":material/lock:")
-explanation.section(db, user, year, user.unit_code)
+explanation.section(db, user, year, user.unit_code, form.state)
 
-fields = rules.field_totals(form.criteria, form.scores)
-labels = {f.code: f"{f.code}. {f.title} ({fmt_points(t.points)}/{fmt_points(t.applicable_max)})" for f, t in fields}
-chosen = st.selectbox("Lĩnh vực", list(labels), format_func=labels.get, key="linh_vuc")
+chosen = ui.field_choice(form)
 for leaf in (n for n in form.criteria.leaves(chosen) if n.source == rules.SCORED_SOURCE):
     ui.leaf_card(db, user, form, leaf)
 
-with st.expander("Khó khăn, vướng mắc và kiến nghị", expanded=False):
+with ui.kept_open("Khó khăn, vướng mắc và kiến nghị", "mo_kho_khan"):
     ui.report_text(db, user, form)
-with st.expander("Làm trên Excel (tải biểu mẫu, điền, tải lên)", expanded=False):
+with ui.kept_open("Làm trên Excel (tải biểu mẫu, điền, tải lên)", "mo_excel"):
     ui.excel_section(db, user, form)
 st.subheader("Nộp báo cáo")
 ui.submit_section(db, user, form)
 st.download_button("Tải báo cáo tự đánh giá (.xlsx)", lambda: svc.report_of(form),   # built when clicked
                    file_name=svc.report_name(year, user.unit_code), icon=":material/description:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

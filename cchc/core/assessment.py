@@ -51,6 +51,33 @@ def check_points(leaf: Criterion, points: Decimal | None) -> Decimal | None:
     return points.quantize(Decimal("0.01"))
 
 
+#: A leaf with at most this many allowed scores is scored with one tap on one of them; a leaf with
+#: more (a fine step, a large maximum) takes a typed number.
+FEW_CHOICES = 6
+
+
+def point_choices(leaf: Criterion) -> list[Decimal] | None:
+    """Every score the leaf allows (0, step, 2 × step, …, max) when there are at most FEW_CHOICES
+    of them; None when there are more (then the score is typed). The criteria set guarantees
+    that the maximum is a multiple of the step."""
+    if leaf.step <= 0 or leaf.max_points / leaf.step + 1 > FEW_CHOICES:
+        return None
+    count = int(leaf.max_points / leaf.step)
+    return [(leaf.step * i).normalize() for i in range(count + 1)]
+
+
+def read_points(leaf: Criterion, raw: object) -> Decimal | None:
+    """A score as the officer gave it, tapped or typed («0,5» and «0.5» alike; blank for no score),
+    checked against the leaf; ScoreError with a Vietnamese reason that names the criterion."""
+    try:
+        points = parse_points(raw)
+    except numbers.NumberError as exc:
+        raise ScoreError(f"Tiêu chí {leaf.code}: «{str(raw).strip()}» {exc}; hãy gõ một số từ 0 đến "
+                         f"{fmt_points(leaf.max_points)} theo bước {fmt_points(leaf.step)}, ví dụ "
+                         f"{fmt_points(leaf.step)} (gõ dấu phẩy hay dấu chấm đều được).") from None
+    return check_points(leaf, points)
+
+
 def check_leaf_score(leaf: Criterion, score: LeafScore) -> LeafScore:
     if leaf.source != SCORED_SOURCE:
         raise ScoreError(f"Tiêu chí {leaf.code}: điểm này được tính từ khảo sát hoặc do hội đồng chấm, đơn vị không tự chấm.")
@@ -75,8 +102,11 @@ class Totals:
 
     @property
     def index(self) -> Decimal | None:
-        """Provisional index: points over the applicable maximum, in %."""
-        if not self.applicable_max:
+        """The self-score ratio (tỷ lệ điểm tự chấm): the self-assessed points over the maximum of
+        the self-assessed leaves that apply, in %. Not the provisional Chỉ số CCHC of the results
+        (which adds the surveys, bonus and penalty and uses the council's points once there are
+        any: docs/architecture.md, "The index, computed on read"). None before anything is scored."""
+        if not self.applicable_max or not self.scored:
             return None
         return (self.points / self.applicable_max * 100).quantize(Decimal("0.01"))
 

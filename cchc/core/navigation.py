@@ -3,7 +3,9 @@ objects from it. A page a role may not use is simply not registered for that rol
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from cchc.core.permissions import STAFF
 
@@ -39,6 +41,8 @@ PAGES: tuple[PageSpec, ...] = (
 )
 LOGIN = PageSpec("views/dang-nhap.py", "dang-nhap", "Đăng nhập", ":material/login:", frozenset(), ACCOUNT)
 NO_ACCESS_FILE = "views/khong-co-quyen.py"
+NOT_FOUND_FILE = "views/khong-tim-thay.py"
+_SLUG = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 ACCOUNT_PAGE = next(p for p in PAGES if p.url_path == "tai-khoan")
@@ -67,3 +71,35 @@ def stand_ins_for(role: str | None, must_change_password: bool = False) -> list[
     stand_ins = [PageSpec(NO_ACCESS_FILE, p.url_path, p.title, p.icon, frozenset(), ACCOUNT)
                  for p in PAGES if p.roles and role not in p.roles]
     return stand_ins + [LOGIN]
+
+
+def requested_page(url: str | None, base_path: str = "") -> str:
+    """The page name in a browser's address ("" for the root), without the server's base path."""
+    path = unquote(urlsplit(url or "").path).strip("/")
+    base = base_path.strip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base):].strip("/")
+    return path
+
+
+#: Public forms a citizen fills in on a phone: shown without the sidebar and its menu (nothing
+#: there is for them, and its icons cost a 375 KB font on a cheap phone's first load).
+CITIZEN_FORMS = frozenset({"khao-sat", "dieu-tra"})
+
+
+def unknown_address(url: str | None, answering: set[str], base_path: str = "") -> str | None:
+    """The page name a browser asked for when no page answers there (a mistyped address, or the
+    name of the default page, which answers only at the root), so that a "not found" page can
+    answer at it in Vietnamese instead of Streamlit's English dialog. `answering`: the addresses
+    of the pages registered for this visitor. None for the root, a known page or an odd path."""
+    if not url:
+        return None
+    path = requested_page(url, base_path)
+    if not path or path in answering or not _SLUG.fullmatch(path):
+        return None
+    return path
+
+
+def not_found_page(name: str) -> PageSpec:
+    """The hidden page that answers at an unknown address."""
+    return PageSpec(NOT_FOUND_FILE, name, "Không tìm thấy trang", ":material/search_off:", frozenset(), ACCOUNT)

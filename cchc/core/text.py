@@ -44,3 +44,10 @@ def ascii_slug(text: str) -> str:
         if plain.startswith(prefix):
             plain = plain[len(prefix):]
     return "".join(ch for ch in plain.lower() if ch.isalnum())
+
+
+def fold(text: str) -> str:
+    """'Xã Sơn Tây' -> 'xasontay': lower case, without tone or vowel marks, «đ» as «d», letters
+    and digits only. For search as phone users type: «son tay», «SONTAY», «Sơn Tây» all fold alike."""
+    plain = unicodedata.normalize("NFKD", text.translate(str.maketrans("ĐđÐð", "dddd"))).lower()
+    return "".join(ch for ch in plain if ch.isascii() and ch.isalnum())

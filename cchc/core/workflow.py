@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from cchc.core.appraisal import explanation_deadline
+from cchc.core.assessment import edit_deadline
+
 #: Assessment states of a unit in a period, in workflow order, with their Vietnamese labels.
 STATES = {
     "not_started": "Chưa bắt đầu",
@@ -76,9 +79,40 @@ def deadlines(period: dict) -> list[Deadline]:
     return [Deadline(key, label, period[key]) for key, label in DEADLINES if period.get(key)]
 
 
-def next_deadline(period: dict, today: dt.date) -> Deadline | None:
-    """The first deadline on or after today; None once every deadline has passed."""
-    return next((d for d in deadlines(period) if d.date >= today), None)
+#: A commune's own steps, each with the assessment states in which that commune has done it (or
+#: no longer has it to do: a commune the council did not ask to explain skips that step).
+DONE_IN = {
+    "self_assessment_deadline": HANDED_IN,
+    "explanation_deadline": frozenset({"appraisal_r2", "final", "approved", "published"}),
+}
+
+
+def step_done(key: str, state: str | None) -> bool:
+    """Whether a unit in `state` has done its part of the step `key` (never, without a state)."""
+    return state is not None and state in DONE_IN.get(key, ())
+
+
+def unit_deadlines(period: dict, state: str, reopened_until: dt.date | None = None) -> list[Deadline]:
+    """The period's steps as one commune sees them: its own submission deadline (a reopening moves
+    it later), and during its explanation round the explanation deadline even when the period
+    sets none (then the appraisal deadline: cchc.core.appraisal.explanation_deadline)."""
+    dated = {d.key: d for d in deadlines(period)}
+    if reopened_until and state in ("not_started", "draft") and "self_assessment_deadline" in dated:
+        d = dated["self_assessment_deadline"]
+        dated[d.key] = Deadline(d.key, d.label, edit_deadline(d.date, reopened_until))
+    if state == "explanation":
+        dated["explanation_deadline"] = Deadline("explanation_deadline", dict(DEADLINES)["explanation_deadline"],
+                                                 explanation_deadline(period))
+    return [dated[key] for key, _ in DEADLINES if key in dated]
+
+
+def next_deadline(period: dict, today: dt.date, state: str | None = None,
+                  reopened_until: dt.date | None = None) -> Deadline | None:
+    """The first deadline on or after today; None once every deadline has passed. With a unit's
+    state: the first one of that unit's steps (unit_deadlines) it has still to do, so that a
+    commune which has submitted is not sent back to the submission deadline."""
+    steps = deadlines(period) if state is None else unit_deadlines(period, state, reopened_until)
+    return next((d for d in steps if d.date >= today and not step_done(d.key, state)), None)
 
 
 def days_left_text(deadline: Deadline, today: dt.date) -> str:

@@ -11,6 +11,7 @@ views, so nothing is kept up to date on write.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import threading
@@ -22,12 +23,15 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import duckdb
 
+from cchc import config
 from cchc.core.clock import wall_now
 from cchc.core.text import nfc
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 VIEW_RE = re.compile(r"^\d{2}_[a-z0-9_]+\.sql$")
+#: The setting that holds a demo's fixed day (the demo stands still mid-campaign).
+DEMO_TODAY_KEY = "demo_today"
 NAME_RE = re.compile(r"^--\s*name:\s*([a-z0-9_]+)\s*$", re.MULTILINE)
 T = TypeVar("T")
 
@@ -192,6 +196,16 @@ class Storage:
             yield
 
 
+def app_day(read_setting: Callable[[str], Any]) -> dt.date | None:
+    """The app's day when it is not the calendar's: CCHC_TODAY, else a demo's fixed day (read
+    with `read_setting(key)`); None otherwise. cchc.services.common.today() is the clock."""
+    override = config.from_env().today
+    if override:
+        return override
+    demo_day = read_setting(DEMO_TODAY_KEY)
+    return dt.date.fromisoformat(demo_day) if demo_day else None
+
+
 class Tx:
     """A transaction in progress: named statements and the audit log."""
 
@@ -211,17 +225,25 @@ class Tx:
         if rows:
             self.cur.executemany(self._storage._sql(name), [nfc(r) for r in rows])
 
+    def now(self) -> dt.datetime:
+        """The moment an audit row is stamped with: the app's day (a demo's or CCHC_TODAY, read in
+        this transaction) with the real time of day, so that the log agrees with the demo's
+        clock; plain wall-clock time otherwise."""
+        moment = wall_now()
+        day = app_day(lambda key: (self.one("setting_get", key=key) or {}).get("value"))
+        return moment if day is None else dt.datetime.combine(day, moment.time())
+
     def audit_many(self, actor: str, action: str, entity: str,
                    changes: list[tuple[str, Any, Any]], reason: str = "") -> None:
         """One audit row per (key, old, new), written in one statement."""
         if changes:
-            self.run("audit_insert_many", logged_at=wall_now(), actor=actor, action=action, entity=entity,
+            self.run("audit_insert_many", logged_at=self.now(), actor=actor, action=action, entity=entity,
                      keys=[k for k, _, _ in changes], olds=[_json(o) for _, o, _ in changes],
                      news=[_json(n) for _, _, n in changes], reason=reason)
 
     def audit(self, actor: str, action: str, entity: str, key: str,
               old: Any = None, new: Any = None, reason: str = "") -> None:
-        self.run("audit_insert", logged_at=wall_now(), actor=actor, action=action, entity=entity,
+        self.run("audit_insert", logged_at=self.now(), actor=actor, action=action, entity=entity,
                  entity_key=key, old_value=_json(old), new_value=_json(new), reason=reason or "")
 
 

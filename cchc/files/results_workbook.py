@@ -173,7 +173,8 @@ def scorecard_workbook(card) -> bytes:
     wb = Workbook(write_only=True)
     district = row["district_name"] or ""
     place = district.split(" ", 1)[1] if district.startswith(("Huyện ", "Quận ", "Thị xã ", "Thành phố ")) else district
-    subtitle = [f"Xếp hạng {row['rank']}/{card.units_ranked} — xếp loại {row['class'] or '—'}"]
+    subtitle = [f"Xếp hạng {row['rank']}/{card.units_ranked} — xếp loại {row['class'] or '—'}" if row["rank"] is not None
+                else "Chưa có số liệu: đơn vị chưa chấm tiêu chí nào, chưa xếp hạng"]
     if not row["is_final"]:
         subtitle.append("SỐ LIỆU TẠM TÍNH — chưa thẩm định xong, chưa phê duyệt")
     figures = 8

@@ -35,7 +35,7 @@ from cchc.services.council import (
     office_ok,
     require_member,
 )
-from cchc.services.reference import offices, period, unit_criteria, unit_in_year
+from cchc.services.reference import criteria_set, offices, period, unit_criteria, unit_in_year
 
 
 class StaleLeaf(ServiceError):
@@ -152,11 +152,12 @@ def queue(storage: Storage, actor: User, year: int) -> list[dict]:
     for r in storage.all("scores_of_period_all", year=year):
         if r["not_applicable"]:
             na.setdefault(r["unit_code"], set()).add(r["criterion_code"])
+    sets = {r["unit_code"]: r["set_id"] for r in storage.all("unit_sets_of_period", year=year)}
     out = []
     for u in storage.all("assessment_states_of_period", year=year):
-        if u["state"] in ("not_started", "draft"):
+        if u["state"] in ("not_started", "draft") or sets.get(u["unit_code"]) is None:
             continue
-        cs = unit_criteria(storage, year, u["unit_code"])
+        cs = criteria_set(storage, sets[u["unit_code"]])
         row = dict(u, state_label=STATES[u["state"]], fields={}, flagged=0)
         mine = leaves.get(u["unit_code"], {})
         for f in rules.appraised_fields(cs):

@@ -34,6 +34,22 @@ class Status:
     def all_final(self) -> bool:
         return bool(self.units) and not self.not_final
 
+    @property
+    def compile_refusal(self) -> str | None:
+        """Why Phòng Nội vụ cannot compile now (None: it can), as compile_results would refuse."""
+        if not self.units:
+            return "Kỳ này chưa có đơn vị nào: chưa tổng hợp được."
+        return _not_final_message(self.not_final, "tổng hợp trình phê duyệt") if self.not_final else None
+
+    @property
+    def approve_refusal(self) -> str | None:
+        """Why a leader cannot approve now (None: they can), as approve would refuse."""
+        if not self.units:
+            return "Kỳ này chưa có đơn vị nào: chưa phê duyệt được."
+        if self.not_final:
+            return _not_final_message(self.not_final, "phê duyệt")
+        return NOT_COMPILED if self.compilation is None else None
+
 
 def status(storage: Storage, actor: User, year: int) -> Status:
     require(actor, "results.view")
@@ -43,6 +59,9 @@ def status(storage: Storage, actor: User, year: int) -> Status:
     approvals = storage.all("approvals_of_period", year=year)
     published = next((a for a in approvals if a["published_at"]), None)
     return Status(year, units, not_final, storage.one("compilation_get", year=year), approvals, published)
+
+
+NOT_COMPILED = "Phòng Nội vụ chưa tổng hợp, trình kết quả: chưa phê duyệt được."
 
 
 def _not_final_message(not_final: list[dict], what: str) -> str:
@@ -130,7 +149,7 @@ def approve(storage: Storage, actor: User, year: int, decision_number: str, deci
         # read while this transaction holds the write lock: no score changes in between
         text = json.dumps(_snapshot(storage, actor, year), ensure_ascii=False, default=_plain, sort_keys=True)
         if tx.one("compilation_get", year=year) is None:
-            raise ServiceError("Phòng Nội vụ chưa tổng hợp, trình kết quả: chưa phê duyệt được.")
+            raise ServiceError(NOT_COMPILED)
         latest = tx.one("approval_latest", year=year)
         if latest and not reason:
             raise ServiceError(f"Kết quả đã được phê duyệt (quyết định {latest['decision_number']} ngày "

@@ -42,6 +42,12 @@ class Form:
     difficulties: str = ""
     recommendations: str = ""
     last_saved: dt.datetime | None = None
+    today: dt.date | None = None              # the app's day when the form was read
+
+    @property
+    def late_now(self) -> bool:
+        """A submission today would be recorded as late (the form is open through a reopening)."""
+        return self.today is not None and rules.is_late(self.deadline, self.today)
 
     def evidence_counts(self) -> dict[str, int]:
         codes = set(self.files) | set(self.docs)
@@ -99,7 +105,7 @@ def open_form(storage: Storage, actor: User, year: int, unit_code: str) -> Form:
                 scores=scores, saved_at=saved, files=files, docs=docs,
                 difficulties=row["difficulties"] if row else "",
                 recommendations=row["recommendations"] if row else "",
-                last_saved=row["updated_at"] if row else None)
+                last_saved=row["updated_at"] if row else None, today=day)
 
 
 # ------------------------------------------------------------------ writing

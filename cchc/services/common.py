@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cchc import config
 from cchc.core.clock import wall_now
-from cchc.db.storage import Storage
+from cchc.db.storage import DEMO_TODAY_KEY, Storage, app_day
 
-DEMO_TODAY_KEY = "demo_today"
-
+__all__ = ["DEMO_TODAY_KEY", "ServiceError", "today", "now", "clock_now", "is_demo"]
 
 
 class ServiceError(ValueError):
@@ -17,16 +15,14 @@ class ServiceError(ValueError):
 
 
 def today(storage: Storage) -> dt.date:
-    """The clock: CCHC_TODAY if set, else the demo's fixed day if this is a demo, else today."""
-    override = config.from_env().today
-    if override:
-        return override
-    demo_day = storage.scalar("setting_get", key=DEMO_TODAY_KEY)
-    return dt.date.fromisoformat(demo_day) if demo_day else wall_now().date()
+    """The clock: CCHC_TODAY if set, else the demo's fixed day if this is a demo, else today.
+    The audit log is stamped with the same day (`Tx.now`), with the real time of day."""
+    return app_day(lambda key: storage.scalar("setting_get", key=key)) or wall_now().date()
 
 
 def now() -> dt.datetime:
-    """Wall-clock time in Vietnam, to the second, without a zone (as stored)."""
+    """Wall-clock time in Vietnam, to the second, without a zone (as stored); clock_now() is the
+    app's clock (a demo's day) with this time of day."""
     return wall_now().replace(microsecond=0)
 
 

@@ -12,7 +12,7 @@ from cchc.core.permissions import User, require
 from cchc.core.version_move import MovePlan, plan_move
 from cchc.core.workflow import HANDED_IN
 from cchc.db.storage import Storage, Tx
-from cchc.services.common import ServiceError, now, today
+from cchc.services.common import ServiceError, today
 
 
 def units(storage: Storage, actor: User, year: int) -> list[dict]:
@@ -145,7 +145,7 @@ def store_criteria_set(tx: Tx, actor: User, cs: CriteriaSet) -> int:
     set_id = tx.one("criteria_set_insert", code=cs.code, version=cs.version, name=cs.name, year=cs.year,
                     is_template=cs.is_template, source_decision=cs.source_decision,
                     applies_to=cs.applies_to, total=cs.total, bonus_cap=cs.bonus_cap,
-                    penalty_cap=cs.penalty_cap, created_at=now(), created_by=actor.username)["id"]
+                    penalty_cap=cs.penalty_cap, created_at=tx.now(), created_by=actor.username)["id"]
     tx.many("criterion_insert", [dict(
         set_id=set_id, code=n.code, parent_code=n.parent_code, depth=n.depth, position=n.position,
         title=n.title, max_points=n.max_points, is_leaf=n.is_leaf, guidance=n.guidance,
@@ -297,7 +297,7 @@ def _attach(tx: Tx, storage: Storage, actor: User, year: int, set_id: int, new: 
     plan = _plan(storage, tx, year, units, new)
     if (submitted or plan.set_aside) and not reason.strip():
         raise ServiceError("Việc chuyển bộ tiêu chí ảnh hưởng đến điểm đã nhập hoặc đơn vị đã nộp: cần ghi lý do.")
-    at = now()
+    at = tx.now()
     for item in plan.set_aside:
         row = tx.one("score_get", year=year, unit_code=item.unit_code, code=item.code)
         old_set = next(u["set_id"] for u in units if u["code"] == item.unit_code)

@@ -65,6 +65,8 @@ def initialize(storage: Storage, demo: bool, data_dir: Path = config.DATA_DIR) -
     demo_hash = hash_password(cfg["demo"]["password"]) if demo else None
 
     def work(tx: Tx) -> None:
+        if demo:         # first, so that every row of the seed is stamped with the demo's day
+            tx.run("setting_put", key=DEMO_TODAY_KEY, value=cfg["demo"]["today"].isoformat())
         tx.many("unit_upsert", units)
         tx.many("unit_name_insert", [dict(code=u["code"], from_year=u["valid_from"], name=u["name"], kind=u["kind"])
                                      for u in units])

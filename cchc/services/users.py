@@ -16,7 +16,7 @@ from cchc.core.clock import from_timestamp, wall_now
 from cchc.core.permissions import ROLES, User, require
 from cchc.core.text import ascii_slug
 from cchc.db.storage import Storage, Tx
-from cchc.services.common import ServiceError, now
+from cchc.services.common import ServiceError, clock_now
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_BYTES = 72
@@ -150,7 +150,7 @@ def log_in(storage: Storage, username: str, password: str, client: str,
         if right:
             tx.run("login_throttle_clear", key=account)
             tx.run("login_throttle_uncount", key=client)
-            tx.run("user_login_ok", username=name, at=now())
+            tx.run("user_login_ok", username=name, at=tx.now())
             tx.audit(name, "login", "app_user", name, new={"client": client})
         elif row is not None:
             tx.audit(name, "login.failed", "app_user", name, new={"client": client})
@@ -266,7 +266,7 @@ def add_user(storage: Storage, actor: User, username: str, full_name: str, role:
         password_hash = hash_password(password)
     row = dict(username=username, full_name=full_name.strip() or username, role=role,
                unit_code=unit_code, office_code=office_code, password_hash=password_hash,
-               must_change_password=must_change_password, is_demo=is_demo, created_at=now())
+               must_change_password=must_change_password, is_demo=is_demo, created_at=clock_now(storage))
 
     def work(tx: Tx) -> None:
         tx.run("user_insert", **row)
@@ -394,7 +394,7 @@ def create_commune_accounts(storage: Storage, actor: User, year: int) -> list[di
         todo.append({"unit_code": unit["code"], "unit_name": unit["name"], "username": name,
                      "password": initial_password()})
     hashes = [hash_password(t["password"]) for t in todo]      # slow on purpose: before the lock
-    at = now()
+    at = clock_now(storage)
 
     def work(tx: Tx) -> None:
         for t, h in zip(todo, hashes):

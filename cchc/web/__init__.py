@@ -4,15 +4,18 @@ the few display helpers every page shares."""
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
+from functools import cache
+from pathlib import Path
 
 import streamlit as st
 from streamlit_authenticator import Authenticate
-from streamlit_authenticator.utilities import LoginError
 
 from cchc import config
 from cchc.core.criteria import CriteriaSet
-from cchc.core.navigation import pages_for, stand_ins_for
+from cchc.core.navigation import (CITIZEN_FORMS, not_found_page, pages_for, requested_page, stand_ins_for,
+                                  unknown_address)
 from cchc.core.permissions import User
 from cchc.core.text import fmt_date
 from cchc.db.storage import Storage, StorageError
@@ -22,8 +25,8 @@ from cchc.services.common import is_demo, today
 COOKIE_NAME = "cchc_dang_nhap"
 COOKIE_DAYS = users.COOKIE_DAYS     # what the cookie check expects
 APP_TITLE = "Chỉ số CCHC cấp xã"
-_AUTH_KEY = "_cchc_auth"
 _LOGOUT_KEY = "_cchc_logout_requested"
+_COOKIE_PENDING = "_cchc_cookie_pending"
 
 
 # ------------------------------------------------------------------ the database
@@ -68,29 +71,36 @@ def _cookie_key() -> str:
     return key or config.generated_cookie_key(config.cookie_key_file(settings))
 
 
-def _make_authenticator(db: Storage) -> tuple[Authenticate, dict]:
-    credentials = users.login_credentials(db)
-    key = _cookie_key()
-    _ignore_unacceptable_cookie(db, key)
-    auth = Authenticate(credentials, COOKIE_NAME, key, COOKIE_DAYS,
+def _make_authenticator(db: Storage) -> Authenticate:
+    """The authenticator, made only in the run that sets the re-login cookie (a login) or deletes
+    it (a logout): it draws the cookie component, an iframe whose script loads and then reruns the
+    whole page. Every other run reads the cookie on the server (_log_in_from_cookie)."""
+    return Authenticate(users.login_credentials(db), COOKIE_NAME, _cookie_key(), COOKIE_DAYS,
                         auto_hash=False, login_sleep_time=0)
-    st.session_state[_AUTH_KEY] = (auth, credentials)
-    return auth, credentials
 
 
-def _ignore_unacceptable_cookie(db: Storage, key: str) -> None:
-    """Check the re-login cookie before the authenticator reads it: anything the app would not
-    have issued (forged, revoked, malformed) is ignored for this session. The authenticator only
-    checks the signature, and a cookie with another algorithm makes it raise on every page; with
-    `logout` set it does not read the cookie at all."""
+def _log_in_from_cookie(db: Storage) -> None:
+    """A returning user's re-login cookie, checked on the server in the first run of the session:
+    only what the app would have issued logs in (users.cookie_username: the algorithm, the exact
+    fields, the expiry, an active account, not revoked); anything else is ignored for this session.
+    The browser's cookies are those of the page load, so after a logout (`logout` set) they are
+    not read again."""
+    if st.session_state.get("authentication_status") or st.session_state.get("logout"):
+        return
     token = st.context.cookies.get(COOKIE_NAME)
-    if token and not st.session_state.get("authentication_status") and users.cookie_username(db, token, key) is None:
+    if not token:
+        return
+    username = users.cookie_username(db, token, _cookie_key())
+    user = users.active_user(db, username) if username else None
+    if user is None:
         st.session_state["logout"] = True
+        return
+    _start_session(user)
 
 
-def authenticator() -> tuple[Authenticate, dict]:
-    """The authenticator made for this run, with the credentials dict it was given."""
-    return st.session_state[_AUTH_KEY]
+def _start_session(user: User) -> None:
+    st.session_state.update(name=user.full_name, username=user.username, roles=[user.role], email=None,
+                            authentication_status=True, logout=None)
 
 
 def current_user() -> User | None:
@@ -111,16 +121,26 @@ def client_address() -> str:
 
 def log_in(username: str, password: str) -> bool:
     """Check a login in the service layer (counted in the database, throttled, one message);
-    on success, log the session in the way the authenticator does and have it set the cookie."""
-    user = users.log_in(storage(), username, password, client_address())
+    on success, log the session in and have the authenticator set the re-login cookie."""
+    db = storage()
+    user = users.log_in(db, username, password, client_address())
     if user is None:
         st.session_state["authentication_status"] = False
         return False
-    st.session_state.update(name=user.full_name, username=user.username, roles=[user.role], email=None,
-                            authentication_status=True)
-    auth, _ = authenticator()
-    auth.cookie_controller.set_cookie()
+    _start_session(user)
+    _set_cookie(db)
     return True
+
+
+def _set_cookie(db: Storage) -> None:
+    """Have the authenticator's component store the re-login cookie. Its value (kept under the
+    component's key, "set") turns True once the browser has stored it; until then each run draws
+    it again, so a rerun that comes first (the component's own "init" reruns the page when it
+    loads) cannot drop the cookie."""
+    st.session_state[_COOKIE_PENDING] = True
+    if st.session_state.get("set") is True:
+        del st.session_state["set"]              # a value left by an earlier login of this session
+    _make_authenticator(db).cookie_controller.set_cookie()
 
 
 # ------------------------------------------------------------------ the app
@@ -130,36 +150,83 @@ def main() -> None:
     st.set_page_config(page_title=APP_TITLE, page_icon=":material/account_balance:", layout="wide")
     try:
         db = storage()
-        config.from_env()
-        auth, _ = _make_authenticator(db)
+        _cookie_key()                  # a wrong key setting stops every page, loudly
+        _log_in_from_cookie(db)
     except (StorageError, config.ConfigError) as exc:
         st.error(str(exc))
         st.stop()
-    # The cookie component is an invisible iframe; keep it from taking a line at the top.
-    st.html("<style>.st-key-init, .st-key-set, .st-key-delete {position: absolute; height: 0; overflow: hidden;}</style>")
-    try:
-        auth.login(location="unrendered")        # a valid cookie logs the user back in
-    except LoginError:                             # the cookie's account is gone or disabled
-        st.session_state["authentication_status"] = None
+    _page_chrome()
+    if st.session_state.get(_COOKIE_PENDING):
+        if st.session_state.get("set") is True:
+            st.session_state[_COOKIE_PENDING] = False
+        elif st.session_state.get("authentication_status"):
+            _set_cookie(db)
     user = current_user()
     if st.session_state.get("authentication_status") and user is None:
-        auth.logout(location="unrendered")    # the account was disabled meanwhile
+        _log_out(db, None)                    # the account was disabled meanwhile
     if st.session_state.pop(_LOGOUT_KEY, False) and user is not None:
-        auth.logout(location="unrendered")    # clears the session and deletes the cookie
-        users.record_logout(db, user.username)
+        _log_out(db, user)
         user = None
-    _sidebar(user, db)
-    st.navigation(_pages(user), position="sidebar").run()
+    citizen_form = user is None and requested_page(st.context.url, _base_path()) in CITIZEN_FORMS
+    if not citizen_form:
+        _sidebar(user, db)
+    st.navigation(_pages(user), position="hidden" if citizen_form else "sidebar").run()
+
+
+def _base_path() -> str:
+    return st.get_option("server.baseUrlPath") or ""
+
+
+def _log_out(db: Storage, user: User | None) -> None:
+    """End the session and delete the re-login cookie (the authenticator's component does)."""
+    _make_authenticator(db).logout(location="unrendered")
+    st.session_state["logout"] = True
+    if user is not None:
+        users.record_logout(db, user.username)
+
+
+_STATIC = Path(__file__).with_name("static")
+
+
+@cache
+def _static(name: str) -> str:
+    return (_STATIC / name).read_text(encoding="utf-8")
+
+
+def _script(name: str) -> str:
+    """A script of static/, checked: the HTML sanitizer drops a script whose text holds a "<" before
+    a letter or "/", silently, so such a script is refused here, loudly."""
+    text = _static(name)
+    if re.search(r"<[A-Za-z/!]", text):
+        raise ValueError(f"static/{name}: không được có «<» đứng trước chữ cái hoặc «/» (bộ lọc HTML sẽ bỏ cả đoạn mã).")
+    return text
+
+
+def _page_chrome() -> None:
+    """What every page shares in the browser: the app's stylesheet, and Streamlit's own words in
+    Vietnamese with <html lang="vi"> (static/tieng-viet.js), in a container that takes no room."""
+    st.html(f"<style>{_static('app.css')}</style>")
+    with st.container(key="cchc_chrome"):
+        st.html(f"<script>{_script('tieng-viet.js')}</script>", unsafe_allow_javascript=True)
 
 
 def _pages(user: User | None) -> dict[str, list]:
     role = user.role if user else None
     must_change = bool(user and user.must_change_password)
     sections: dict[str, list] = defaultdict(list)
-    for i, spec in enumerate(pages_for(role, must_change)):
+    shown = pages_for(role, must_change)
+    # The default page answers at the root, and Streamlit does not resolve its name (/dang-nhap,
+    # /trang-chu) to it: the name goes to a hidden copy, the default keeps a name nobody types.
+    for i, spec in enumerate(shown):
         sections[spec.section].append(
-            st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=(i == 0)))
-    for spec in stand_ins_for(role, must_change):
+            st.Page(spec.file, title=spec.title, icon=spec.icon, default=(i == 0),
+                    url_path=spec.url_path + ("-mac-dinh" if i == 0 else "")))
+    hidden = stand_ins_for(role, must_change) + [shown[0]]
+    answering = {p.url_path for p in shown + hidden}
+    unknown = unknown_address(st.context.url, answering, _base_path())
+    if unknown:
+        hidden.append(not_found_page(unknown))
+    for spec in hidden:
         sections[spec.section].append(
             st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path, visibility="hidden"))
     return dict(sections)

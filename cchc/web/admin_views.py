@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import streamlit as st
 
+from cchc.core.numbers import NumberError, decimal
 from cchc.core.permissions import ROLES, PermissionDenied, User
 from cchc.core.text import fmt_date, fmt_datetime, fmt_points
 from cchc.core.workflow import BANDS, DEADLINES, STATES
@@ -152,16 +153,34 @@ def periods_view(db: Storage, user: User, year: int) -> None:
         opens = c1.date_input("Khảo sát mở", value=p["survey_opens"], format="DD/MM/YYYY")
         closes = c2.date_input("Khảo sát đóng", value=p["survey_closes"], format="DD/MM/YYYY")
         quota = c3.number_input("Chỉ tiêu phiếu mỗi xã", min_value=0, value=int(p["survey_quota"]), step=10)
-        st.caption("Ngưỡng xếp loại theo chỉ số (%): từ ngưỡng trở lên; dưới ngưỡng Trung bình là Yếu.")
+        st.caption("Ngưỡng xếp loại theo chỉ số (%): từ ngưỡng trở lên; dưới ngưỡng Trung bình là Yếu. Số thập phân "
+                   "gõ dấu phẩy (ví dụ 72,5).")
         b1, b2, b3 = st.columns(3)
-        bands = {key: col.number_input(label, 0.0, 100.0, float(p[key] if p[key] is not None else default), 0.5,
-                                       key=f"{key}_{chosen}")
-                 for col, key, label, default in zip((b1, b2, b3), BANDS, ("Tốt từ", "Khá từ", "Trung bình từ"), (80, 70, 60))}
+        labels = dict(zip(BANDS, ("Tốt từ", "Khá từ", "Trung bình từ")))
+        bands = {key: col.text_input(labels[key], fmt_points(p[key] if p[key] is not None else default),
+                                     key=f"{key}_{chosen}")
+                 for col, key, default in zip((b1, b2, b3), BANDS, (80, 70, 60))}
         reason = st.text_input("Lý do (bắt buộc khi đổi một mốc đã qua)")
         if st.form_submit_button("Lưu kỳ đánh giá"):
+            try:
+                parsed = {k: _band(labels[k], v) for k, v in bands.items()}
+            except ServiceError as exc:
+                st.error(str(exc))
+                return
             changes = dict(name=name, plan_reference=plan, survey_opens=opens, survey_closes=closes,
-                           survey_quota=int(quota), **dates, **{k: Decimal(str(v)) for k, v in bands.items()})
+                           survey_quota=int(quota), **dates, **parsed)
             _run(lambda: periods.update(db, user, chosen, changes, reason))
+
+
+def _band(label: str, text: str) -> Decimal:
+    """A class band as typed («72,5» or «72.5»), 0–100; a Vietnamese reason otherwise."""
+    try:
+        value = decimal(text)
+    except NumberError as exc:
+        raise ServiceError(f"Ngưỡng «{label}»: «{text.strip()[:20]}» {exc}.") from None
+    if value is None or not 0 <= value <= 100:
+        raise ServiceError(f"Ngưỡng «{label}»: cần một số từ 0 đến 100.")
+    return value
 
 
 def restore_view(user: User) -> None:

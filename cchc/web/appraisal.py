@@ -4,11 +4,14 @@ goes through the service, per leaf, with the version the screen showed (no lost 
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import streamlit as st
 
 from cchc import config
+from cchc.core import appraisal as rules
+from cchc.core import numbers
 from cchc.core.assessment import SCORED_SOURCE, LeafScore, ScoreError
 from cchc.core.criteria import Criterion
 from cchc.core.permissions import User
@@ -37,26 +40,57 @@ def _show(code: str) -> None:
         st.success(text, icon=":material/check:")
 
 
+QUEUE_KEY = "td_hang_doi"
+UNIT_KEY = "td_don_vi"
+
+
+def _pick_unit(codes: list[str]) -> None:
+    """A click on a row of the queue chooses that unit below (the selectbox UNIT_KEY)."""
+    selection = st.session_state.get(QUEUE_KEY, {}).get("selection", {})
+    rows = list(selection.get("rows") or []) + [cell[0] for cell in selection.get("cells") or []]
+    if rows and 0 <= rows[0] < len(codes):
+        st.session_state[UNIT_KEY] = codes[rows[0]]
+
+
 def queue_table(rows: list[dict], fields: list[Criterion]) -> None:
-    data = []
+    """The communes handed in: state, how much of the appraisal is done, and per field (named by
+    its title) how many leaves are appraised; a click on a row opens that commune below."""
+    data, config = [], {"Đơn vị": st.column_config.TextColumn(pinned=True), "Đã thẩm định": st.column_config.ProgressColumn(
+        "Đã thẩm định", format="%d%%", min_value=0, max_value=100, help="Tiêu chí đã có điểm thẩm định / tổng số")}
+    for f in fields:
+        config[f"{f.code}. {f.title}"] = st.column_config.TextColumn(
+            width="medium", help=f"Lĩnh vực {f.code}. {f.title}: tiêu chí đã thẩm định / tổng số (✓: xong)")
     for r in rows:
-        row = {"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Trạng thái": r["state_label"]}
+        done = sum(d for d, _ in r["fields"].values())
+        total = sum(t for _, t in r["fields"].values())
+        row = {"Đơn vị": r["unit_name"], "Trạng thái": r["state_label"],
+               "Đã thẩm định": round(100 * done / total) if total else 0}
         for f in fields:
-            done, total = r["fields"].get(f.code, (0, 0))
-            row[f"LV {f.code}"] = f"{done}/{total}" + (" ✓" if total and done == total else "")
-        row["Cần giải trình"] = r["flagged"] or ""
+            d, t = r["fields"].get(f.code, (0, 0))
+            row[f"{f.code}. {f.title}"] = f"{d}/{t}" + (" ✓" if t and d == t else "")
+        row["Cần giải trình"] = r["flagged"] or None       # one type per column: a number, or nothing
         data.append(row)
-    st.dataframe(data, hide_index=True, width="stretch")
+    config["Cần giải trình"] = st.column_config.NumberColumn(help="Số tiêu chí Hội đồng yêu cầu đơn vị giải trình")
+    st.caption("Bấm vào một đơn vị để thẩm định. Mỗi lĩnh vực một cột (kéo sang phải để xem hết; rê chuột lên tên "
+               "cột để xem đủ tên lĩnh vực).")
+    st.dataframe(data, hide_index=True, width="stretch", height="content", key=QUEUE_KEY, column_config=config,
+                 placeholder="—", on_select=functools.partial(_pick_unit, [r["unit_code"] for r in rows]),
+                 selection_mode=["single-row", "single-cell"])
 
 
-def _points(raw) -> Decimal | None:
-    return None if raw is None else Decimal(str(raw)).normalize()
+def _points(code: str, raw) -> Decimal | None:
+    """The typed score («0,5» or «0.5»; empty: none), or ScoreError naming the leaf."""
+    try:
+        value = numbers.decimal(raw)
+    except numbers.NumberError as exc:
+        raise ScoreError(f"Tiêu chí {code}: điểm «{str(raw).strip()}» {exc}.") from None
+    return None if value is None else value.normalize()
 
 
 def _save_r1(db: Storage, user: User, year: int, unit: str, code: str, version: int, key: str) -> None:
     s = st.session_state
     try:
-        svc.save_round1(db, user, year, unit, code, _points(s.get(f"{key}_diem")), s.get(f"{key}_lydo") or "",
+        svc.save_round1(db, user, year, unit, code, _points(code, s.get(f"{key}_diem")), s.get(f"{key}_lydo") or "",
                         bool(s.get(f"{key}_gt")), s.get(f"{key}_hoi") or "", expected_version=version)
         _say(code, "ok", "Đã lưu điểm thẩm định vòng 1.")
     except svc.StaleLeaf as exc:
@@ -69,13 +103,17 @@ def _save_r2(db: Storage, user: User, year: int, unit: str, code: str, version: 
     s = st.session_state
     try:
         na = bool(s.get(f"{key}_kad2"))
-        svc.save_round2(db, user, year, unit, code, None if na else _points(s.get(f"{key}_diem2")),
+        svc.save_round2(db, user, year, unit, code, None if na else _points(code, s.get(f"{key}_diem2")),
                         s.get(f"{key}_lydo2") or "", expected_version=version, not_applicable=na)
         _say(code, "ok", "Đã lưu điểm thẩm định vòng 2.")
     except svc.StaleLeaf as exc:
         _say(code, "warning", str(exc))
     except (ServiceError, ScoreError) as exc:
         _say(code, "error", str(exc))
+
+
+def _score_label(what: str, leaf: Criterion) -> str:
+    return f"{what} (0 đến {fmt_points(leaf.max_points)}, bước {fmt_points(leaf.step)})"
 
 
 def _self_text(leaf: Criterion, s: LeafScore, commune_na: bool) -> str:
@@ -154,9 +192,8 @@ def _round1_form(db, user, sheet, leaf, s, a, key) -> None:
         if na:
             c1.caption("Đơn vị đánh dấu «không áp dụng». Để trống điểm: giữ «không áp dụng» (có thể yêu cầu giải "
                        "trình); nhập điểm, kèm lý do: tiêu chí được tính vào điểm tối đa.")
-        c1.number_input(f"Điểm thẩm định (bước {fmt_points(leaf.step)})", min_value=0.0,
-                        max_value=float(leaf.max_points), step=float(leaf.step), format="%g",
-                        value=None if default is None else float(default), key=f"{key}_diem")
+        c1.text_input(_score_label("Điểm thẩm định", leaf), value="" if default is None else fmt_points(default),
+                      key=f"{key}_diem", placeholder="VD: 0,5")
         c2.text_input("Lý do (bắt buộc nếu khác điểm tự chấm)", value=a.r1_reason, key=f"{key}_lydo")
         c1.checkbox("Cần giải trình", value=a.flagged, key=f"{key}_gt")
         c2.text_input("Câu hỏi cho đơn vị (khi cần giải trình)", value=a.question, key=f"{key}_hoi")
@@ -169,9 +206,8 @@ def _round2_form(db, user, sheet, leaf, a, key) -> None:
     na = leaf.source == SCORED_SOURCE and sheet.commune_na(leaf.code)
     with st.form(f"{key}_v2", border=False):
         c1, c2 = st.columns([1, 2])
-        c1.number_input(f"Điểm vòng 2 (bước {fmt_points(leaf.step)})", min_value=0.0, max_value=float(leaf.max_points),
-                        step=float(leaf.step), format="%g", value=None if default is None else float(default),
-                        key=f"{key}_diem2")
+        c1.text_input(_score_label("Điểm vòng 2", leaf), value="" if default is None else fmt_points(default),
+                      key=f"{key}_diem2", placeholder="VD: 0,5")
         c2.text_input("Lý do (kết luận sau giải trình)", value=a.r2_reason, key=f"{key}_lydo2")
         if na:
             c1.checkbox("Xác nhận «không áp dụng» (không chấm điểm)", value=a.r2_na, key=f"{key}_kad2",
@@ -189,34 +225,95 @@ def _act(fn, *args, done: str) -> None:
         st.session_state[_MSG + "_unit"] = ("error", str(exc))
 
 
+def close_round1_refusal(user: User, sheet: svc.Sheet) -> str | None:
+    """Why «Kết thúc vòng 1» cannot be used now (None: it can), said next to the button."""
+    if not sheet.may_close_round1(user):
+        return svc.CLOSE_REFUSAL
+    missing: dict[str, int] = {}
+    for f in sheet.fields:
+        left = sum(1 for n in sheet.leaves(f.code) if not sheet.done(n))
+        if left:
+            missing[f.code] = left
+    if missing:
+        return (f"Còn {sum(missing.values())} tiêu chí chưa có điểm thẩm định (lĩnh vực "
+                + ", ".join(f"{code}: {n}" for code, n in missing.items())
+                + "). Kết thúc vòng 1 khi mọi tiêu chí của mọi lĩnh vực đã có điểm.")
+    return rules.close_round1_refusal(sheet.unit["name"], [n.code for n in sheet.flagged()], sheet.period, sheet.today)
+
+
+def finalise_refusal(sheet: svc.Sheet) -> str | None:
+    """Why «Hoàn tất thẩm định đơn vị» cannot be used now (None: it can)."""
+    missing = [n.code for n in sheet.flagged() if not sheet.appraisal(n.code).r2_done]
+    if missing:
+        return ("Còn tiêu chí cần giải trình chưa có điểm vòng 2: " + ", ".join(missing)
+                + ". Chấm vòng 2 các tiêu chí này (bắt buộc có lý do) rồi hoàn tất.")
+    return None
+
+
+@st.dialog("Kết thúc vòng 1?")
+def _confirm_close(db: Storage, user: User, sheet: svc.Sheet) -> None:
+    flagged = [n.code for n in sheet.flagged()]
+    st.markdown(f"**{sheet.unit['name']}**: mọi tiêu chí đã có điểm thẩm định vòng 1.")
+    if flagged:
+        st.markdown(f"Có **{len(flagged)} tiêu chí cần giải trình** ({', '.join(flagged)}): đơn vị chuyển sang **giải "
+                    f"trình**, hạn {fmt_date(sheet.explanation_deadline)}. Vòng 2 mở khi đơn vị gửi giải trình hoặc khi "
+                    "hết hạn.")
+    else:
+        st.markdown("Không có tiêu chí cần giải trình: đơn vị chuyển sang **vòng 2**, có thể hoàn tất thẩm định ngay.")
+    st.markdown("Sau bước này không sửa được điểm vòng 1 nữa.")
+    c1, c2 = st.columns(2)
+    if c1.button("Xác nhận kết thúc vòng 1", type="primary", key="td_xac_nhan_v1", width="stretch"):
+        _act(svc.close_round1, db, user, sheet.year, sheet.unit["code"], done="Đã kết thúc vòng 1.")
+        st.rerun()
+    if c2.button("Hủy", key="td_huy_v1", width="stretch"):
+        st.rerun()
+
+
+@st.dialog("Hoàn tất thẩm định đơn vị?")
+def _confirm_finalise(db: Storage, user: User, sheet: svc.Sheet) -> None:
+    st.markdown(f"**{sheet.unit['name']}**: mọi tiêu chí cần giải trình đã có điểm vòng 2.")
+    st.markdown("Từ đây điểm của đơn vị là **chính thức**: không sửa được nữa, chỉ số không còn là số liệu tạm tính.")
+    c1, c2 = st.columns(2)
+    if c1.button("Xác nhận hoàn tất", type="primary", key="td_xac_nhan_ht", width="stretch"):
+        _act(svc.finalise, db, user, sheet.year, sheet.unit["code"], done="Đã hoàn tất thẩm định đơn vị.")
+        st.rerun()
+    if c2.button("Hủy", key="td_huy_ht", width="stretch"):
+        st.rerun()
+
+
 def unit_actions(db: Storage, user: User, sheet: svc.Sheet, field_code: str, may_field: bool) -> None:
-    """Accept the remaining self-scores of the field, end round 1, finalise the commune."""
+    """Accept the remaining self-scores of the field, end round 1, finalise the commune: a button
+    that cannot be used says why, and the two that change the commune's state ask first."""
     year, unit = sheet.year, sheet.unit["code"]
     kind, text = st.session_state.pop(_MSG + "_unit", ("", ""))
     if kind == "error":
         st.error(text)
     elif kind == "ok":
         st.success(text)
-    cols = st.columns(3)
     if sheet.round1_open and may_field:
-        cols[0].button("Giữ nguyên điểm tự chấm cho các tiêu chí chưa thẩm định của lĩnh vực này",
-                       on_click=_act, args=(svc.accept_remaining, db, user, year, unit, field_code),
-                       kwargs={"done": "Đã giữ nguyên điểm tự chấm cho {result} tiêu chí."})
+        st.button("Giữ nguyên điểm tự chấm cho các tiêu chí chưa thẩm định của lĩnh vực này",
+                  on_click=_act, args=(svc.accept_remaining, db, user, year, unit, field_code),
+                  kwargs={"done": "Đã giữ nguyên điểm tự chấm cho {result} tiêu chí."})
+    cols = st.columns(2)
     if sheet.round1_open and (user.role == "admin" or sheet.is_member):
-        may_close = sheet.may_close_round1(user)
-        cols[1].button("Kết thúc vòng 1", type="primary", disabled=not (may_close and sheet.round1_complete()),
-                       on_click=_act, args=(svc.close_round1, db, user, year, unit),
-                       kwargs={"done": "Đã kết thúc vòng 1."},
-                       help=("Khi mọi tiêu chí đã có điểm thẩm định: chuyển đơn vị sang giải trình (nếu có tiêu chí "
-                             "cần giải trình, trước hạn giải trình) hoặc sang vòng 2." if may_close else
-                             "Chỉ Chủ tịch, Phó Chủ tịch thường trực Hội đồng (hoặc quản trị) kết thúc vòng 1."))
+        why = close_round1_refusal(user, sheet)
+        with cols[0]:
+            if st.button("Kết thúc vòng 1", type="primary", disabled=why is not None, key="td_ket_thuc_v1",
+                         help="Chuyển đơn vị sang giải trình (nếu có tiêu chí cần giải trình) hoặc sang vòng 2."):
+                _confirm_close(db, user, sheet)
+            if why:
+                st.caption(f":material/block: {why}")
     if sheet.round2_open and sheet.may_finalise(user):
-        cols[2].button("Hoàn tất thẩm định đơn vị", type="primary", disabled=not sheet.can_finalise(),
-                       on_click=_act, args=(svc.finalise, db, user, year, unit),
-                       kwargs={"done": "Đã hoàn tất thẩm định đơn vị."})
+        why = finalise_refusal(sheet)
+        with cols[1]:
+            if st.button("Hoàn tất thẩm định đơn vị", type="primary", disabled=why is not None, key="td_hoan_tat"):
+                _confirm_finalise(db, user, sheet)
+            if why:
+                st.caption(f":material/block: {why}")
 
 
-def sheet_view(db: Storage, user: User, sheet: svc.Sheet) -> None:
+def sheet_view(db: Storage, user: User, sheet: svc.Sheet, offices: dict[str, str]) -> None:
+    """One commune: its state, the field to appraise (offices: code -> name), the leaves, the actions."""
     badge = {"final": "green", "explanation": "orange"}.get(sheet.state, "blue")
     st.markdown(f":{badge}-badge[{STATES[sheet.state]}] Hạn giải trình: {fmt_date(sheet.explanation_deadline)}")
     if sheet.state == "explanation" and not sheet.round2_open:
@@ -240,8 +337,8 @@ def sheet_view(db: Storage, user: User, sheet: svc.Sheet) -> None:
     may_field = field_code in mine
     office = sheet.offices.get(field_code)
     if not may_field:
-        st.info(f"Lĩnh vực này do {office or 'cơ quan chưa được phân công'} thẩm định; bạn chỉ xem.",
-                icon=":material/visibility:")
+        who = offices.get(office, office) if office else "cơ quan chưa được phân công"
+        st.info(f"Lĩnh vực này do {who} thẩm định; bạn chỉ xem.", icon=":material/visibility:")
     for leaf in sheet.leaves(field_code):
         leaf_card(db, user, sheet, leaf, may_field)
     unit_actions(db, user, sheet, field_code, may_field)

@@ -10,6 +10,7 @@ from cchc.core.workflow import STATES
 from cchc.db.storage import Storage
 from cchc.services import ServiceError, approval
 from cchc.services.results import results
+from cchc.web import tables
 
 _MSG = "_cchc_approval_message"
 
@@ -23,17 +24,21 @@ def _try(fn, *args, done: str) -> None:
 
 
 def ranking_table(rows: list[dict], fields: list, by_field: dict) -> None:
-    data = []
+    """The ranking with every figure as a number read the Vietnamese way (74,6), each field's
+    column named by its title; units without data (no index) last, «—»."""
+    data, config = [], {}
+    for code, title in fields:
+        config[f"{code}. {title} (%)"] = st.column_config.NumberColumn(
+            width="small", help=f"Chỉ số thành phần (%) lĩnh vực {code}. {title}")
     for r in rows:
-        row = {"Hạng": r["rank"], "Đơn vị": r["unit_name"], "Chỉ số (%)": fmt_points(r["index"]),
-               "Xếp loại": r["class"] or "", "Điểm tự đánh giá": fmt_points(r["self_points"]),
-               "Điểm thẩm định": fmt_points(r["appraised_points"]), "Điểm khảo sát": fmt_points(r["survey_points"]),
-               "Thưởng": fmt_points(r["bonus"]), "Trừ": fmt_points(r["penalty"])}
-        for code, _ in fields:
+        row = {"Hạng": r["rank"], "Đơn vị": r["unit_name"], "Chỉ số (%)": r["index"], "Xếp loại": r["class"] or "",
+               "Điểm tự đánh giá": r["self_points"], "Điểm thẩm định": r["appraised_points"],
+               "Điểm khảo sát": r["survey_points"], "Thưởng": r["bonus"], "Trừ": r["penalty"]}
+        for code, title in fields:
             f = by_field.get(r["unit_code"], {}).get(code)
-            row[f"LV {code} (%)"] = fmt_points(f["sub_index"]) if f else "—"
+            row[f"{code}. {title} (%)"] = f["sub_index"] if f else None
         data.append(row)
-    st.dataframe(data, hide_index=True, width="stretch")
+    tables.show(data, placeholder="—", column_config=config, height="content")
 
 
 def approval_page(db: Storage, user: User, year: int) -> None:
@@ -46,27 +51,35 @@ def approval_page(db: Storage, user: User, year: int) -> None:
     final = len(s.units) - len(s.not_final)
     st.metric("Đơn vị đã hoàn tất thẩm định", f"{final}/{len(s.units)}")
     if s.not_final:
-        with st.expander(f"{len(s.not_final)} đơn vị chưa hoàn tất"):
-            st.dataframe([{"Mã": u["unit_code"], "Đơn vị": u["unit_name"], "Trạng thái": STATES[u["state"]]}
-                          for u in s.not_final], hide_index=True, width="stretch")
+        with st.expander(f"{len(s.not_final)} đơn vị chưa hoàn tất thẩm định"):
+            st.dataframe([{"Đơn vị": u["unit_name"], "Trạng thái": STATES[u["state"]]} for u in s.not_final],
+                         hide_index=True, width="stretch")
     if s.compilation:
         st.caption(f"Đã tổng hợp, trình lãnh đạo lúc {fmt_datetime(s.compilation['compiled_at'])} "
                    f"({s.compilation['compiled_by']}).")
     if user.role == "admin":
-        st.button("Tổng hợp, trình lãnh đạo phê duyệt", icon=":material/send:", disabled=not s.all_final,
+        why = s.compile_refusal
+        st.button("Tổng hợp, trình lãnh đạo phê duyệt", icon=":material/send:", disabled=why is not None,
                   on_click=_try, args=(approval.compile_results, db, user, year),
                   kwargs={"done": "Đã tổng hợp và trình lãnh đạo."})
+        if why:
+            st.caption(f":material/block: {why}")
     res = results(db, user, year)
     st.subheader("Bảng xếp hạng hiện tại" + (" (tạm tính)" if res.provisional else ""))
     ranking_table(res.rows, res.fields, res.by_field)
     if user.role == "leader":
         st.subheader("Phê duyệt")
+        why = s.approve_refusal
+        if why:
+            st.warning(f"**Chưa phê duyệt được.** {why.removeprefix('Chưa phê duyệt được: ')}",
+                       icon=":material/block:")
         with st.form("phe_duyet"):
             c1, c2 = st.columns(2)
-            number = c1.text_input("Số quyết định phê duyệt", placeholder="VD: 3456/QĐ-UBND")
-            day = c2.date_input("Ngày quyết định", value=None, format="DD/MM/YYYY")
-            reason = st.text_input("Lý do (bắt buộc khi phê duyệt lại)")
-            if st.form_submit_button("Phê duyệt kết quả", type="primary"):
+            number = c1.text_input("Số quyết định phê duyệt", placeholder="VD: 3456/QĐ-UBND", disabled=why is not None)
+            day = c2.date_input("Ngày quyết định", value=None, format="DD/MM/YYYY", disabled=why is not None)
+            reason = st.text_input("Lý do (bắt buộc khi phê duyệt lại)", disabled=why is not None)
+            if st.form_submit_button("Phê duyệt kết quả", type="primary", disabled=why is not None,
+                                     help=why or "Chụp lại toàn bộ kết quả lúc này làm số liệu đã phê duyệt."):
                 _try(approval.approve, db, user, year, number, day, reason, done="Đã phê duyệt kết quả.")
                 st.rerun()
     if s.approvals:
@@ -88,10 +101,10 @@ def own_detail(db: Storage, user: User, year: int) -> None:
     if not leaves:
         return
     st.subheader("Chi tiết của đơn vị bạn")
-    st.dataframe([{"Mã": x["code"], "Tiêu chí": x["title"], "Tối đa": fmt_points(x["max"]),
-                   "Tự chấm": "không áp dụng" if x["not_applicable"] else fmt_points(x["self"]),
-                   "Thẩm định": ("không áp dụng" if x.get("counted_not_applicable", x["not_applicable"])
-                                 else fmt_points(x["appraised"])),
-                   "Lý do của Hội đồng": x["r2_reason"] or x["r1_reason"],
-                   "Câu hỏi / trả lời giải trình": (f"{x['question']} — {x['answer']}" if x["question"] else "")}
-                  for x in leaves], hide_index=True, width="stretch")
+    tables.show([{"Mã": x["code"], "Tiêu chí": x["title"], "Tối đa": x["max"],
+                  "Tự chấm": "không áp dụng" if x["not_applicable"] else fmt_points(x["self"]),
+                  "Thẩm định": ("không áp dụng" if x.get("counted_not_applicable", x["not_applicable"])
+                                else fmt_points(x["appraised"])),
+                  "Lý do của Hội đồng": x["r2_reason"] or x["r1_reason"],
+                  "Câu hỏi / trả lời giải trình": (f"{x['question']} — {x['answer']}" if x["question"] else "")}
+                 for x in leaves])

@@ -23,9 +23,8 @@ def audit_tab(db: Storage, user: User, year: int) -> None:
     unit = c1.selectbox("Đơn vị", list(units), format_func=lambda c: f"{units[c]} ({c})", index=None,
                         placeholder="Tất cả", key="nk_don_vi")
     who = c2.selectbox("Người thực hiện", actors, index=None, placeholder="Tất cả", key="nk_nguoi")
-    groups = sorted({a.split(".")[0] for a in actions})
-    action = c3.selectbox("Hành động", groups + [a for a in actions if a not in groups], index=None,
-                          placeholder="Tất cả", key="nk_hanh_dong")
+    action = c3.selectbox("Hành động", audit.action_filter(actions), index=None, placeholder="Tất cả",
+                          format_func=lambda a: audit.action_choice_label(a, actions), key="nk_hanh_dong")
     days = c4.date_input("Từ ngày – đến ngày", value=(), format="DD/MM/YYYY", key="nk_ngay")
     start = days[0] if len(days) >= 1 else None
     end = days[1] if len(days) == 2 else start
@@ -41,7 +40,10 @@ def audit_tab(db: Storage, user: User, year: int) -> None:
     shown = audit.rows_for_display(rows)
     for r in shown:
         r["Thời điểm"] = r["Thời điểm"].strftime("%H:%M:%S %d/%m/%Y") if isinstance(r["Thời điểm"], dt.datetime) else r["Thời điểm"]
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={"Thay đổi (cũ → mới)": st.column_config.TextColumn(width="large")})
+    st.caption("Bấm vào một ô để đọc hết nội dung. Tệp Excel giữ nguyên các mã (hành động, đối tượng, tên các mục) "
+               "như nhật ký ghi, kèm tên tiếng Việt của hành động và đối tượng.")
     st.download_button("Xuất Excel (.xlsx)", lambda: audit.export_xlsx(db, user, **filters),
                        file_name="nhat-ky-thay-doi.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

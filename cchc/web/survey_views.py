@@ -4,10 +4,12 @@ the administrator's tab (quotas, QR codes, suspect answers, the officials' surve
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 
 import streamlit as st
 
 from cchc.core import survey as rules
+from cchc.core.numbers import NumberError, decimal
 from cchc.core.permissions import PermissionDenied, User
 from cchc.core.text import fmt_date, fmt_datetime
 from cchc.db.storage import Storage
@@ -15,6 +17,7 @@ from cchc.files import qr as survey_qr
 from cchc.files.assessment_workbook import WorkbookError
 from cchc.services import ServiceError, citizen_survey, official_survey, reference, seed
 from cchc.services.common import today
+from cchc.web import tables
 
 
 def questionnaires_ok() -> bool:
@@ -59,11 +62,11 @@ def progress_view(db: Storage, user: User, year: int) -> None:
     c1.metric("Phiếu được tính", f"{valid:,}".replace(",", "."))
     c2.metric("Chỉ tiêu", f"{target:,}".replace(",", "."))
     c3.metric("Đạt", _pct(valid / target if target else None))
-    st.dataframe([{"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Phiếu được tính": r["valid"],
-                   "Chỉ tiêu": r["target"], "Tiến độ": (r["done_share"] or 0.0) * 100,
-                   "Trực tuyến": r["web"], "Phiếu giấy": r["paper"], "Chờ xem xét": r["pending"], "Tại một cửa": r["kiosk"], "Đã loại": r["excluded"]}
-                  for r in rows], hide_index=True, width="stretch",
-                 column_config={"Tiến độ": st.column_config.ProgressColumn("Tiến độ", format="%.0f%%", min_value=0, max_value=100)})
+    tables.show([{"Mã": r["unit_code"], "Đơn vị": r["unit_name"], "Phiếu được tính": r["valid"],
+                  "Chỉ tiêu": r["target"], "Tiến độ": (r["done_share"] or 0.0) * 100,
+                  "Trực tuyến": r["web"], "Phiếu giấy": r["paper"], "Chờ xem xét": r["pending"], "Tại một cửa": r["kiosk"],
+                  "Đã loại": r["excluded"]} for r in rows], places=0,
+                column_config={"Tiến độ": st.column_config.ProgressColumn("Tiến độ", format="%.0f%%", min_value=0, max_value=100)})
     agg = citizen_survey.aggregates(db, user, year, unit_code)
     st.markdown("**Tỷ lệ hài lòng** = (Hài lòng + Rất hài lòng) / số câu trả lời hợp lệ, theo từng câu; bình quân các câu "
                 "thành tỷ lệ của yếu tố; bình quân năm yếu tố thành tỷ lệ của đơn vị.")
@@ -90,8 +93,65 @@ def progress_view(db: Storage, user: User, year: int) -> None:
 # ------------------------------------------------------------------ paper forms
 
 
+PAPER_BOX = "ks_phieu_giay"           # the container of the paper form (class st-key-ks_phieu_giay)
+_PAPER_LAST = "_ks_paper_last"        # (unit, date on the form) of the last form saved: the next one starts with them
+
+# Keying by keyboard only: Enter in a field moves to the next field (as Tab does) instead of
+# submitting half a form; Enter in «Hài lòng chung» saves. In an open list (the unit, a profile
+# field) Enter picks the option, then moves on. Installed once per page; the form is found by its class.
+_PAPER_KEYS_JS = """
+(() => {
+  if (window.cchcPaperKeys) return;
+  window.cchcPaperKeys = true;
+  const FOCUSABLE = "input:not([type=hidden]):not([tabindex='-1']):not([disabled]), textarea, [role=spinbutton], "
+                  + "button[data-testid^=stBaseButton]";
+  const container = (el) => el.closest("[data-testid=stElementContainer]");
+  const moveOn = (box, from) => {
+    const fields = [...box.querySelectorAll("[data-testid=stElementContainer]")]
+      .map((c) => c.querySelector(FOCUSABLE)).filter((el) => el && el.offsetParent !== null);
+    const next = fields[fields.findIndex((el) => container(el) === container(from)) + 1];
+    if (next) next.focus();
+  };
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || e.shiftKey || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+    const t = e.target;
+    const box = t.closest && t.closest(".st-key-%(box)s");
+    if (!box || !(t.tagName === "INPUT" || t.getAttribute("role") === "spinbutton")) return;
+    if (t.closest("[class*='_overall']")) return;                          // the last field: Enter saves
+    if (t.getAttribute("aria-expanded") === "true") {                      // an open list: Enter picks, then on
+      setTimeout(() => moveOn(box, t), 0);
+      return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+    moveOn(box, t);
+  }, true);
+})();
+""" % {"box": PAPER_BOX}
+
+
+# Streamlit's «Enter to submit» hint is true only in «Hài lòng chung»; the other fields move on.
+_PAPER_CSS = (f".st-key-{PAPER_BOX} [data-testid=InputInstructions] {{ visibility: hidden; }} "
+              f".st-key-{PAPER_BOX} [class*='_overall'] [data-testid=InputInstructions] {{ visibility: visible; }}")
+
+
+def _focus_js(selector: str, n: str) -> str:
+    """Once form `n` is on the page: put the cursor in its field `selector` with the top of the
+    form (and the «saved» line) in view, and take the date's calendar button out of the Tab order
+    (the date is typed: dd, mm, yyyy)."""
+    return (f"<script>/* phiếu {n} */ (() => {{ let tries = 0; const t = setInterval(() => {{"
+            f" const el = document.querySelector({selector!r});"
+            f" document.querySelectorAll('.st-key-{PAPER_BOX} [data-testid=stDateInputCalendarButton]')"
+            ".forEach((b) => b.setAttribute('tabindex', '-1'));"
+            " if (el) { el.focus({preventScroll: true}); el.select && el.select();"
+            f" document.querySelector('.st-key-{PAPER_BOX}').scrollIntoView({{block: 'start'}}); }}"
+            " if (el || ++tries > 200) clearInterval(t); }, 50); })();</script>")
+
+
 def paper_entry(db: Storage, user: User, year: int) -> None:
-    """Key paper questionnaires fast: digits per element, Enter saves, the form comes back empty."""
+    """Key paper questionnaires fast, by keyboard only: digits per element, Enter or Tab to the
+    next field, Enter in the last one saves; the next form comes back empty with the cursor in
+    its first field, keeping the unit and the date on the form."""
     q = rules.citizen_questionnaire()
     units = {u["code"]: u["name"] for u in reference.public_units(db, year)}
     if user.role == "commune":
@@ -99,16 +159,22 @@ def paper_entry(db: Storage, user: User, year: int) -> None:
     if not units:
         st.info("Đơn vị của tài khoản này không có trong danh mục đơn vị của kỳ.")
         return
-    if saved := st.session_state.pop("_ks_paper_saved", None):
-        st.success(f"Đã lưu phiếu giấy số {saved}. Mời nhập phiếu tiếp theo.")
+    saved = st.session_state.pop("_ks_paper_saved", None)
     n = st.session_state.setdefault("_ks_paper_n", 0)
+    last_unit, last_day = st.session_state.get(_PAPER_LAST, (None, None))
+    codes = list(units)
     st.caption("Mỗi yếu tố gõ liền các mức theo thứ tự câu hỏi (1 = Rất không hài lòng … 5 = Rất hài lòng; câu bỏ "
-               "trống gõ 0), ví dụ «454». Tab để sang ô sau, Enter để lưu.")
-    with st.form(f"phieu_giay_{n}"):
+               "trống gõ 0), ví dụ «454». Enter hoặc Tab để sang ô sau; Enter ở ô «Hài lòng chung» để lưu (hoặc Tab "
+               "tiếp tới thông tin người trả lời, góp ý và nút lưu). Sau khi lưu, con trỏ về ô yếu tố 1; đơn vị và ngày "
+               "trên phiếu được giữ cho phiếu sau.")
+    box = st.container(key=PAPER_BOX)
+    if saved:                               # right above the form, which is scrolled into view with it
+        box.success(f"Đã lưu phiếu giấy số {saved}. Mời nhập phiếu tiếp theo.")
+    with box, st.form(f"phieu_giay_{n}"):
         c1, c2 = st.columns(2)
-        unit_code = c1.selectbox("Đơn vị", list(units), format_func=lambda c: f"{units[c]} ({c})",
-                                 disabled=len(units) == 1)
-        filled_on = c2.date_input("Ngày trên phiếu", value=None, format="DD/MM/YYYY")
+        unit_code = c1.selectbox("Đơn vị", codes, format_func=lambda c: f"{units[c]} ({c})",
+                                 index=codes.index(last_unit) if last_unit in units else 0, disabled=len(units) == 1)
+        filled_on = c2.date_input("Ngày trên phiếu", value=last_day, format="DD/MM/YYYY", key=f"pg_{n}_ngay")
         typed = {}
         for e in q.elements:
             typed[e.number] = st.text_input(
@@ -119,22 +185,39 @@ def paper_entry(db: Storage, user: User, year: int) -> None:
         profile = {p.key: col.selectbox(p.label, p.options, index=None, key=f"pg_{n}_{p.key}", placeholder="(trống)")
                    for p, col in zip(q.profile, cols)}
         suggestion = st.text_area("Góp ý (nếu có)", max_chars=q.suggestion_max, key=f"pg_{n}_goy")
+        # Where the cursor goes: the first field to type (the date of a first form, else element 1),
+        # or after a refusal the field it names; kept per form so that other reruns leave it be.
+        first = f".st-key-pg_{n}_ngay [role=spinbutton]" if last_day is None else f".st-key-pg_{n}_1 input"
+        focus = st.session_state.get("_ks_paper_focus")
+        if focus is None or focus[0] != n:
+            focus = (n, first, 0)
         if st.form_submit_button("Lưu và nhập phiếu tiếp", type="primary"):
+            at = None
             try:
                 ratings = {}
                 for element, text in typed.items():
+                    at = f".st-key-pg_{n}_{element} input"
                     ratings.update(rules.parse_digits(q, element, text))
+                at = f".st-key-pg_{n}_overall input"
                 if overall.strip() and overall.strip() not in "12345":
                     raise rules.AnswerError("Hài lòng chung: gõ một chữ số từ 1 đến 5.")
+                at = None
                 answers = rules.Answers(ratings, {k: v for k, v in profile.items() if v},
                                         int(overall) if overall.strip() else None, suggestion)
                 rid = citizen_survey.submit_paper(db, user, year, unit_code, answers, filled_on, q)
             except (rules.AnswerError, ServiceError, PermissionDenied) as exc:
                 st.error(str(exc))
+                if at is None and "Ngày trên phiếu" in str(exc):
+                    at = f".st-key-pg_{n}_ngay [role=spinbutton]"
+                focus = (n, at or focus[1], focus[2] + 1)
             else:
                 st.session_state["_ks_paper_saved"] = rid
                 st.session_state["_ks_paper_n"] = n + 1
+                st.session_state[_PAPER_LAST] = (unit_code, filled_on)
                 st.rerun()
+    st.session_state["_ks_paper_focus"] = focus
+    st.html(f"<script>{_PAPER_KEYS_JS}</script><style>{_PAPER_CSS}</style>", unsafe_allow_javascript=True)
+    st.html(_focus_js(focus[1], f"{n}.{focus[2]}"), unsafe_allow_javascript=True)
     st.markdown("**Nhập nhiều phiếu bằng Excel**")
     if st.button("Chuẩn bị biểu mẫu Excel phiếu giấy", icon=":material/table:", key="ks_template"):
         st.download_button("Tải biểu mẫu Excel phiếu giấy", citizen_survey.paper_template(db, user, year, q),
@@ -157,22 +240,17 @@ def paper_entry(db: Storage, user: User, year: int) -> None:
 
 
 def admin_tab(db: Storage, user: User, year: int) -> None:
+    """Quản trị → Khảo sát: only the open sub-tab runs (kept in the address, ?ks=…)."""
     if not questionnaires_ok():
         return
-    quota, qr, suspect, kiosk, codes, officials = st.tabs(
-        ["Chỉ tiêu phiếu", "Mã QR", "Phiếu bất thường", "Máy tại một cửa", "Mã hồ sơ", "Điều tra xã hội học"])
-    with quota:
-        _quota(db, user, year)
-    with qr:
-        _qr(db, user, year)
-    with suspect:
-        review_view(db, user, year)
-    with kiosk:
-        _kiosks(db, user, year)
-    with codes:
-        _dossier_codes(db, user, year)
-    with officials:
-        _officials(db, user, year)
+    sections = {
+        "Chỉ tiêu phiếu": _quota, "Mã QR": qr_view, "Phiếu bất thường": review_view, "Máy tại một cửa": _kiosks,
+        "Mã hồ sơ": _dossier_codes, "Điều tra xã hội học": _officials,
+    }
+    for tab, draw in zip(st.tabs(list(sections), key="ks", on_change="rerun", bind="query-params"), sections.values()):
+        if tab.open:
+            with tab:
+                draw(db, user, year)
 
 
 def _done(message: str) -> None:
@@ -191,12 +269,18 @@ def _quota(db: Storage, user: User, year: int) -> None:
         c1, c2, c3, c4 = st.columns(4)
         unit_code = c1.selectbox("Đơn vị", list(names), format_func=lambda c: f"{names[c]} ({c})")
         dossiers = c2.number_input("Số hồ sơ N (để trống: nhập chỉ tiêu)", min_value=0, value=None, step=10)
-        margin = c3.number_input("Sai số e (%)", min_value=1.0, max_value=20.0, value=5.0, step=0.5)
+        margin_text = c3.text_input("Sai số e (%)", value="5", help="Từ 1 đến 20; số thập phân gõ dấu phẩy (ví dụ 2,5).")
         target = c4.number_input("Hoặc chỉ tiêu phiếu", min_value=0, value=None, step=10)
         if st.form_submit_button("Lưu chỉ tiêu"):
             try:
+                try:
+                    margin = decimal(margin_text)
+                except NumberError as exc:
+                    raise ServiceError(f"Sai số e: «{margin_text.strip()[:20]}» {exc}.") from None
+                if margin is None or not 1 <= margin <= 20:
+                    raise ServiceError("Sai số e: cần một số từ 1 đến 20 (%).")
                 n = citizen_survey.set_quota(db, user, year, unit_code, None if target is None else int(target),
-                                  None if dossiers is None else int(dossiers), margin / 100)
+                                             None if dossiers is None else int(dossiers), float(margin) / 100)
             except ServiceError as exc:
                 st.error(str(exc))
             else:
@@ -206,27 +290,74 @@ def _quota(db: Storage, user: User, year: int) -> None:
                  hide_index=True, width="stretch")
 
 
-def _qr(db: Storage, user: User, year: int) -> None:
-    st.caption("Địa chỉ công khai của ứng dụng (tên miền người dân mở được). Mã QR của mỗi xã trỏ tới "
-               "«địa chỉ/khao-sat?dv=mã xã».")
+def _base_url_form(db: Storage, user: User, current: str) -> None:
+    """The public address the QR codes point to; once saved, folded away under its value."""
+    seen = urllib.parse.urlsplit(st.context.url or "")
+    here = f"{seen.scheme}://{seen.netloc}" if seen.scheme and seen.netloc else ""
+    box = st.expander(f"Địa chỉ công khai: {current} (sửa)") if current else st.container()
+    with box:
+        st.caption("Địa chỉ công khai của ứng dụng (tên miền người dân mở được). Mã QR của mỗi xã trỏ tới "
+                   "«địa chỉ/khao-sat?dv=mã xã».")
+        with st.form("ks_base_url"):
+            url = st.text_input("Địa chỉ công khai", value=current or here, placeholder="https://cchc.huongson.gov.vn",
+                                help=None if current else "Gợi ý sẵn là địa chỉ bạn đang mở ứng dụng; sửa nếu người "
+                                                          "dân dùng một tên miền khác.")
+            if st.form_submit_button("Lưu địa chỉ"):
+                try:
+                    citizen_survey.set_base_url(db, user, url)
+                except ServiceError as exc:
+                    st.error(str(exc))
+                else:
+                    _done("Đã lưu địa chỉ công khai.")
+
+
+def qr_view(db: Storage, user: User, year: int) -> None:
+    """Each commune's survey link and QR code (a commune officer: their own): a preview, the
+    PNG and a printable A4 page of the chosen commune; for administrators the public address and
+    every commune's codes in one .zip."""
+    if msg := st.session_state.pop("_ks_admin_msg", None):
+        st.success(msg)
     current = citizen_survey.base_url(db)
-    with st.form("ks_base_url"):
-        url = st.text_input("Địa chỉ công khai", value=current or "", placeholder="https://cchc.huongson.gov.vn")
-        if st.form_submit_button("Lưu địa chỉ"):
-            try:
-                citizen_survey.set_base_url(db, user, url)
-            except ServiceError as exc:
-                st.error(str(exc))
-            else:
-                _done("Đã lưu địa chỉ công khai.")
-    if current and st.button("Tạo mã QR cho mọi xã", icon=":material/qr_code_2:", key="ks_qr"):
-        try:
-            files = citizen_survey.qr_files(db, user, year, current, seed.district_config()["district"]["name"])
-        except ServiceError as exc:
-            st.error(str(exc))
-        else:
-            st.download_button("Tải mã QR (.zip: ảnh PNG từng xã và trang A4 để in)", survey_qr.zipped(files),
-                               file_name=f"ma-qr-khao-sat-{year}.zip", mime="application/zip", icon=":material/download:", on_click="ignore")
+    if user.role == "admin":
+        _base_url_form(db, user, current)
+    if not current:
+        st.info("Chưa có địa chỉ công khai của ứng dụng, nên chưa tạo được mã QR. "
+                + ("Lưu địa chỉ ở trên." if user.role == "admin" else "Phòng Nội vụ lưu địa chỉ này ở trang Quản trị."))
+        return
+    units = {u["code"]: u["name"] for u in reference.public_units(db, year)}
+    if user.role == "commune":
+        units = {c: n for c, n in units.items() if c == user.unit_code}
+    if not units:
+        st.info("Đơn vị của tài khoản này không có trong danh mục đơn vị của kỳ.")
+        return
+    links = {c: survey_qr.survey_url(current, c) for c in units}
+    codes = list(units)
+    district = seed.district_config()["district"]["name"]
+    left, right = st.columns([1, 2], vertical_alignment="center")
+    with right:
+        code = codes[0] if len(codes) == 1 else st.selectbox(
+            "Xem mã QR của", codes, format_func=lambda c: f"{units[c]} ({c})", key="qr_don_vi")
+        image = survey_qr.png(links[code], scale=8)
+        st.markdown(f"**{units[code]}** · mã đơn vị {code}")
+        st.code(links[code], language=None)
+        st.download_button("Tải ảnh mã QR (.png)", image, file_name=f"qr-{code}.png", mime="image/png",
+                           icon=":material/qr_code_2:", on_click="ignore", key="qr_png")
+        st.download_button("Tải trang in A4 của xã này (.html)",
+                           lambda: survey_qr.a4_sheet([{"code": code, "name": units[code]}], current, year, district),
+                           file_name=f"qr-khao-sat-{year}-{code}.html", mime="text/html", icon=":material/print:",
+                           on_click="ignore", key="qr_a4")
+    left.image(image, width=240, caption=f"Mã QR khảo sát — {units[code]}")
+    if user.role == "admin":
+        st.markdown("**Đường dẫn khảo sát của mọi xã**")
+        st.dataframe([{"Mã": c, "Đơn vị": n, "Đường dẫn khảo sát": links[c]} for c, n in units.items()],
+                     hide_index=True, width="stretch", height=250,
+                     column_config={"Đường dẫn khảo sát": st.column_config.LinkColumn("Đường dẫn khảo sát")})
+        st.download_button("Tải mã QR của mọi xã (.zip: ảnh PNG từng xã và trang A4 để in)",
+                           lambda: survey_qr.zipped(citizen_survey.qr_files(db, user, year, current, district)),
+                           file_name=f"ma-qr-khao-sat-{year}.zip", mime="application/zip", icon=":material/download:",
+                           on_click="ignore", key="qr_zip")
+    st.caption("Trang A4 mở bằng trình duyệt rồi in (3 mã mỗi hàng, có tên xã, mã xã và đường dẫn viết đầy đủ cho "
+               "người không quét được).")
 
 
 def review_view(db: Storage, user: User, year: int) -> None:
@@ -413,5 +544,5 @@ def _officials(db: Storage, user: User, year: int) -> None:
         table: dict[str, dict] = {}
         for r in points:
             table.setdefault(r["unit_code"], {"Đơn vị": units.get(r["unit_code"], r["unit_code"])})[r["criterion_code"]] = \
-                f"{r['points']:.2f}".replace(".", ",")
-        st.dataframe(list(table.values()), hide_index=True, width="stretch")
+                r["points"]
+        tables.show(list(table.values()), places=2)

@@ -75,6 +75,11 @@ ON CONFLICT (period_year, unit_code) DO UPDATE SET r1_closed_at = excluded.r1_cl
 -- name: assessment_set_state_only
 UPDATE assessment SET state = $state, updated_at = $at WHERE period_year = $year AND unit_code = $unit_code;
 
+-- name: unit_sets_of_period
+-- The criteria set of every unit of the period (views/02_unit_criteria_set.sql): the queue reads
+-- them at once instead of one query per unit.
+SELECT unit_code, set_id FROM unit_criteria_set WHERE period_year = $year;
+
 -- name: assessment_states_of_period
 -- Every unit of the period with its assessment state (not_started when it has none).
 SELECT u.code AS unit_code, u.name AS unit_name, u.kind, coalesce(a.state, 'not_started') AS state,

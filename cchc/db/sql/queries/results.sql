@@ -23,7 +23,8 @@ ORDER BY rank, unit_code;
 -- The period's results added up per province (no province given) or per district of one
 -- province: what the dashboard shows beyond a district's units, without fetching every unit's
 -- row (10,599 for the country) only to add them up in Python. The indices are added in the order
--- of the ranking, as the page once added them (the same mean to the last digit).
+-- of the ranking, as the page once added them (the same mean to the last digit); units without an
+-- index (not started) are counted but left out of the mean (`ranked` units have one).
 WITH placed AS (
     SELECT CASE WHEN $province IS NULL THEN province_code ELSE district_code END AS place_code,
            CASE WHEN $province IS NULL THEN province_name ELSE district_name END AS place_name, *
@@ -33,7 +34,7 @@ WITH placed AS (
 SELECT place_code, any_value(place_name) AS place_name, count(*) AS units,
        count(*) FILTER (WHERE state NOT IN ('not_started', 'draft')) AS handed_in,
        count(*) FILTER (WHERE is_final) AS final,
-       sum(coalesce(index, 0) ORDER BY rank, unit_code) AS index_sum,
+       sum(index ORDER BY rank, unit_code) AS index_sum, count(index) AS ranked,
        count(*) FILTER (WHERE class = 'Tốt') AS good, count(*) FILTER (WHERE class = 'Khá') AS fair,
        count(*) FILTER (WHERE class = 'Trung bình') AS average, count(*) FILTER (WHERE class = 'Yếu') AS weak,
        min({'rank': rank, 'code': unit_code}) AS first_in_ranking   -- orders places of equal means
@@ -42,6 +43,14 @@ GROUP BY place_code;
 
 -- name: result_of_unit
 SELECT * FROM unit_result WHERE period_year = $year AND unit_code = $unit_code;
+
+-- name: results_beside_unit
+-- A scorecard's figures in one reading of the view: the rows of the unit's district (the unit's
+-- own, and the others for the district's field averages), each with how many units of the
+-- period have an index (are ranked: "hạng 3/17").
+SELECT * FROM (SELECT *, count(index) OVER () AS units_ranked FROM unit_result WHERE period_year = $year)
+WHERE district_code = (SELECT district_code FROM unit_in_period WHERE period_year = $year AND code = $unit_code)
+ORDER BY rank, unit_code;
 
 -- name: field_results_of_period
 SELECT f.* FROM field_result f
@@ -52,9 +61,10 @@ WHERE f.period_year = $year
 ORDER BY f.unit_code, f.field_code;
 
 -- name: field_averages
--- The average sub-index of each field over the units of the period (or of a province, district).
+-- The average sub-index of each field over the units of the period (or of a province, district)
+-- that have data in it (a field without data has no sub-index: views/07_unit_field_sums.sql).
 SELECT f.field_code, round(avg(f.sub_index), 2) AS sub_index, round(avg(f.points), 2) AS points,
-       count(*) AS units
+       count(f.sub_index) AS units
 FROM field_result f
 JOIN unit_in_period u ON u.period_year = f.period_year AND u.code = f.unit_code
 WHERE f.period_year = $year
@@ -97,9 +107,6 @@ GROUP BY q.element ORDER BY q.element;
 SELECT province_code, province_name, district_code, district_name, count(*) AS units
 FROM unit_in_period WHERE period_year = $year
 GROUP BY ALL ORDER BY province_code, district_code;
-
--- name: units_in_period_count
-SELECT count(*) AS n FROM unit_in_period WHERE period_year = $year;
 
 -- name: period_set_bands
 UPDATE period SET band_good = $good, band_fair = $fair, band_average = $average WHERE year = $year;

@@ -6,6 +6,9 @@
 --   (a survey without answers yet does not count against the unit).
 --   field_points, field_max, sub_index: the field's sub-index (%) = points / applicable maximum
 --   × 100, to the hundredth (scored fields only: bonus and penalty fields have none).
+--   No data is no data: a field with no scored leaf (a self-assessed leaf with a self or appraised
+--   score, not "không áp dụng") and no survey answers has no points and no sub-index (NULL), so
+--   a commune that has not started shows no figure rather than a 0 that reads as the worst one.
 CREATE OR REPLACE VIEW unit_field_sums AS
 WITH field_leaves AS (  -- per set and field: the self-assessed leaves' maximum; is it scored (not bonus, penalty)?
     SELECT set_id, field_code,
@@ -20,6 +23,7 @@ scored AS (             -- self-assessed, bonus and penalty leaves: the stored s
            sum(s.appraised_points) FILTER (WHERE l.source = 'penalty' AND NOT s.not_applicable) AS penalty_raw,
            sum(s.self_points) FILTER (WHERE l.source = 'self_assessed') AS self_points,
            count(s.appraised_points) FILTER (WHERE l.source = 'self_assessed') AS appraised_leaves,
+           count(coalesce(s.appraised_points, s.self_points)) FILTER (WHERE l.source = 'self_assessed' AND NOT s.not_applicable) AS scored_leaves,
            sum(l.max_points) FILTER (WHERE l.source = 'self_assessed' AND s.not_applicable) AS na_max
     FROM score s
     JOIN unit_criteria_set us ON us.period_year = s.period_year AND us.unit_code = s.unit_code
@@ -54,7 +58,7 @@ official AS (           -- officials'-survey leaves with answers
 ),
 per_field AS (          -- every unit × every field of its set (nothing stored: zero)
     SELECT us.period_year, us.unit_code, us.set_id, f.field_code, f.is_scored,
-           s.self_points, coalesce(s.appraised_leaves, 0) AS appraised_leaves,
+           s.self_points, coalesce(s.appraised_leaves, 0) AS appraised_leaves, coalesce(s.scored_leaves, 0) AS scored_leaves,
            CAST(s.assessed_points AS DOUBLE) AS assessed_points, c.citizen_points, o.official_points,
            CAST(s.bonus_raw AS DOUBLE) AS bonus_raw, CAST(s.penalty_raw AS DOUBLE) AS penalty_raw,
            f.self_max - coalesce(s.na_max, 0) + coalesce(c.citizen_max, 0) + coalesce(o.official_max, 0) AS applicable_max
@@ -64,13 +68,18 @@ per_field AS (          -- every unit × every field of its set (nothing stored:
     LEFT JOIN citizen c ON c.period_year = us.period_year AND c.unit_code = us.unit_code AND c.field_code = f.field_code
     LEFT JOIN official o ON o.period_year = us.period_year AND o.unit_code = us.unit_code AND o.field_code = f.field_code
 ),
+with_data AS (          -- does the field have anything to show?
+    SELECT *, scored_leaves > 0 OR citizen_points IS NOT NULL OR official_points IS NOT NULL AS has_data
+    FROM per_field
+),
 final AS (
     SELECT *,
-           CAST(round(coalesce(assessed_points, 0) + coalesce(citizen_points, 0) + coalesce(official_points, 0), 2)
-                AS DOUBLE) AS field_points,
+           CASE WHEN has_data THEN CAST(round(coalesce(assessed_points, 0) + coalesce(citizen_points, 0)
+                                              + coalesce(official_points, 0), 2) AS DOUBLE) END AS field_points,
            CAST(applicable_max AS DOUBLE) AS field_max,
-           CAST(round(100 * (coalesce(assessed_points, 0) + coalesce(citizen_points, 0) + coalesce(official_points, 0))
-                      / nullif(applicable_max, 0), 2) AS DOUBLE) AS sub_index
-    FROM per_field
+           CASE WHEN has_data THEN CAST(round(100 * (coalesce(assessed_points, 0) + coalesce(citizen_points, 0)
+                                                     + coalesce(official_points, 0)) / nullif(applicable_max, 0), 2)
+                                        AS DOUBLE) END AS sub_index
+    FROM with_data
 )
 SELECT * FROM final;

@@ -4,6 +4,9 @@
 --   index (%) = (points + min(bonus, cap) − min(penalty, cap)) / applicable maximum × 100, to the
 --               hundredth (cap: the set's, else the bonus or penalty leaves' maximum); ties share
 --               a rank; the class comes from the period's bands (Tốt, Khá, Trung bình, else Yếu).
+--   No data is no data: a unit with no scored self-assessed leaf (it has not started) has no
+--   index, no rank and no class (NULL); it is not ranked, and the ranks of the others do not
+--   count it. Survey answers alone do not make an index.
 CREATE OR REPLACE VIEW unit_result AS
 WITH set_max AS (       -- per set: the full maximum, and the bonus and penalty leaves' maximum (their caps unless the set has its own)
     SELECT set_id,
@@ -16,6 +19,7 @@ sums AS (               -- the unit's fields added up (128-bit sums are slow to 
     SELECT period_year, unit_code, set_id,
            CAST(sum(self_points) AS DOUBLE) AS self_points,
            CAST(sum(appraised_leaves) AS INTEGER) AS appraised_leaves,
+           sum(scored_leaves) AS scored_leaves,
            sum(assessed_points) AS assessed_points,
            sum(citizen_points) AS citizen_points,
            sum(official_points) AS official_points,
@@ -45,8 +49,9 @@ capped AS (             -- bonus and penalty within their caps, the assessment's
 ),
 indexed AS (
     SELECT *, round(scored_points + survey_points + bonus - penalty, 2) AS total_points,
-           round(100 * (coalesce(assessed_points, 0) + coalesce(citizen_points, 0) + coalesce(official_points, 0)
-                        + bonus - penalty) / nullif(applicable_max, 0), 2) AS index
+           CASE WHEN scored_leaves > 0
+                THEN round(100 * (coalesce(assessed_points, 0) + coalesce(citizen_points, 0) + coalesce(official_points, 0)
+                                  + bonus - penalty) / nullif(applicable_max, 0), 2) END AS index
     FROM capped
 ),
 final AS (
@@ -56,7 +61,7 @@ final AS (
            CASE WHEN i.appraised_leaves > 0 THEN i.scored_points END AS appraised_points,
            i.appraised_leaves, i.scored_points, i.survey_points, i.bonus, i.penalty, i.total_points,
            i.applicable_max, i.full_max, i.index,
-           rank() OVER (PARTITION BY i.period_year ORDER BY i.index DESC NULLS LAST) AS rank,
+           CASE WHEN i.index IS NOT NULL THEN rank() OVER (PARTITION BY i.period_year ORDER BY i.index DESC NULLS LAST) END AS rank,
            CASE WHEN i.index IS NULL THEN NULL
                 WHEN i.index >= coalesce(i.band_good, 80) THEN 'Tốt'
                 WHEN i.index >= coalesce(i.band_fair, 70) THEN 'Khá'
