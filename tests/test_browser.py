@@ -176,16 +176,20 @@ def test_commune_officer_logs_in_stays_logged_in_and_logs_out(server, browser):
     settle(page)
     # Log out (the button is in the sidebar), then reload: still logged out.
     page.get_by_role("button", name="Đăng xuất").click()
-    page.get_by_label("Tên đăng nhập").wait_for()
+    # While the logout reruns the page, the old page's form may linger a moment beside the new one.
+    page.get_by_label("Tên đăng nhập").first.wait_for()
     wait_for(lambda: login_cookie(context) is None, timeout_s=5)
     page.reload()
-    page.get_by_label("Tên đăng nhập").wait_for()
+    page.get_by_label("Tên đăng nhập").first.wait_for()
+    settle(page)
+    assert page.get_by_label("Tên đăng nhập").count() == 1
     assert page.get_by_role("heading", name="Tự đánh giá — Xã Sơn Hồng").count() == 0
     # A copy of the old cookie (left behind on a shared computer) no longer logs anyone in.
     context.add_cookies([old_cookie])
     page.reload()
-    page.get_by_label("Tên đăng nhập").wait_for()
+    page.get_by_label("Tên đăng nhập").first.wait_for()
     settle(page)
+    assert page.get_by_label("Tên đăng nhập").count() == 1
     assert page.get_by_role("heading", name="Tự đánh giá — Xã Sơn Hồng").count() == 0
     context.close()
 
