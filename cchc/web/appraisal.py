@@ -22,22 +22,17 @@ from cchc.files import evidence
 from cchc.services import ServiceError
 from cchc.services import appraisal as svc
 from cchc.services import assessment as self_svc
+from cchc.web import notices
 
 _MSG = "_cchc_appraisal_messages"
 
 
 def _say(code: str, kind: str, text: str) -> None:
-    st.session_state.setdefault(_MSG, {})[code] = (kind, text)
+    notices.say(_MSG, code, kind, text)
 
 
 def _show(code: str) -> None:
-    kind, text = st.session_state.get(_MSG, {}).pop(code, ("", ""))
-    if kind == "error":
-        st.error(text, icon=":material/error:")
-    elif kind == "warning":
-        st.warning(text, icon=":material/sync_problem:")
-    elif kind == "ok":
-        st.success(text, icon=":material/check:")
+    notices.show(_MSG, code)
 
 
 QUEUE_KEY = "td_hang_doi"
@@ -261,11 +256,17 @@ def _confirm_close(db: Storage, user: User, sheet: svc.Sheet) -> None:
     else:
         st.markdown("Không có tiêu chí cần giải trình: đơn vị chuyển sang **vòng 2**, có thể hoàn tất thẩm định ngay.")
     st.markdown("Sau bước này không sửa được điểm vòng 1 nữa.")
+    _confirm_or_cancel("Xác nhận kết thúc vòng 1", "v1", svc.close_round1, db, user, sheet, "Đã kết thúc vòng 1.")
+
+
+def _confirm_or_cancel(label: str, key: str, action, db: Storage, user: User, sheet: svc.Sheet, done: str) -> None:
+    """A dialog's two buttons: do the action on the commune (its message shown under the unit's
+    buttons), or close without doing anything."""
     c1, c2 = st.columns(2)
-    if c1.button("Xác nhận kết thúc vòng 1", type="primary", key="td_xac_nhan_v1", width="stretch"):
-        _act(svc.close_round1, db, user, sheet.year, sheet.unit["code"], done="Đã kết thúc vòng 1.")
+    if c1.button(label, type="primary", key=f"td_xac_nhan_{key}", width="stretch"):
+        _act(action, db, user, sheet.year, sheet.unit["code"], done=done)
         st.rerun()
-    if c2.button("Hủy", key="td_huy_v1", width="stretch"):
+    if c2.button("Hủy", key=f"td_huy_{key}", width="stretch"):
         st.rerun()
 
 
@@ -273,12 +274,7 @@ def _confirm_close(db: Storage, user: User, sheet: svc.Sheet) -> None:
 def _confirm_finalise(db: Storage, user: User, sheet: svc.Sheet) -> None:
     st.markdown(f"**{sheet.unit['name']}**: mọi tiêu chí cần giải trình đã có điểm vòng 2.")
     st.markdown("Từ đây điểm của đơn vị là **chính thức**: không sửa được nữa, chỉ số không còn là số liệu tạm tính.")
-    c1, c2 = st.columns(2)
-    if c1.button("Xác nhận hoàn tất", type="primary", key="td_xac_nhan_ht", width="stretch"):
-        _act(svc.finalise, db, user, sheet.year, sheet.unit["code"], done="Đã hoàn tất thẩm định đơn vị.")
-        st.rerun()
-    if c2.button("Hủy", key="td_huy_ht", width="stretch"):
-        st.rerun()
+    _confirm_or_cancel("Xác nhận hoàn tất", "ht", svc.finalise, db, user, sheet, "Đã hoàn tất thẩm định đơn vị.")
 
 
 def unit_actions(db: Storage, user: User, sheet: svc.Sheet, field_code: str, may_field: bool) -> None:

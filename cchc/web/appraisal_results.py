@@ -38,7 +38,7 @@ def ranking_table(rows: list[dict], fields: list, by_field: dict) -> None:
             f = by_field.get(r["unit_code"], {}).get(code)
             row[f"{code}. {title} (%)"] = f["sub_index"] if f else None
         data.append(row)
-    tables.show(data, placeholder="—", column_config=config, height="content")
+    tables.show(data, column_config=config, height="content")
 
 
 def approval_page(db: Storage, user: User, year: int) -> None:

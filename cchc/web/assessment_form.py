@@ -24,6 +24,7 @@ from cchc.files import evidence
 from cchc.files.assessment_workbook import WorkbookError
 from cchc.services import ServiceError
 from cchc.services import assessment as svc
+from cchc.web import notices
 
 _MESSAGES = "_cchc_leaf_messages"          # code -> (kind, text), under the score
 _EVIDENCE = "_cchc_evidence_messages"      # code -> (kind, text), under the uploader
@@ -44,18 +45,6 @@ SELF_RATIO_HELP = ("Điểm tự chấm chia cho tổng điểm tối đa của 
 # Vietnamese (the limit for evidence is 10 MB).
 UPLOAD_CEILING_MB = 40
 
-
-def _say(box: str, code: str, kind: str, text: str) -> None:
-    st.session_state.setdefault(box, {})[code] = (kind, text)
-
-
-def _show_message(box: str, code: str, where=st) -> None:
-    """The message of the last action on this leaf, once, where it was taken."""
-    kind, text = st.session_state.get(box, {}).pop(code, ("", ""))
-    if kind == "error":
-        where.error(text, icon=":material/error:")
-    elif kind == "ok":
-        where.success(text, icon=":material/check_circle:")
 
 
 def _show_stored(key: str, stored) -> bool:
@@ -112,7 +101,7 @@ def _save_field(db: Storage, user: User, year: int, unit_code: str, leaf: Criter
             value = (raw or "").strip()
         svc.save_leaf_field(db, user, year, unit_code, leaf.code, _FIELD_OF[part], value)
     except (rules.ScoreError, ServiceError) as exc:
-        _say(_MESSAGES, leaf.code, "error", str(exc))
+        notices.say(_MESSAGES, leaf.code, "error", str(exc))
         return
     st.session_state.get(_MESSAGES, {}).pop(leaf.code, None)
 
@@ -214,14 +203,14 @@ def _evidence(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
             c2.button("Gỡ", key=f"go_vb_{d['id']}", on_click=_remove,
                       args=(db, user, "doc", d["id"], code, f"văn bản {d['doc_number']}"))
     if not form.editable:
-        _show_message(_EVIDENCE, code)
+        notices.show(_EVIDENCE, code)
         return
     round_key = f"tep_luot_{code}"
     upload_key = f"tep_{code}_{st.session_state.get(round_key, 0)}"
     st.file_uploader(f"Tải tệp lên (PDF, Word, Excel, JPEG, PNG; tối đa {evidence.MAX_BYTES // 1024 // 1024} MB)",
                      type=evidence.ALLOWED_EXTENSIONS, key=upload_key, on_change=_upload, max_upload_size=UPLOAD_CEILING_MB,
                      args=(db, user, form.year, form.unit["code"], code, upload_key, round_key))
-    _show_message(_EVIDENCE, code)
+    notices.show(_EVIDENCE, code)
     keys = _doc_keys(code)
     with st.form(f"vanban_{code}", border=False):
         st.caption("Hoặc ghi văn bản kiểm chứng")
@@ -230,7 +219,7 @@ def _evidence(db: Storage, user: User, form: svc.Form, leaf: Criterion) -> None:
         c2.date_input("Ngày ban hành", value=None, format="DD/MM/YYYY", min_value=dt.date(2000, 1, 1), key=keys["issued"])
         st.text_input("Trích yếu", key=keys["summary"])
         st.form_submit_button("Thêm văn bản", on_click=_add_doc, args=(db, user, form.year, form.unit["code"], code))
-    _show_message(_DOCS, code)
+    notices.show(_DOCS, code)
 
 
 def _doc_keys(code: str) -> dict[str, str]:
@@ -246,9 +235,9 @@ def _upload(db: Storage, user: User, year: int, unit_code: str, code: str, key: 
     try:
         svc.add_file(db, user, config.from_env().files_dir, year, unit_code, code, uploaded.name, uploaded.getvalue())
     except (evidence.EvidenceError, ServiceError) as exc:
-        _say(_EVIDENCE, code, "error", f"{exc} Tệp chưa được lưu.")
+        notices.say(_EVIDENCE, code, "error", f"{exc} Tệp chưa được lưu.")
         return
-    _say(_EVIDENCE, code, "ok", f"Đã tải lên «{evidence.display_name(uploaded.name)}».")
+    notices.say(_EVIDENCE, code, "ok", f"Đã tải lên «{evidence.display_name(uploaded.name)}».")
 
 
 def _add_doc(db: Storage, user: User, year: int, unit_code: str, code: str) -> None:
@@ -258,9 +247,9 @@ def _add_doc(db: Storage, user: User, year: int, unit_code: str, code: str) -> N
     try:
         svc.add_doc(db, user, year, unit_code, code, number or "", issued, summary or "")
     except ServiceError as exc:
-        _say(_DOCS, code, "error", str(exc))
+        notices.say(_DOCS, code, "error", str(exc))
         return
-    _say(_DOCS, code, "ok", f"Đã thêm văn bản {(number or '').strip()}.")
+    notices.say(_DOCS, code, "ok", f"Đã thêm văn bản {(number or '').strip()}.")
     st.session_state[keys["number"]] = st.session_state[keys["summary"]] = ""
     st.session_state[keys["issued"]] = None
 
@@ -269,9 +258,9 @@ def _remove(db: Storage, user: User, kind: str, evidence_id: int, code: str, wha
     try:
         svc.remove_evidence(db, user, kind, evidence_id)
     except ServiceError as exc:
-        _say(_EVIDENCE, code, "error", str(exc))
+        notices.say(_EVIDENCE, code, "error", str(exc))
         return
-    _say(_EVIDENCE, code, "ok", f"Đã gỡ {what}.")
+    notices.say(_EVIDENCE, code, "ok", f"Đã gỡ {what}.")
 
 
 def report_text(db: Storage, user: User, form: svc.Form) -> None:

@@ -16,6 +16,7 @@ from cchc.db.storage import Storage
 from cchc.files import evidence
 from cchc.services import ServiceError
 from cchc.services import explanation as svc
+from cchc.web import notices
 from cchc.web.assessment_form import kept_open
 
 #: States in which no explanation can have been asked for yet (round 1 is not over).
@@ -24,16 +25,12 @@ _MSG = "_cchc_explanation_message"          # code (or "" for the hand-in) -> (k
 
 
 def _say(code: str, kind: str, text: str) -> None:
-    st.session_state.setdefault(_MSG, {})[code] = (kind, text)
+    notices.say(_MSG, code, kind, text)
 
 
 def _show(code: str) -> None:
     """The message of the last action on this leaf (or on the hand-in), once, where it was taken."""
-    kind, text = st.session_state.get(_MSG, {}).pop(code, ("", ""))
-    if kind == "error":
-        st.error(text, icon=":material/error:")
-    elif kind == "ok":
-        st.success(text, icon=":material/check_circle:")
+    notices.show(_MSG, code)
 
 
 def _save(db: Storage, user: User, year: int, unit: str, code: str, key: str) -> None:
