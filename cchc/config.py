@@ -52,6 +52,40 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
     )
 
 
+@dataclass(frozen=True)
+class Smtp:
+    """The mail server urging notices go out through (CCHC_SMTP_HOST, CCHC_SMTP_PORT, …); None from smtp_from_env when
+    CCHC_SMTP_HOST is not set: then no e-mail is sent, and the send panel says so."""
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    sender: str
+    starttls: bool
+    timeout: float = 5.0
+
+
+def smtp_from_env(environ: dict[str, str] | None = None) -> Smtp | None:
+    env = os.environ if environ is None else environ
+    host = (env.get("CCHC_SMTP_HOST") or "").strip()
+    if not host:
+        return None
+    flag = (env.get("CCHC_SMTP_STARTTLS") or "1").strip().lower()
+    if flag not in ("1", "0", "true", "false", "yes", "no"):
+        raise ConfigError(f"CCHC_SMTP_STARTTLS='{flag}' phải là 1 (bật) hoặc 0 (tắt).")
+    starttls = flag in ("1", "true", "yes")
+    port = (env.get("CCHC_SMTP_PORT") or ("587" if starttls else "25")).strip()
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"CCHC_SMTP_PORT='{port}' phải là số cổng từ 1 đến 65535.")
+    user = env.get("CCHC_SMTP_USER") or None
+    sender = (env.get("CCHC_SMTP_FROM") or "").strip() or (user if user and "@" in user else "")
+    if not sender:
+        raise ConfigError("Đã đặt CCHC_SMTP_HOST nhưng chưa có CCHC_SMTP_FROM: địa chỉ gửi thư, ví dụ "
+                          "noivu@huongson.hatinh.gov.vn.")
+    return Smtp(host=host, port=int(port), user=user, password=env.get("CCHC_SMTP_PASSWORD") or None,
+                sender=sender, starttls=starttls)
+
+
 def check_cookie_key(key: str | None, where: str) -> str | None:
     """An operator's key, refused if short or published (anyone could sign a login with it)."""
     if key is None:

@@ -93,7 +93,13 @@ def grid_rows(grid) -> list[list[str]]:
 
 
 def click_row(page, grid, text: str) -> None:
-    """Click the first cell of the row holding `text` (the grid is drawn on a canvas: by position)."""
+    """Click the first cell of the row holding `text` (the grid is drawn on a canvas: by position);
+    in a plain table, the unit's link."""
+    link = grid.get_by_role("link", name=text, exact=True)
+    if link.count():
+        into_view(page, link)
+        link.click()
+        return
     rows = grid_rows(grid)
     i = next(i for i, r in enumerate(rows) if text in r)
     into_view(page, grid)
@@ -104,8 +110,8 @@ def click_row(page, grid, text: str) -> None:
 
 def status_table(page):
     """The dashboard's table of every unit (under «Tình hình các đơn vị»)."""
-    caption = page.get_by_text("Bấm vào một đơn vị để mở phiếu điểm. «—»")
-    return caption.locator("xpath=following::*[@data-testid='stDataFrame'][1]")
+    caption = page.get_by_text("Bấm vào tên một đơn vị để mở phiếu điểm. «—»")
+    return caption.locator("xpath=following::table[1]")
 
 
 def scorecard_of(page, unit: str) -> None:
@@ -123,13 +129,13 @@ def test_a_day_before_the_deadline_the_communes_not_handed_in_come_first_by_name
     top = section.bounding_box()["y"]
     assert top < SCREEN["height"] - 300, top                       # on the first screen, under the figures
     assert top < page.locator("[data-testid=stVegaLiteChart][aria-label='Các mốc của kỳ đánh giá']").bounding_box()["y"]
-    grid = section.locator("[data-testid=stDataFrame]")
+    grid = section.locator("table")
     rows = grid_rows(grid)
     names = [r[0] for r in rows]
     assert len(rows) == 17 and set(NOT_STARTED) <= set(names) and "Xã Sơn Lễ" not in names   # Sơn Lễ has handed in
     assert rows[0][1] == "Đang tự đánh giá" and rows[-1][1] == "Chưa bắt đầu"        # closest to done first
-    scroller = grid.locator(".dvn-scroller")                       # the whole list, no scrolling inside it
-    assert scroller.evaluate("e => e.scrollHeight <= e.clientHeight + 1")
+    box = section.locator(".cchc-bang")                            # the whole list, no scrolling inside it
+    assert box.evaluate("e => e.scrollHeight <= e.clientHeight + 1")
     done = next(r[2] for r in rows if r[0] == "Xã Sơn Hàm")       # «43/52» tiêu chí đã chấm
     click_row(page, grid, "Xã Sơn Hàm")
     scorecard_of(page, "Xã Sơn Hàm")
@@ -143,7 +149,7 @@ def test_no_data_is_shown_as_no_data_not_as_the_worst_result(server, browser, tm
     page = dashboard(browser, server)
     status = status_table(page)
     rows = {r[1]: r for r in grid_rows(status)}
-    assert rows["Thị trấn Tây Sơn"][0] == "" and rows["Thị trấn Tây Sơn"][-2] == ""     # no rank, no index (drawn «—»)
+    assert rows["Thị trấn Tây Sơn"][0] == "—" and rows["Thị trấn Tây Sơn"][-2] == "—"   # no rank, no index
     assert rows["Xã Sơn Lễ"][0] == "1"
     ranking = chart(page, "Xếp hạng các đơn vị có số liệu theo chỉ số")
     labels = texts(ranking.locator(".role-axis-label text"))

@@ -271,17 +271,22 @@ def bare_streamlit(work):
 
 
 def first_load(browser, url: str, text: str) -> dict[str, int]:  # noqa: F811
-    """A first visit (new context, empty cache): every file the page fetches → its bytes."""
+    """A first visit (new context, empty cache): every file the page fetches → its bytes. Nothing
+    is asked of another server (a Material page icon, say, is fetched from Google's)."""
     context = phone(browser)
     page = context.new_page()
     page.set_default_timeout(30_000)
     files: dict[str, int] = {}
+    origin = "/".join(url.split("/", 3)[:3]) + "/"
+    elsewhere: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(origin) or r.url.startswith("data:") else elsewhere.append(r.url))
     page.on("requestfinished", lambda r: files.__setitem__(
         r.url.split("/", 3)[-1], r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]))
     page.goto(url)
     page.get_by_text(text).first.wait_for()
     settle(page, 1000)
     context.close()
+    assert not elsewhere, f"{url} asks other servers: {elsewhere}"
     return files
 
 

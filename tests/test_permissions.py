@@ -21,12 +21,14 @@ from cchc.services import (
     backup,
     citizen_survey,
     council,
+    documents,
     explanation,
     periods,
     progress,
     reference,
     results,
     units,
+    urging,
     users,
 )
 
@@ -115,6 +117,12 @@ def run_action(storage, tmp_path, user, action):
         (tmp_path / "files" / "aa").mkdir(parents=True, exist_ok=True)
         (tmp_path / "files" / "aa" / ("a" * 64)).write_bytes(b"%PDF-1.4")
         assert assessment.read_file(storage, user, tmp_path / "files", fid)[2] == b"%PDF-1.4"
+    elif action == "urging.view":
+        urging.latest_for_unit(storage, user, 2022, OWN)
+    elif action == "urging.send":
+        urging.send(storage, user, 2022, [OWN])
+    elif action in DOCUMENT_KINDS:
+        documents.build(storage, user, DOCUMENT_KINDS[action], 2022, OWN)
     else:  # pragma: no cover - a new action must be added here
         raise AssertionError(f"no service mapped for {action}")
 
@@ -133,7 +141,12 @@ EXPECTED = {
     "explanation.answer": {"admin", "commune"}, "results.compile": {"admin"}, "results.approve": {"leader"},
     "results.publish": {"admin", "leader"}, "results.own_detail": set(ROLES),
     "backup.create": {"admin"}, "backup.restore": {"admin"},
+    "documents.self_assessment": {"admin", "commune"}, "documents.appraisal_notice": {"admin", "council"},
+    "documents.decision": {"admin", "leader"}, "documents.urging": {"admin"},
+    "urging.view": {"admin", "leader", "commune"}, "urging.send": {"admin"},
 }
+DOCUMENT_KINDS = {"documents.self_assessment": "bao-cao-tu-danh-gia", "documents.appraisal_notice": "thong-bao-tham-dinh",
+                  "documents.decision": "quyet-dinh-phe-duyet", "documents.urging": "cong-van-don-doc"}
 
 
 def test_the_table_covers_every_action():

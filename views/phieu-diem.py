@@ -7,6 +7,7 @@ import streamlit as st
 from cchc import web
 from cchc.core.permissions import PermissionDenied
 from cchc.services import ServiceError, reference, results
+from cchc.services.common import today
 from cchc.web import scorecard, survey_views
 
 user = web.require_user()
@@ -29,6 +30,7 @@ try:
 except (ServiceError, PermissionDenied) as exc:
     st.warning(str(exc))
     st.stop()
+scorecard.print_header(f"PHIẾU ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}", card.row["unit_name"], today(db))
 scorecard.show(card)
 survey_views.pending_note(db, user, year, code)
 others = [p["year"] for p in reference.periods(db) if p["year"] != year]

@@ -8,6 +8,7 @@ from cchc.core import appraisal as rules
 from cchc.services import appraisal as svc
 from cchc.services import reference
 from cchc.web import appraisal as ui
+from cchc.web import documents as documents_ui
 
 user = web.require_user()
 db = web.storage()
@@ -26,9 +27,11 @@ if not queue:
     st.stop()
 ui.queue_table(queue, rules.appraised_fields(cs) if cs else [])
 names = {r["unit_code"]: f"{r['unit_name']} — {r['state_label']}" for r in queue}
-if st.session_state.get(ui.UNIT_KEY) not in names:
-    st.session_state.pop(ui.UNIT_KEY, None)
-unit_code = st.selectbox("Đơn vị thẩm định", list(names), format_func=names.get, key=ui.UNIT_KEY)
+ui.unit_from_address(list(names))
+unit_code = st.selectbox("Đơn vị thẩm định", list(names), format_func=names.get, key=ui.UNIT_KEY,
+                         on_change=ui.keep_unit_in_address)
 sheet = svc.open_sheet(db, user, year, unit_code)
 st.subheader(sheet.unit["name"])
 ui.sheet_view(db, user, sheet, offices)
+if sheet.state in rules.FINAL_STATES:      # the notice to the commune, once its appraisal is finished
+    documents_ui.document_button(db, user, "thong-bao-tham-dinh", year, unit_code)

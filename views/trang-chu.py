@@ -16,6 +16,7 @@ from cchc.core.workflow import (
 )
 from cchc.services import progress, reference
 from cchc.services.common import today
+from cchc.web import tables, urging
 
 user = web.require_user()
 db = web.storage()
@@ -34,6 +35,7 @@ if user.role == "commune":
         web.unit_not_in_period(year)
 state = mine["state"] if mine else None
 reopened = mine["reopened_until"] if mine else None
+urging.commune_notice(db, user, year, state)       # the latest urging notice, until the unit hands in
 upcoming = next_deadline(period, day, state, reopened)
 if upcoming:
     st.info(f"Mốc tiếp theo: **{upcoming.label}** — hạn {fmt_date(upcoming.date)} ({days_left_text(upcoming, day)}).",
@@ -53,8 +55,7 @@ def status(d) -> str:
 
 st.subheader("Các mốc thời gian")
 steps = unit_deadlines(period, state, reopened) if state else deadlines(period)
-st.dataframe([{"Việc": d.label, "Hạn": fmt_date(d.date), "Tình trạng": status(d)} for d in steps],
-             hide_index=True, width="stretch")
+tables.plain([{"Việc": d.label, "Hạn": fmt_date(d.date), "Tình trạng": status(d)} for d in steps])
 
 if mine is not None:
     st.subheader(mine["unit_name"])

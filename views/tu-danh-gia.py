@@ -10,7 +10,8 @@ from cchc.core.workflow import STATES
 from cchc.services import assessment as svc
 from cchc.services import reference
 from cchc.web import assessment_form as ui
-from cchc.web import explanation
+from cchc.web import documents as documents_ui
+from cchc.web import explanation, urging
 
 user = web.require_user()
 db = web.storage()
@@ -34,6 +35,7 @@ c1.metric("Tiêu chí đã chấm", f"{totals.scored}/{totals.leaves}")
 c2.metric("Điểm tự chấm", f"{fmt_points(totals.points)}/{fmt_points(totals.applicable_max)}")
 c3.metric("Tỷ lệ điểm tự chấm", f"{fmt_points(totals.index)}%" if totals.index is not None else "—",
           help=ui.SELF_RATIO_HELP)
+urging.commune_notice(db, user, year, form.state)
 if form.locked_reason:
     st.info(form.locked_reason, icon=":material/lock:")
 explanation.section(db, user, year, user.unit_code, form.state)
@@ -51,3 +53,4 @@ ui.submit_section(db, user, form)
 st.download_button("Tải báo cáo tự đánh giá (.xlsx)", lambda: svc.report_of(form),   # built when clicked
                    file_name=svc.report_name(year, user.unit_code), icon=":material/description:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+documents_ui.document_button(db, user, "bao-cao-tu-danh-gia", year, user.unit_code)   # built when clicked

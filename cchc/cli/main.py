@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from cchc import config
+from cchc.cli import documents as cli_documents
 from cchc.cli import results as cli_results
 from cchc.cli import survey as cli_survey
 from cchc.cli.common import CliError, open_storage
@@ -117,7 +118,8 @@ def cmd_user_add(args: argparse.Namespace, settings: config.Settings) -> None:
     storage = open_storage(settings)
     password = _read_password()
     users.add_user(storage, CLI_USER, args.username, args.name or args.username, args.role, password,
-                   unit_code=args.unit, office_code=args.office, must_change_password=args.must_change)
+                   unit_code=args.unit, office_code=args.office, must_change_password=args.must_change,
+                   email=args.email)
     print(f"Đã tạo tài khoản '{args.username.lower()}' ({ROLES[args.role]}).")
     if is_demo(storage):
         print("Lưu ý: đây là cơ sở dữ liệu minh họa (tài khoản này là tài khoản thật, dữ liệu thì không). "
@@ -249,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--office", metavar="CODE", help="mã cơ quan (bắt buộc với vai trò council)")
     sp.add_argument("--name", help="họ tên hiển thị")
     sp.add_argument("--must-change", action="store_true", help="buộc đổi mật khẩu ở lần đăng nhập tới")
+    sp.add_argument("--email", help="địa chỉ e-mail (không bắt buộc): nơi nhận thông báo đôn đốc")
     add(usub, "list", cmd_user_list, "Liệt kê tài khoản.")
     sp = add(usub, "passwd", cmd_user_passwd, "Đặt mật khẩu mới; mật khẩu đọc từ đầu vào chuẩn hoặc hỏi ẩn.")
     sp.add_argument("username", metavar="USERNAME")
@@ -283,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--submit", action="store_true", help="nộp luôn sau khi nhập (nếu đủ điều kiện)")
 
     cli_results.register(sub, add)
+    cli_documents.register(sub, add)
 
     cli_survey.register(sub)
 

@@ -15,6 +15,7 @@ from cchc.core.appraisal import MEMBER_ROLES
 from cchc.core.criteria import APPLIES_TO
 from cchc.core.permissions import ROLES
 from cchc.core.text import fmt_date
+from cchc.core.urging import LAGS
 from cchc.core.workflow import DEADLINES, STATES
 
 ACTIONS = {
@@ -63,6 +64,7 @@ ACTIONS = {
     "results.compile": "Tổng hợp, trình kết quả",
     "results.approve": "Phê duyệt kết quả",
     "results.publish": "Công bố kết quả",
+    "document.generate": "Soạn văn bản (.docx)",
     "survey.paper": "Nhập một phiếu khảo sát giấy",
     "survey.import": "Nhập tệp phiếu khảo sát giấy",
     "survey.exclude": "Loại phiếu khảo sát khỏi kết quả",
@@ -75,6 +77,7 @@ ACTIONS = {
     "survey.code_setting": "Bật, tắt yêu cầu mã hồ sơ",
     "backup.create": "Tạo bản sao lưu",
     "backup.restore": "Khôi phục bản sao lưu",
+    "urging.send": "Gửi thông báo đôn đốc",
 }
 
 #: The first part of an action code: the filter offers a whole group (e.g. every appraisal action).
@@ -83,7 +86,8 @@ GROUPS = {
     "user": "Tài khoản", "unit": "Đơn vị", "period": "Kỳ đánh giá", "criteria": "Bộ tiêu chí",
     "assessment": "Tự đánh giá", "score": "Điểm tự đánh giá", "report": "Khó khăn, kiến nghị",
     "evidence": "Minh chứng", "council": "Hội đồng thẩm định", "appraisal": "Thẩm định",
-    "explanation": "Giải trình", "results": "Kết quả", "survey": "Khảo sát", "backup": "Sao lưu",
+    "explanation": "Giải trình", "results": "Kết quả", "document": "Văn bản", "survey": "Khảo sát", "backup": "Sao lưu",
+    "urging": "Đôn đốc",
 }
 
 #: The kind of thing an audit row is about (its `entity`).
@@ -96,6 +100,7 @@ ENTITIES = {
     "criteria_set": "Bộ tiêu chí",
     "database": "Cơ sở dữ liệu",
     "district": "Huyện",
+    "document": "Văn bản",
     "field": "Lĩnh vực",
     "period": "Kỳ đánh giá",
     "score": "Điểm tiêu chí",
@@ -103,6 +108,7 @@ ENTITIES = {
     "survey_quota": "Chỉ tiêu phiếu",
     "survey_response": "Phiếu khảo sát",
     "unit": "Đơn vị",
+    "urging_notice": "Thông báo đôn đốc",
 }
 
 #: The details kept with a change (the keys of the old and new values).
@@ -151,6 +157,8 @@ FIELDS = {
     "offices": "Số cơ quan", "periods": "Kỳ đánh giá", "draft": "Đang tự đánh giá", "today": "Ngày của bản minh họa",
     "app": "Ứng dụng", "format": "Định dạng", "app_version": "Phiên bản ứng dụng",
     "schema": "Phiên bản cơ sở dữ liệu", "files": "Số tệp",
+    # urging, account e-mail
+    "email": "E-mail", "email_to": "Gửi e-mail tới", "deadline": "Hạn nộp", "message": "Nội dung", "lag": "Tình trạng",
 }
 
 #: Values that are codes themselves, by the detail that holds them.
@@ -167,6 +175,7 @@ VALUES: dict[str, dict[str, str]] = {
     "flag": FLAG_NAMES,
     "decision": {"accept": "Chấp nhận (tính)", "exclude": "Loại"},
     "source": {"printed": "In mã phiếu", "dossier": "Danh sách hồ sơ một cửa"},
+    "lag": LAGS,
 }
 
 #: Details whose text is a number (the services keep some as text, «0.5»): shown with a decimal comma.

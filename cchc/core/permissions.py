@@ -47,10 +47,19 @@ ACTIONS: dict[str, frozenset[str]] = {
     "results.approve": frozenset({"leader"}),
     "results.publish": frozenset({"admin", "leader"}),
     "results.own_detail": STAFF,
+    # state documents (.docx, Nghị định 30/2020/NĐ-CP): cchc.services.documents
+    "documents.self_assessment": frozenset({"commune", "admin"}),
+    "documents.appraisal_notice": frozenset({"admin", "council"}),
+    "documents.decision": frozenset({"admin", "leader"}),
+    "documents.urging": frozenset({"admin"}),
+    "urging.view": frozenset({"admin", "leader", "commune"}),
+    "urging.send": frozenset({"admin"}),
 }
 UNIT_SCOPED = frozenset({"assessment.view", "assessment.edit", "assessment.submit", "evidence.read", "scorecard.view"})
 UNIT_SCOPED = UNIT_SCOPED | {"survey.view", "survey.enter"}
 UNIT_SCOPED = UNIT_SCOPED | {"explanation.view", "explanation.answer", "results.own_detail"}
+UNIT_SCOPED = UNIT_SCOPED | {"documents.self_assessment"}
+UNIT_SCOPED = UNIT_SCOPED | {"urging.view"}
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,11 @@ def initialize(storage: Storage, demo: bool, data_dir: Path = config.DATA_DIR) -
             for p in cfg["periods"]}
     demo_hash = hash_password(cfg["demo"]["password"]) if demo else None
 
-    def work(tx: Tx) -> None:
+    def work(tx: Tx) -> bool:
+        # Checked again in the transaction: two instances starting at once on one new PostgreSQL
+        # database both get here; the second sees the first one's seed (or a conflict, retried).
+        if (tx.one("setting_get", key="initialized") or {}).get("value") == "1":
+            return False
         if demo:         # first, so that every row of the seed is stamped with the demo's day
             tx.run("setting_put", key=DEMO_TODAY_KEY, value=cfg["demo"]["today"].isoformat())
         tx.many("unit_upsert", units)
@@ -82,9 +86,9 @@ def initialize(storage: Storage, demo: bool, data_dir: Path = config.DATA_DIR) -
             _seed_demo(tx, cfg, units, sets, demo_hash)
         tx.run("setting_put", key="demo", value="1" if demo else "0")
         tx.run("setting_put", key="initialized", value="1")
+        return True
 
-    storage.write(work)
-    return True
+    return storage.write(work)
 
 
 def open_database(settings: config.Settings, demo_if_new: bool = True) -> Storage:

@@ -15,6 +15,7 @@ from cchc import config
 from cchc.core.clock import from_timestamp, wall_now
 from cchc.core.permissions import ROLES, User, require
 from cchc.core.text import ascii_slug
+from cchc.core.urging import normalise_email
 from cchc.db.storage import Storage, Tx
 from cchc.services.common import ServiceError, clock_now
 
@@ -255,12 +256,14 @@ def _check_role_links(storage: Storage, role: str, unit_code: str | None, office
 def add_user(storage: Storage, actor: User, username: str, full_name: str, role: str,
              password: str, unit_code: str | None = None, office_code: str | None = None,
              must_change_password: bool = False, password_hash: str | None = None,
-             is_demo: bool = False) -> None:
+             is_demo: bool = False, email: str | None = None) -> None:
     """Create an account. Only the seed makes demo accounts (listed on a demo's login page);
-    every account added later is a real one, in a demo database too."""
+    every account added later is a real one, in a demo database too. `email`: optional, where
+    urging notices go (cchc.core.urging.normalise_email)."""
     require(actor, "user.manage")
     username = username.strip().lower()
     _check_new_user(storage, username, role, unit_code, office_code)
+    email = _email(email)
     if password_hash is None:
         check_password_rules(password)
         password_hash = hash_password(password)
@@ -270,10 +273,19 @@ def add_user(storage: Storage, actor: User, username: str, full_name: str, role:
 
     def work(tx: Tx) -> None:
         tx.run("user_insert", **row)
+        if email:
+            tx.run("user_set_email", username=username, email=email)
         tx.audit(actor.username, "user.create", "app_user", username,
-                 new={k: v for k, v in row.items() if k != "password_hash"})
+                 new={k: v for k, v in row.items() if k != "password_hash"} | ({"email": email} if email else {}))
 
     storage.write(work)
+
+
+def _email(text: str | None) -> str | None:
+    try:
+        return normalise_email(text)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
 
 
 def set_password(storage: Storage, actor: User, username: str, password: str,
@@ -345,12 +357,15 @@ def initial_password() -> str:
 
 
 def update_user(storage: Storage, actor: User, username: str, full_name: str, role: str,
-                unit_code: str | None = None, office_code: str | None = None) -> None:
-    """Change a person's name, role, unit or office; the last active admin keeps the admin role."""
+                unit_code: str | None = None, office_code: str | None = None, email: str | None = None) -> None:
+    """Change a person's name, role, unit, office or e-mail (None: keep the e-mail, "": remove
+    it); the last active admin keeps the admin role."""
     require(actor, "user.manage")
     _check_role_links(storage, role, unit_code or None, office_code or None)
     if not full_name.strip():
         raise ServiceError("Cần ghi họ tên.")
+    keep_email = email is None
+    email = None if keep_email else _email(email)
 
     def work(tx: Tx) -> None:
         row = tx.one("user_get", username=username)
@@ -360,9 +375,13 @@ def update_user(storage: Storage, actor: User, username: str, full_name: str, ro
             raise ServiceError("Không thể đổi vai trò của tài khoản quản trị cuối cùng đang hoạt động.")
         old = {k: row[k] for k in ("full_name", "role", "unit_code", "office_code")}
         new = {"full_name": full_name.strip(), "role": role, "unit_code": unit_code or None, "office_code": office_code or None}
+        if not keep_email and (row.get("email") or None) != email:
+            old["email"], new["email"] = row.get("email"), email
         if old == new:
             return
-        tx.run("user_update", username=username, **new)
+        if "email" in new:
+            tx.run("user_set_email", username=username, email=email)
+        tx.run("user_update", username=username, **{k: v for k, v in new.items() if k != "email"})
         if old["role"] != role or old["unit_code"] != new["unit_code"]:
             _revoke_sessions(tx, username)          # what the person may see has changed: log in again
         tx.audit(actor.username, "user.update", "app_user", username, old=old, new=new)

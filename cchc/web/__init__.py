@@ -147,7 +147,9 @@ def _set_cookie(db: Storage) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title=APP_TITLE, page_icon=":material/account_balance:", layout="wide")
+    # An emoji icon is drawn in the page (a data: image); a Material one is fetched from Google's
+    # servers by every visitor's browser, which a closed network refuses.
+    st.set_page_config(page_title=APP_TITLE, page_icon="🏛️", layout="wide")
     try:
         db = storage()
         _cookie_key()                  # a wrong key setting stops every page, loudly
@@ -205,9 +207,9 @@ def _script(name: str) -> str:
 def _page_chrome() -> None:
     """What every page shares in the browser: the app's stylesheet, and Streamlit's own words in
     Vietnamese with <html lang="vi"> (static/tieng-viet.js), in a container that takes no room."""
-    st.html(f"<style>{_static('app.css')}</style>")
-    with st.container(key="cchc_chrome"):
-        st.html(f"<script>{_script('tieng-viet.js')}</script>", unsafe_allow_javascript=True)
+    with st.container(key="cchc_chrome"):          # one element, drawn once per page load
+        st.html(f"<style>{_static('app.css')}</style><script>{_script('tieng-viet.js')}</script>",
+                unsafe_allow_javascript=True)
 
 
 def _pages(user: User | None) -> dict[str, list]:

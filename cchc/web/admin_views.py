@@ -50,6 +50,7 @@ def accounts(db: Storage, user: User, year: int) -> None:
     rows = users.list_users(db, user)
     st.dataframe([{"Tên đăng nhập": u["username"], "Họ tên": u["full_name"], "Vai trò": ROLES[u["role"]],
                    "Đơn vị / cơ quan": u["unit_name"] or u["office_name"] or "",
+                   "E-mail": u.get("email") or "",
                    "Hoạt động": "Có" if u["active"] else "Đã khóa",
                    "Phải đổi mật khẩu": "Có" if u["must_change_password"] else "",
                    "Đăng nhập gần nhất": fmt_datetime(u["last_login"])} for u in rows],
@@ -65,10 +66,12 @@ def accounts(db: Storage, user: User, year: int) -> None:
         username = c1.text_input("Tên đăng nhập (chữ thường không dấu)")
         full_name = c2.text_input("Họ tên")
         role, unit_code, office_code = _role_fields(units, offices, "moi")
+        email = st.text_input("E-mail (không bắt buộc; thông báo đôn đốc được gửi tới địa chỉ này)", key="email_moi")
         if st.form_submit_button("Tạo tài khoản"):
             password = users.initial_password()
             _run(lambda: users.add_user(db, user, username, full_name, role, password, unit_code, office_code,
-                                        must_change_password=True), new_password=(username.strip().lower(), password))
+                                        must_change_password=True, email=email),
+                 new_password=(username.strip().lower(), password))
     with edit:
         chosen = st.selectbox("Tài khoản", [u["username"] for u in rows], key="tk_chon",
                               format_func=lambda n: next(f"{u['full_name']} ({n})" for u in rows if u["username"] == n))
@@ -76,8 +79,9 @@ def accounts(db: Storage, user: User, year: int) -> None:
         with st.form(f"sua_{chosen}"):
             full_name = st.text_input("Họ tên", value=row["full_name"])
             role, unit_code, office_code = _role_fields(units, offices, chosen, row)
+            email = st.text_input("E-mail (để trống: không có)", value=row.get("email") or "", key=f"email_{chosen}")
             if st.form_submit_button("Lưu thay đổi"):
-                _run(lambda: users.update_user(db, user, chosen, full_name, role, unit_code, office_code))
+                _run(lambda: users.update_user(db, user, chosen, full_name, role, unit_code, office_code, email=email))
         c1, c2 = st.columns(2)
         if c1.button("Đặt lại mật khẩu", key=f"dat_lai_{chosen}"):
             _run(lambda: st.session_state.__setitem__("_cchc_new_password",

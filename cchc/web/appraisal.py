@@ -4,8 +4,8 @@ goes through the service, per leaf, with the version the screen showed (no lost 
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
+from urllib.parse import quote
 
 import streamlit as st
 
@@ -22,7 +22,7 @@ from cchc.files import evidence
 from cchc.services import ServiceError
 from cchc.services import appraisal as svc
 from cchc.services import assessment as self_svc
-from cchc.web import notices
+from cchc.web import notices, tables
 
 _MSG = "_cchc_appraisal_messages"
 
@@ -35,42 +35,41 @@ def _show(code: str) -> None:
     notices.show(_MSG, code)
 
 
-QUEUE_KEY = "td_hang_doi"
 UNIT_KEY = "td_don_vi"
+UNIT_PARAM = "dv"                        # the unit in the address: ?dv=CODE
 
 
-def _pick_unit(codes: list[str]) -> None:
-    """A click on a row of the queue chooses that unit below (the selectbox UNIT_KEY)."""
-    selection = st.session_state.get(QUEUE_KEY, {}).get("selection", {})
-    rows = list(selection.get("rows") or []) + [cell[0] for cell in selection.get("cells") or []]
-    if rows and 0 <= rows[0] < len(codes):
-        st.session_state[UNIT_KEY] = codes[rows[0]]
+def unit_from_address(codes: list[str]) -> None:
+    """The unit a link of the queue (or a reload) asks for (?dv=CODE) chooses the unit below,
+    unless this session has chosen one already; an unknown code is ignored."""
+    if st.session_state.get(UNIT_KEY) not in codes:
+        wanted = str(st.query_params.get(UNIT_PARAM, ""))
+        st.session_state[UNIT_KEY] = wanted if wanted in codes else codes[0]
+
+
+def keep_unit_in_address() -> None:
+    """The unit chosen in the list goes into the address, so that a reload keeps it."""
+    st.query_params[UNIT_PARAM] = st.session_state[UNIT_KEY]
 
 
 def queue_table(rows: list[dict], fields: list[Criterion]) -> None:
     """The communes handed in: state, how much of the appraisal is done, and per field (named by
-    its title) how many leaves are appraised; a click on a row opens that commune below."""
-    data, config = [], {"Đơn vị": st.column_config.TextColumn(pinned=True), "Đã thẩm định": st.column_config.ProgressColumn(
-        "Đã thẩm định", format="%d%%", min_value=0, max_value=100, help="Tiêu chí đã có điểm thẩm định / tổng số")}
-    for f in fields:
-        config[f"{f.code}. {f.title}"] = st.column_config.TextColumn(
-            width="medium", help=f"Lĩnh vực {f.code}. {f.title}: tiêu chí đã thẩm định / tổng số (✓: xong)")
+    its title) how many leaves are appraised; a unit's name opens it below (?dv=CODE). A plain
+    table: the data grid would double the page's work in the browser (bench/pages.py)."""
+    data = []
     for r in rows:
         done = sum(d for d, _ in r["fields"].values())
         total = sum(t for _, t in r["fields"].values())
         row = {"Đơn vị": r["unit_name"], "Trạng thái": r["state_label"],
-               "Đã thẩm định": round(100 * done / total) if total else 0}
+               "Đã thẩm định": f"{round(100 * done / total) if total else 0}%"}
         for f in fields:
             d, t = r["fields"].get(f.code, (0, 0))
             row[f"{f.code}. {f.title}"] = f"{d}/{t}" + (" ✓" if t and d == t else "")
-        row["Cần giải trình"] = r["flagged"] or None       # one type per column: a number, or nothing
+        row["Cần giải trình"] = r["flagged"] or None
         data.append(row)
-    config["Cần giải trình"] = st.column_config.NumberColumn(help="Số tiêu chí Hội đồng yêu cầu đơn vị giải trình")
-    st.caption("Bấm vào một đơn vị để thẩm định. Mỗi lĩnh vực một cột (kéo sang phải để xem hết; rê chuột lên tên "
-               "cột để xem đủ tên lĩnh vực).")
-    st.dataframe(data, hide_index=True, width="stretch", height="content", key=QUEUE_KEY, column_config=config,
-                 placeholder="—", on_select=functools.partial(_pick_unit, [r["unit_code"] for r in rows]),
-                 selection_mode=["single-row", "single-cell"])
+    st.caption("Bấm vào tên một đơn vị để thẩm định (hoặc chọn ở ô «Đơn vị thẩm định» bên dưới). Mỗi lĩnh vực một "
+               "cột: số tiêu chí đã thẩm định / tổng số, ✓ khi xong.")
+    tables.plain(data, links=[f"?{UNIT_PARAM}={quote(r['unit_code'])}" for r in rows], name="hang-doi")
 
 
 def _points(code: str, raw) -> Decimal | None:

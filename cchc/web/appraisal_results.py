@@ -52,8 +52,7 @@ def approval_page(db: Storage, user: User, year: int) -> None:
     st.metric("Đơn vị đã hoàn tất thẩm định", f"{final}/{len(s.units)}")
     if s.not_final:
         with st.expander(f"{len(s.not_final)} đơn vị chưa hoàn tất thẩm định"):
-            st.dataframe([{"Đơn vị": u["unit_name"], "Trạng thái": STATES[u["state"]]} for u in s.not_final],
-                         hide_index=True, width="stretch")
+            tables.plain([{"Đơn vị": u["unit_name"], "Trạng thái": STATES[u["state"]]} for u in s.not_final])
     if s.compilation:
         st.caption(f"Đã tổng hợp, trình lãnh đạo lúc {fmt_datetime(s.compilation['compiled_at'])} "
                    f"({s.compilation['compiled_by']}).")
@@ -84,10 +83,10 @@ def approval_page(db: Storage, user: User, year: int) -> None:
                 st.rerun()
     if s.approvals:
         st.subheader("Các lần phê duyệt")
-        st.dataframe([{"Lần": a["version"], "Quyết định": a["decision_number"], "Ngày": fmt_date(a["decision_date"]),
+        tables.plain([{"Lần": a["version"], "Quyết định": a["decision_number"], "Ngày": fmt_date(a["decision_date"]),
                        "Người phê duyệt": a["approved_by"], "Lý do": a["reason"],
                        "Công bố": fmt_datetime(a["published_at"]) if a["published_at"] else "chưa"}
-                      for a in s.approvals], hide_index=True, width="stretch")
+                      for a in s.approvals])
         latest = s.approvals[0]
         if not latest["published_at"]:
             st.button(f"Công bố kết quả phê duyệt lần {latest['version']}", type="primary", icon=":material/public:",

@@ -15,6 +15,7 @@ import streamlit as st
 from cchc.core.appraisal import explanation_deadline
 from cchc.core.permissions import User
 from cchc.core.text import fmt_date, fmt_datetime
+from cchc.core.urging import AT_RISK_DAYS
 from cchc.core.workflow import HANDED_IN, STATES
 from cchc.db.storage import Storage
 from cchc.services import reference, results
@@ -25,7 +26,7 @@ UNIT_LEVEL = 300
 ALL = ""
 SCORECARD = "views/phieu-diem.py"
 #: Days before a deadline from which the units still owing it are shown as "sắp hết hạn".
-SOON = 3
+SOON = AT_RISK_DAYS
 
 
 def thousands(n: int) -> str:
@@ -77,13 +78,6 @@ def open_scorecard(code: str | None, year: int) -> None:
         st.switch_page(SCORECARD, query_params={"dv": code, "nam": str(year)})
 
 
-def _clicked_row(event, codes: list[str]) -> str | None:
-    """The unit of the row (or of the cell) a click selected in a dataframe drawn with on_select."""
-    selection = getattr(event, "selection", None) or {}
-    rows = list(selection.get("rows") or []) + [cell[0] for cell in selection.get("cells") or []]
-    return codes[rows[0]] if rows and 0 <= rows[0] < len(codes) else None
-
-
 def certainty(row: dict) -> str:
     """How far a unit's figures are from final (the ranking draws provisional ones fainter)."""
     if row["is_final"]:
@@ -129,23 +123,37 @@ def pending(s: dict, year: int) -> None:
     counts = {}
     for u in units:
         counts[STATES[u["state"]]] = counts.get(STATES[u["state"]], 0) + 1
+    from cchc import web
+    from cchc.web import urging
+
+    db, user = web.storage(), web.current_user()
+    lagging = urging.lagging(db, user, year, s["units"]) if step == "self_assessment" else None
     with st.container(key="chua_nop"):
         st.subheader(f"Chưa {what}: {len(units)}/{total} đơn vị")
         tone(f"**Chưa {what}{when}.** " + ", ".join(f"{k}: {v}" for k, v in counts.items())
-             + ". Bấm vào một đơn vị để mở phiếu điểm.", icon=":material/schedule:")
+             + ". Bấm vào tên một đơn vị để mở phiếu điểm.", icon=":material/schedule:")
         order = sorted(units, key=lambda u: (u["state"] != "draft", -(u["leaves_done"] / u["leaves_total"]
                                                                        if u["leaves_total"] else 0), u["unit_name"]))
-        rows = [{"Đơn vị": u["unit_name"], "Trạng thái": STATES[u["state"]],
-                 "Tiêu chí đã chấm": f"{u['leaves_done']}/{u['leaves_total']}",
-                 "Tiến độ tự chấm": round(100 * u["leaves_done"] / u["leaves_total"]) if u["leaves_total"] else 0,
-                 "Lưu lần cuối": fmt_datetime(u["updated_at"]) if u.get("updated_at") else "chưa lưu lần nào"}
-                for u in order]
-        event = st.dataframe(
-            rows, hide_index=True, width="stretch", height="content", key="bdk_chua_nop", on_select="rerun",
-            selection_mode=["single-row", "single-cell"],
-            column_config={"Tiến độ tự chấm": st.column_config.ProgressColumn(
-                "Tiến độ tự chấm", format="%d%%", min_value=0, max_value=100)})
-        open_scorecard(_clicked_row(event, [u["unit_code"] for u in order]), year)
+        urged = {r["unit_code"]: r for r in lagging[0]} if lagging else {}
+        rows = []
+        for u in order:
+            row = {"Đơn vị": u["unit_name"], "Trạng thái": STATES[u["state"]],
+                   "Tiêu chí đã chấm": f"{u['leaves_done']}/{u['leaves_total']}",
+                   "Tiến độ tự chấm": f"{round(100 * u['leaves_done'] / u['leaves_total']) if u['leaves_total'] else 0}%",
+                   "Lưu lần cuối": fmt_datetime(u["updated_at"]) if u.get("updated_at") else "chưa lưu lần nào"}
+            if lagging:
+                lag = urged.get(u["unit_code"])
+                row["Đôn đốc"] = urging.urged_text(lag) if lag else ""
+                row["E-mail lần gần nhất"] = urging.email_text(lag) if lag else ""
+            rows.append(row)
+        tables.plain(rows, links=[scorecard_link(u["unit_code"], year) for u in order], name="chua-nop")
+    if lagging:
+        urging.section(db, user, year, *lagging)
+
+
+def scorecard_link(code: str, year: int) -> str:
+    """The address of a unit's scorecard, relative to the page (the app may live under a base path)."""
+    return f"phieu-diem?dv={code}&nam={year}"
 
 
 # ------------------------------------------------------------------ one district's units
@@ -188,10 +196,11 @@ def _status(r: Results, s: dict) -> None:
                       "Thẩm định": row["appraised_points"], "Khảo sát": row["survey_points"],
                       "Chỉ số (%)": row["index"], "Xếp loại": row["class"] or ""})
     st.vega_lite_chart(charts.states(table), width="stretch", alt="Số đơn vị theo trạng thái")
-    st.caption("Bấm vào một đơn vị để mở phiếu điểm. «—»: chưa có số liệu (đơn vị chưa chấm tiêu chí nào: không xếp hạng).")
-    event = st.dataframe(_coloured(table), hide_index=True, width="stretch", height="content", key="bdk_tinh_hinh",
-                         on_select="rerun", selection_mode=["single-row", "single-cell"], placeholder="—")
-    open_scorecard(_clicked_row(event, [row["unit_code"] for row in r.rows]), r.year)
+    st.caption("Bấm vào tên một đơn vị để mở phiếu điểm. «—»: chưa có số liệu (đơn vị chưa chấm tiêu chí nào: không "
+               "xếp hạng).")
+    tables.plain(table, link_column="Đơn vị", links=[scorecard_link(row["unit_code"], r.year) for row in r.rows], name="tinh-hinh",
+                 styles={"Trạng thái": lambda v: f"background-color: {charts.STATE_COLOURS.get(v, '#ffffff')}33",
+                         "Xếp loại": lambda v: f"color: {charts.CLASS_COLOURS.get(v, '#000000')}; font-weight: 600"})
 
 
 def _ranking(r: Results, names: dict[str, str]) -> None:
@@ -276,12 +285,6 @@ def _compare_periods(db: Storage, user: User, r: Results, others: list[int], pro
     a, b = district_summary(first), district_summary(second)
     tables.show([{"": k, f"Năm {first.year}": a.get(k), f"Năm {second.year}": b.get(k)}
                  for k in dict.fromkeys([*a, *b])], placeholder="—")
-
-
-def _coloured(table: list[dict]):
-    return tables.frame(table).map(lambda v: f"background-color: {charts.STATE_COLOURS.get(v, '#ffffff')}33",
-                                   subset=["Trạng thái"]).map(
-        lambda v: f"color: {charts.CLASS_COLOURS.get(v, '#000000')}; font-weight: 600", subset=["Xếp loại"])
 
 
 def _satisfaction(db: Storage, user: User, year: int, province: str | None, district: str | None) -> None:

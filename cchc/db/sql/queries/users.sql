@@ -3,7 +3,7 @@ SELECT * FROM app_user WHERE username = $username;
 
 -- name: user_list
 SELECT u.username, u.full_name, u.role, u.unit_code, un.name AS unit_name, u.office_code,
-       o.name AS office_name, u.active, u.must_change_password, u.last_login, u.is_demo
+       o.name AS office_name, u.active, u.must_change_password, u.last_login, u.is_demo, u.email
 FROM app_user u
 LEFT JOIN unit un ON un.code = u.unit_code
 LEFT JOIN office o ON o.code = u.office_code
@@ -56,7 +56,7 @@ SELECT key, failures, last_failure FROM login_throttle WHERE key IN ($account, $
 -- One more failure on a key; a count whose last failure is older than $forget_before restarts.
 INSERT INTO login_throttle VALUES ($key, 1, $at)
 ON CONFLICT (key) DO UPDATE SET
-    failures = CASE WHEN last_failure < $forget_before THEN 1 ELSE failures + 1 END,
+    failures = CASE WHEN login_throttle.last_failure < $forget_before THEN 1 ELSE login_throttle.failures + 1 END,
     last_failure = $at;
 
 -- name: login_throttle_uncount
@@ -69,3 +69,7 @@ DELETE FROM login_throttle WHERE key = $key;
 -- name: login_throttle_forget
 -- Rows nobody failed on for a while count as zero anyway: keep the table small.
 DELETE FROM login_throttle WHERE last_failure < $forget_before;
+
+-- name: user_set_email
+-- An account's e-mail address (040_urging.sql), NULL for none: where urging notices go.
+UPDATE app_user SET email = $email WHERE username = $username;
