@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +25,29 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class DatabaseUrl:
+    """CCHC_DB when it names a PostgreSQL database (postgresql://user:password@host/name) instead of
+    a DuckDB file. Stands where a file's Path stands (Settings.db_path): it "exists" (the server
+    says otherwise when it is opened), prints without its password, and has no folder of its own."""
+    url: str
+
+    def exists(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", self.url)
+
+
+def database_location(value: str | None) -> Path | DatabaseUrl:
+    """CCHC_DB: a postgresql:// address, or a DuckDB file (relative paths as given); the default file."""
+    if value and value.startswith(("postgresql://", "postgres://")):
+        return DatabaseUrl(value)
+    return Path(value or DATA_DIR / "cchc.duckdb")
+
+
+@dataclass(frozen=True)
 class Settings:
-    db_path: Path
+    db_path: Path | DatabaseUrl  # CCHC_DB: a DuckDB file, or a PostgreSQL address (DatabaseUrl)
     files_dir: Path
     today: dt.date | None        # CCHC_TODAY: the clock, for demos and tests
     bcrypt_rounds: int
@@ -44,7 +66,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
     if not rounds.isdigit() or not 4 <= int(rounds) <= 16:
         raise ConfigError(f"CCHC_BCRYPT_ROUNDS='{rounds}' phải là số từ 4 đến 16.")
     return Settings(
-        db_path=Path(env.get("CCHC_DB") or DATA_DIR / "cchc.duckdb"),
+        db_path=database_location(env.get("CCHC_DB")),
         files_dir=Path(env.get("CCHC_FILES") or DATA_DIR / "files"),
         today=today,
         bcrypt_rounds=int(rounds),
@@ -98,7 +120,10 @@ def check_cookie_key(key: str | None, where: str) -> str | None:
 
 
 def cookie_key_file(settings: Settings) -> Path:
-    """Beside the database, so that each database (and each test's) has its own key."""
+    """Beside the database, so that each database (and each test's) has its own key. On PostgreSQL
+    (no file), in the evidence folder, which the instances of one installation share."""
+    if isinstance(settings.db_path, DatabaseUrl):
+        return settings.files_dir / ".cookie_key"
     return settings.db_path.parent / ".cookie_key"
 
 

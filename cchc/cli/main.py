@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from cchc import config
+from cchc.cli import db as cli_db
 from cchc.cli import documents as cli_documents
 from cchc.cli import results as cli_results
 from cchc.cli import survey as cli_survey
@@ -289,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_documents.register(sub, add)
 
     cli_survey.register(sub)
+
+    cli_db.register(sub, add)
 
     sp = add(sub, "backup", cmd_backup, "Sao lưu cơ sở dữ liệu và tệp minh chứng vào một tệp .zip.")
     sp.add_argument("--out", required=True, metavar="FILE")

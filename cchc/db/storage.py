@@ -1,7 +1,13 @@
-"""The only module that talks to DuckDB. SQL lives in cchc/db/sql/: numbered migrations (tables and
-data changes only), views/ (the read models, the index among them: one view per file, re-created
-at every start after the migrations) and named queries in queries/*.sql (blocks that start with
-`-- name: some_name`).
+"""The only module that talks to DuckDB (with cchc/db/postgres.py beside it for PostgreSQL: the two
+are the only modules that talk to a database). SQL lives in cchc/db/sql/: numbered migrations
+(tables and data changes only), views/ (the read models, the index among them: one view per file,
+re-created at every start after the migrations) and named queries in queries/*.sql (blocks that
+start with `-- name: some_name`). Where PostgreSQL needs other SQL, cchc/db/sql/postgresql/ holds a
+file of the same name with only what differs (a whole migration or view, or the named blocks of
+a query file), loaded instead for that engine; everything else is shared.
+
+`Storage(target)` picks the engine: a `postgresql://…` address (CCHC_DB) opens PostgreSQL
+(cchc.db.postgres.PostgresStorage), anything else is a DuckDB file, as before.
 
 One connection per process, a fresh cursor per call (a connection used by two threads at once
 raises); writes are serialised by a lock and retried when DuckDB reports a transaction conflict.
@@ -28,6 +34,8 @@ from cchc.core.clock import wall_now
 from cchc.core.text import nfc
 
 SQL_DIR = Path(__file__).parent / "sql"
+#: Per-engine overrides of the shared SQL (same file names; see the module's docstring).
+ENGINE_DIRS = {"duckdb": None, "postgresql": SQL_DIR / "postgresql"}
 MIGRATION_RE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 VIEW_RE = re.compile(r"^\d{2}_[a-z0-9_]+\.sql$")
 #: The setting that holds a demo's fixed day (the demo stands still mid-campaign).
@@ -40,31 +48,67 @@ class StorageError(RuntimeError):
     """The database could not be opened or used; the message is for people."""
 
 
-@lru_cache(maxsize=1)
-def named_queries() -> dict[str, str]:
+def is_postgres_url(target: Any) -> bool:
+    """Whether CCHC_DB (or a Storage target) names a PostgreSQL database rather than a DuckDB file."""
+    url = getattr(target, "url", target)
+    return isinstance(url, str) and url.startswith(("postgresql://", "postgres://"))
+
+
+def _blocks(path: Path) -> list[tuple[str, str]]:
+    parts = NAME_RE.split(path.read_text(encoding="utf-8"))
+    return [(name, body.strip().rstrip(";")) for name, body in zip(parts[1::2], parts[2::2])]
+
+
+def _engine_file(path: Path, engine: str) -> Path:
+    """The engine's own copy of a migration or view file, if it has one."""
+    folder = ENGINE_DIRS[engine]
+    own = folder / path.relative_to(SQL_DIR) if folder else None
+    return own if own and own.exists() else path
+
+
+@lru_cache(maxsize=2)
+def named_queries(engine: str = "duckdb") -> dict[str, str]:
+    """Every named query, as the engine runs it: an engine's own block replaces the shared one of
+    the same name (an override without a shared block is an error: it would never be asked for)."""
     queries: dict[str, str] = {}
     for path in sorted((SQL_DIR / "queries").glob("*.sql")):
-        parts = NAME_RE.split(path.read_text(encoding="utf-8"))
-        for name, body in zip(parts[1::2], parts[2::2]):
+        for name, body in _blocks(path):
             if name in queries:
                 raise StorageError(f"Truy vấn '{name}' được khai báo hai lần ({path.name}).")
-            queries[name] = body.strip().rstrip(";")
+            queries[name] = body
+    folder = ENGINE_DIRS[engine]
+    for path in sorted((folder / "queries").glob("*.sql")) if folder else ():
+        for name, body in _blocks(path):
+            if name not in queries:
+                raise StorageError(f"Truy vấn '{name}' của {engine} ({path.name}) không có bản chung cùng tên.")
+            queries[name] = body
     return queries
 
 
-def migrations() -> list[tuple[str, str]]:
-    """(version, SQL text) of every migration file, in order."""
-    return [(path.stem, path.read_text(encoding="utf-8"))
+def migrations(engine: str = "duckdb") -> list[tuple[str, str]]:
+    """(version, SQL text) of every migration file, in order (the engine's own copy where it has one)."""
+    return [(path.stem, _engine_file(path, engine).read_text(encoding="utf-8"))
             for path in sorted(SQL_DIR.glob("*.sql")) if MIGRATION_RE.match(path.name)]
 
 
-def views() -> list[tuple[str, str]]:
+def views(engine: str = "duckdb") -> list[tuple[str, str]]:
     """(file stem, SQL text) of every view file, in dependency order (by their number)."""
-    return [(path.stem, path.read_text(encoding="utf-8"))
+    return [(path.stem, _engine_file(path, engine).read_text(encoding="utf-8"))
             for path in sorted((SQL_DIR / "views").glob("*.sql")) if VIEW_RE.match(path.name)]
 
 
 class Storage:
+    """One database: a DuckDB file here, PostgreSQL in the subclass cchc.db.postgres.PostgresStorage
+    (chosen by the target: `Storage("postgresql://…")` opens that one; callers do not change)."""
+
+    engine = "duckdb"
+
+    def __new__(cls, target: Any = None, *args: Any, **kwargs: Any):
+        if cls is Storage and is_postgres_url(target):
+            from cchc.db.postgres import PostgresStorage
+            return super().__new__(PostgresStorage)
+        return super().__new__(cls)
+
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,12 +136,19 @@ class Storage:
 
     def _sql(self, name: str) -> str:
         try:
-            return named_queries()[name]
+            return named_queries(self.engine)[name]
         except KeyError:
             raise StorageError(f"Không có truy vấn tên '{name}' trong cchc/db/sql/queries.") from None
 
+    def _execute(self, cur: Any, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        cur.execute(self._sql(name), nfc(params) or None)
+        return self._rows(cur)
+
+    def _executemany(self, cur: Any, name: str, rows: list[dict[str, Any]]) -> None:
+        cur.executemany(self._sql(name), [nfc(r) for r in rows])
+
     @staticmethod
-    def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    def _rows(cur: Any) -> list[dict[str, Any]]:
         if cur.description is None:
             return []
         cols = [d[0] for d in cur.description]
@@ -107,8 +158,7 @@ class Storage:
         """Run the named query and return its rows as dicts."""
         cur = self._con.cursor()
         try:
-            cur.execute(self._sql(name), nfc(params) or None)
-            return self._rows(cur)
+            return self._execute(cur, name, params)
         finally:
             cur.close()
 
@@ -195,6 +245,28 @@ class Storage:
             self.checkpoint()
             yield
 
+    # ------------------------------------------------------------ whole tables (db copy)
+
+    def tables(self) -> list[str]:
+        """Our tables, by name (schema_migrations among them)."""
+        cur = self._con.cursor()
+        try:
+            return [r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables WHERE "
+                                              "table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+        finally:
+            cur.close()
+
+    def table_rows(self, table: str) -> tuple[list[str], list[tuple]]:
+        """Every row of one of our tables (a name from tables()), with its column names."""
+        if table not in self.tables():
+            raise StorageError(f"Không có bảng '{table}'.")
+        cur = self._con.cursor()
+        try:
+            cur.execute(f'SELECT * FROM "{table}"')
+            return [d[0] for d in cur.description], cur.fetchall()
+        finally:
+            cur.close()
+
 
 def app_day(read_setting: Callable[[str], Any]) -> dt.date | None:
     """The app's day when it is not the calendar's: CCHC_TODAY, else a demo's fixed day (read
@@ -209,13 +281,12 @@ def app_day(read_setting: Callable[[str], Any]) -> dt.date | None:
 class Tx:
     """A transaction in progress: named statements and the audit log."""
 
-    def __init__(self, storage: Storage, cur: duckdb.DuckDBPyConnection):
+    def __init__(self, storage: Storage, cur: Any):
         self._storage = storage
         self.cur = cur
 
     def run(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
-        self.cur.execute(self._storage._sql(name), nfc(params) or None)
-        return Storage._rows(self.cur)
+        return self._storage._execute(self.cur, name, params)
 
     def one(self, name: str, /, **params: Any) -> dict[str, Any] | None:
         rows = self.run(name, **params)
@@ -223,7 +294,7 @@ class Tx:
 
     def many(self, name: str, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.cur.executemany(self._storage._sql(name), [nfc(r) for r in rows])
+            self._storage._executemany(self.cur, name, rows)
 
     def now(self) -> dt.datetime:
         """The moment an audit row is stamped with: the app's day (a demo's or CCHC_TODAY, read in

@@ -1,5 +1,8 @@
 """Backups: one .zip holding a consistent copy of the database file, the evidence files and a
-manifest that says it is a CCHC backup. Restore refuses anything else, never trusts the
+manifest that says it is a CCHC backup and which engine made it. On PostgreSQL the database
+member is a pg_dump (custom format, `cchc.pgdump`) instead of the DuckDB file, and a restore runs
+pg_restore --clean in one transaction; a backup restores only into the engine that made it (to
+move a DuckDB installation to PostgreSQL: `python -m cchc db copy`). Restore refuses anything else, never trusts the
 archive's member names as paths, nor its sizes: the database member may unpack to at most
 CCHC_RESTORE_MAX_MB (default 2048) and an evidence member to the evidence limit (10 MB), checked
 on the sizes the zip declares and again on the bytes actually written, and the whole must fit
@@ -22,12 +25,15 @@ import duckdb
 from cchc import __version__
 from cchc.core.clock import wall_now
 from cchc.core.permissions import User, require
-from cchc.db.storage import Storage
+from cchc.config import DatabaseUrl
+from cchc.db.storage import Storage, StorageError
 from cchc.files.evidence import MAX_BYTES as EVIDENCE_MAX_BYTES
 from cchc.services.common import now
 
 MANIFEST = "cchc-backup.json"
 DB_MEMBER = "cchc.duckdb"
+PG_MEMBER = "cchc.pgdump"
+DB_MEMBERS = {"duckdb": DB_MEMBER, "postgresql": PG_MEMBER}
 FILES_PREFIX = "files/"
 APP_ID = "cchc"
 SAFE_FILE_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}$|^[0-9a-f]{64}$")
@@ -52,12 +58,13 @@ def restore_max_bytes() -> int:
 
 
 def _member_limit(name: str) -> int:
-    return restore_max_bytes() if name == DB_MEMBER else EVIDENCE_MAX_BYTES
+    return restore_max_bytes() if name in (DB_MEMBER, PG_MEMBER) else EVIDENCE_MAX_BYTES
 
 
 def _too_big(name: str, limit: int) -> BackupError:
-    what = "Cơ sở dữ liệu" if name == DB_MEMBER else f"Tệp minh chứng «{name}»"
-    hint = " (đặt CCHC_RESTORE_MAX_MB để nâng giới hạn nếu bản sao lưu đúng là lớn như vậy)" if name == DB_MEMBER else ""
+    db = name in (DB_MEMBER, PG_MEMBER)
+    what = "Cơ sở dữ liệu" if db else f"Tệp minh chứng «{name}»"
+    hint = " (đặt CCHC_RESTORE_MAX_MB để nâng giới hạn nếu bản sao lưu đúng là lớn như vậy)" if db else ""
     return BackupError(f"{what} trong bản sao lưu giải nén ra lớn hơn {limit // MB} MB{hint}: từ chối khôi phục, "
                        "dữ liệu hiện tại được giữ nguyên.")
 
@@ -78,14 +85,24 @@ def create_backup(storage: Storage, files_dir: Path, out: Path | BinaryIO, actor
                 "created_at": now().isoformat(), "created_by": actor.username,
                 "schema": [r["version"] for r in storage.all("schema_versions")],
                 "files": len(files)}
+    engine = {"engine": storage.engine}            # in the file's manifest, not in the audit row's details
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
-        with storage.frozen():
-            zf.write(storage.path, DB_MEMBER)
+        zf.writestr(MANIFEST, json.dumps(manifest | engine, ensure_ascii=False, indent=2))
+        if storage.engine == "postgresql":         # a consistent snapshot while the app runs
+            with tempfile.TemporaryDirectory() as tmp:
+                dump = Path(tmp) / PG_MEMBER
+                try:
+                    storage.dump(dump)
+                except StorageError as exc:
+                    raise BackupError(f"Không sao lưu được cơ sở dữ liệu PostgreSQL: {exc}") from None
+                zf.write(dump, PG_MEMBER)
+        else:
+            with storage.frozen():
+                zf.write(storage.path, DB_MEMBER)
         for path in files:
             zf.write(path, FILES_PREFIX + path.relative_to(files_dir).as_posix())
     storage.write(lambda tx: tx.audit(actor.username, "backup.create", "database", "backup", new=manifest))
-    return manifest
+    return manifest | engine
 
 
 def read_manifest(source: Path | BinaryIO) -> dict:
@@ -93,13 +110,14 @@ def read_manifest(source: Path | BinaryIO) -> dict:
     try:
         with zipfile.ZipFile(source) as zf:
             names = set(zf.namelist())
-            if MANIFEST not in names or DB_MEMBER not in names:
+            db_members = names & {DB_MEMBER, PG_MEMBER}
+            if MANIFEST not in names or len(db_members) != 1:
                 raise BackupError("Tệp này không phải bản sao lưu của ứng dụng CCHC (thiếu tệp mô tả hoặc cơ sở dữ liệu).")
             try:
                 manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError):
                 raise BackupError("Tệp mô tả của bản sao lưu bị hỏng.") from None
-            for name in names - {MANIFEST, DB_MEMBER}:
+            for name in names - {MANIFEST} - db_members:
                 if not (name.startswith(FILES_PREFIX) and SAFE_FILE_RE.match(name[len(FILES_PREFIX):])):
                     raise BackupError(f"Bản sao lưu chứa tệp lạ '{name}': từ chối khôi phục.")
             for info in zf.infolist():              # the sizes the zip declares; the copy counts too
@@ -113,7 +131,24 @@ def read_manifest(source: Path | BinaryIO) -> dict:
         raise BackupError(f"Không đọc được tệp sao lưu: {exc.strerror or exc}.") from None
     if not isinstance(manifest, dict) or manifest.get("app") != APP_ID:
         raise BackupError("Tệp này không phải bản sao lưu của ứng dụng CCHC.")
+    manifest.setdefault("engine", "postgresql" if db_members == {PG_MEMBER} else "duckdb")
+    if DB_MEMBERS.get(manifest["engine"]) not in db_members:
+        raise BackupError("Tệp mô tả của bản sao lưu không khớp với cơ sở dữ liệu trong đó.")
     return manifest
+
+
+def _engine_of(db_path: Path | DatabaseUrl) -> str:
+    return "postgresql" if isinstance(db_path, DatabaseUrl) else "duckdb"
+
+
+def _wrong_engine(manifest: dict, db_path: Path | DatabaseUrl) -> BackupError | None:
+    made, here = manifest["engine"], _engine_of(db_path)
+    if made == here:
+        return None
+    names = {"duckdb": "DuckDB", "postgresql": "PostgreSQL"}
+    return BackupError(f"Bản sao lưu này là của cơ sở dữ liệu {names[made]}, còn ứng dụng đang dùng {names[here]}: "
+                       "khôi phục vào đúng loại cơ sở dữ liệu đã tạo ra nó (chuyển từ DuckDB sang PostgreSQL: "
+                       "python -m cchc db copy); dữ liệu hiện tại được giữ nguyên.")
 
 
 def restore_backup(source: Path | BinaryIO, db_path: Path, files_dir: Path, actor: User) -> dict:
@@ -121,6 +156,10 @@ def restore_backup(source: Path | BinaryIO, db_path: Path, files_dir: Path, acto
     The replaced database and files are kept beside the new ones, named with the time."""
     require(actor, "backup.restore")
     manifest = read_manifest(source)
+    if wrong := _wrong_engine(manifest, db_path):
+        raise wrong
+    if isinstance(db_path, DatabaseUrl):
+        return _restore_postgres(source, db_path, files_dir, actor, manifest)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     stamp = wall_now().strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryDirectory(dir=db_path.parent) as tmp:
@@ -148,6 +187,47 @@ def restore_backup(source: Path | BinaryIO, db_path: Path, files_dir: Path, acto
     finally:
         restored.close()
     return manifest
+
+
+def _restore_postgres(source: Path | BinaryIO, db: DatabaseUrl, files_dir: Path, actor: User, manifest: dict) -> dict:
+    """pg_restore the dump in one transaction (the instances may keep running: they read the
+    restored data at their next query), then swap the evidence files as for DuckDB."""
+    files_dir.parent.mkdir(parents=True, exist_ok=True)
+    stamp = wall_now().strftime("%Y%m%d-%H%M%S")
+    with tempfile.TemporaryDirectory(dir=files_dir.parent) as tmp:
+        tmp_dump, tmp_files = Path(tmp) / PG_MEMBER, Path(tmp) / "files"
+        if hasattr(source, "seek"):
+            source.seek(0)
+        with zipfile.ZipFile(source) as zf:
+            _check_room(zf, files_dir.parent)
+            _extract(zf, PG_MEMBER, tmp_dump)
+            for name in zf.namelist():
+                if name.startswith(FILES_PREFIX):
+                    target = tmp_files / PurePosixPath(name[len(FILES_PREFIX):])
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _extract(zf, name, target)
+        restored = Storage(db)
+        try:
+            try:
+                restored.restore_dump(tmp_dump)
+            except StorageError as exc:
+                raise BackupError(f"Không khôi phục được cơ sở dữ liệu PostgreSQL (dữ liệu hiện tại được giữ nguyên): "
+                                  f"{exc}") from None
+            _swap_files(tmp_files, files_dir, stamp)
+            restored.migrate()
+            restored.write(lambda tx: tx.audit(actor.username, "backup.restore", "database", "backup",
+                                               new={"created_at": manifest.get("created_at")}))
+        finally:
+            restored.close()
+    return manifest
+
+
+def _swap_files(new_files: Path, files_dir: Path, stamp: str) -> None:
+    """The evidence folder of a backup in place of the current one (kept aside, named with the time)."""
+    if files_dir.exists():
+        shutil.move(str(files_dir), files_dir.with_name(f"{files_dir.name}.truoc-khoi-phuc-{stamp}"))
+    if new_files.exists():
+        shutil.move(str(new_files), files_dir)
 
 
 def _check_room(zf: zipfile.ZipFile, folder: Path) -> None:
@@ -234,7 +314,14 @@ def restore_in_place(storage: Storage, source: Path | BinaryIO, files_dir: Path,
     the database open), then close this process's connection and swap. The caller must open
     the database anew afterwards (`storage` is closed)."""
     require(actor, "backup.restore")
-    read_manifest(source)
+    manifest = read_manifest(source)
+    if wrong := _wrong_engine(manifest, storage.path):     # before the running database is closed
+        raise wrong
+    if storage.engine == "postgresql":        # pg_restore replaces the data in place; the pool closes after
+        try:
+            return restore_backup(source, storage.path, files_dir, actor)
+        finally:
+            storage.close()
     with zipfile.ZipFile(source) as zf:
         _check_room(zf, storage.path.parent)
     with storage.frozen():

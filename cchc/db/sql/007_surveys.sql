@@ -55,6 +55,6 @@ CREATE TABLE official_answer (
     question  VARCHAR NOT NULL,
     criterion VARCHAR NOT NULL,             -- the official_survey leaf it scores
     choice    VARCHAR NOT NULL,             -- A, B, C, D
-    weight    DOUBLE NOT NULL,              -- % of the question's points, as configured when answered
+    weight    DOUBLE PRECISION NOT NULL,              -- % of the question's points, as configured when answered
     PRIMARY KEY (code, question)
 );

@@ -8,7 +8,7 @@ WHERE ($unit IS NULL OR entity_key = $unit OR entity_key LIKE $unit || '/%'
   AND ($actor IS NULL OR actor = $actor)
   AND ($action IS NULL OR action = $action OR action LIKE $action || '.%')
   AND ($date_from IS NULL OR logged_at >= CAST($date_from AS TIMESTAMP))
-  AND ($date_to IS NULL OR logged_at < CAST($date_to AS TIMESTAMP) + INTERVAL 1 DAY)
+  AND ($date_to IS NULL OR logged_at < CAST($date_to AS TIMESTAMP) + INTERVAL '1 day')
 ORDER BY id DESC
 LIMIT $limit;
 
@@ -27,4 +27,4 @@ WHERE ($unit IS NULL OR entity_key = $unit OR entity_key LIKE $unit || '/%'
   AND ($actor IS NULL OR actor = $actor)
   AND ($action IS NULL OR action = $action OR action LIKE $action || '.%')
   AND ($date_from IS NULL OR logged_at >= CAST($date_from AS TIMESTAMP))
-  AND ($date_to IS NULL OR logged_at < CAST($date_to AS TIMESTAMP) + INTERVAL 1 DAY);
+  AND ($date_to IS NULL OR logged_at < CAST($date_to AS TIMESTAMP) + INTERVAL '1 day');

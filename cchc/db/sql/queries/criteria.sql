@@ -66,4 +66,4 @@ SELECT unit_code, criterion_code, count(*) AS n FROM (
     SELECT unit_code, criterion_code FROM evidence_file WHERE period_year = $year AND NOT removed
     UNION ALL
     SELECT unit_code, criterion_code FROM evidence_doc WHERE period_year = $year AND NOT removed
-) GROUP BY ALL;
+) items GROUP BY unit_code, criterion_code;

@@ -38,7 +38,7 @@ SELECT DISTINCT period_year AS year FROM (
     SELECT period_year FROM assessment WHERE unit_code = $code
     UNION ALL SELECT period_year FROM score WHERE unit_code = $code
     UNION ALL SELECT period_year FROM survey_response WHERE unit_code = $code
-) ORDER BY year;
+) data ORDER BY year;
 
 -- name: unit_predecessors
 SELECT code, name, valid_to FROM unit WHERE successor_code = $code ORDER BY code;

@@ -31,7 +31,7 @@ WITH placed AS (
     FROM unit_result
     WHERE period_year = $year AND ($province IS NULL OR province_code = $province)
 )
-SELECT place_code, any_value(place_name) AS place_name, count(*) AS units,
+SELECT place_code, min(place_name) AS place_name, count(*) AS units,
        count(*) FILTER (WHERE state NOT IN ('not_started', 'draft')) AS handed_in,
        count(*) FILTER (WHERE is_final) AS final,
        sum(index ORDER BY rank, unit_code) AS index_sum, count(index) AS ranked,
@@ -48,7 +48,7 @@ SELECT * FROM unit_result WHERE period_year = $year AND unit_code = $unit_code;
 -- A scorecard's figures in one reading of the view: the rows of the unit's district (the unit's
 -- own, and the others for the district's field averages), each with how many units of the
 -- period have an index (are ranked: "hạng 3/17").
-SELECT * FROM (SELECT *, count(index) OVER () AS units_ranked FROM unit_result WHERE period_year = $year)
+SELECT * FROM (SELECT *, count(index) OVER () AS units_ranked FROM unit_result WHERE period_year = $year) ranked
 WHERE district_code = (SELECT district_code FROM unit_in_period WHERE period_year = $year AND code = $unit_code)
 ORDER BY rank, unit_code;
 
@@ -97,8 +97,8 @@ per_question AS (
 responses AS (   -- questionnaires that rated the element (an element has several questions)
     SELECT element, count(DISTINCT response_id) AS responses FROM valid GROUP BY element
 )
-SELECT q.element, any_value(r.responses) AS responses, sum(q.answers) AS answers, sum(q.satisfied) AS satisfied,
-       round(100 * avg(q.satisfied / q.answers), 2) AS share
+SELECT q.element, min(r.responses) AS responses, sum(q.answers) AS answers, sum(q.satisfied) AS satisfied,
+       round(100 * avg(CAST(q.satisfied AS DOUBLE PRECISION) / q.answers), 2) AS share
 FROM per_question q JOIN responses r ON r.element = q.element
 GROUP BY q.element ORDER BY q.element;
 
@@ -106,7 +106,7 @@ GROUP BY q.element ORDER BY q.element;
 -- The provinces and districts that have units in a period, with their unit counts.
 SELECT province_code, province_name, district_code, district_name, count(*) AS units
 FROM unit_in_period WHERE period_year = $year
-GROUP BY ALL ORDER BY province_code, district_code;
+GROUP BY province_code, province_name, district_code, district_name ORDER BY province_code, district_code;
 
 -- name: period_set_bands
 UPDATE period SET band_good = $good, band_fair = $fair, band_average = $average WHERE year = $year;
@@ -132,5 +132,5 @@ FROM units u
 LEFT JOIN assessment a ON a.period_year = $year AND a.unit_code = u.code
 LEFT JOIN answers an ON an.unit_code = u.code
 LEFT JOIN survey_quota q ON q.period_year = $year AND q.unit_code = u.code
-GROUP BY ALL
+GROUP BY coalesce(a.state, 'not_started'), coalesce(a.is_late, FALSE)
 ORDER BY state, is_late;

@@ -32,7 +32,7 @@ SELECT unnest($response_ids::BIGINT[]), unnest($questions::VARCHAR[]), unnest($e
        unnest($ratings::INTEGER[]);
 
 -- name: survey_next_ids
-SELECT nextval('survey_response_id') AS id FROM range($n);
+SELECT nextval('survey_response_id') AS id FROM generate_series(1, $n);
 
 -- name: survey_web_insert_many
 -- Questionnaires from the public page (those that arrived together), each with its abuse flags
@@ -170,7 +170,7 @@ FROM period p
 LEFT JOIN unit u ON list_contains($codes::VARCHAR[], u.code) AND u.valid_from <= p.year
                 AND (u.valid_to IS NULL OR u.valid_to >= p.year)
 WHERE list_contains($years::INTEGER[], p.year)
-GROUP BY ALL;
+GROUP BY p.year, p.survey_opens, p.survey_closes, p.survey_needs_code;
 
 -- name: survey_response_get
 SELECT * FROM survey_response WHERE id = $id;
@@ -209,7 +209,7 @@ WITH matching AS (
 final AS (
     SELECT client_key, flags, unit_code, review, count(*) AS answers, min(submitted_at) AS first_at,
            max(submitted_at) AS last_at
-    FROM matching GROUP BY ALL
+    FROM matching GROUP BY client_key, flags, unit_code, review
 )
 SELECT * FROM final ORDER BY answers DESC, client_key, flags, unit_code, review;
 
@@ -299,8 +299,8 @@ WITH valid AS (
 final AS (
     SELECT unit_code, element, question, count(*) AS answers,
            count(*) FILTER (WHERE value >= 4) AS satisfied,
-           count(*) FILTER (WHERE value >= 4) / count(*) AS share
-    FROM valid GROUP BY ALL
+           CAST(count(*) FILTER (WHERE value >= 4) AS DOUBLE PRECISION) / count(*) AS share
+    FROM valid GROUP BY unit_code, element, question
 )
 SELECT * FROM final ORDER BY unit_code, element, question;
 
@@ -314,8 +314,8 @@ WITH valid AS (
 ),
 final AS (
     SELECT element, question, count(*) AS answers, count(*) FILTER (WHERE value >= 4) AS satisfied,
-           count(*) FILTER (WHERE value >= 4) / count(*) AS share
-    FROM valid GROUP BY ALL
+           CAST(count(*) FILTER (WHERE value >= 4) AS DOUBLE PRECISION) / count(*) AS share
+    FROM valid GROUP BY element, question
 )
 SELECT * FROM final ORDER BY element, question;
 
@@ -359,7 +359,7 @@ RETURNING code;
 -- name: official_answers_insert
 INSERT INTO official_answer (code, question, criterion, choice, weight)
 SELECT $code, unnest($questions::VARCHAR[]), unnest($criteria::VARCHAR[]), unnest($choices::VARCHAR[]),
-       unnest($weights::DOUBLE[]);
+       unnest($weights::DOUBLE PRECISION[]);
 
 -- name: official_codes_of_period
 SELECT c.code, c.group_code, c.unit_code, u.name AS unit_name, c.created_at, c.used_at, c.voided
@@ -374,7 +374,7 @@ SELECT c.unit_code, u.name AS unit_name, c.group_code, count(*) FILTER (WHERE NO
 FROM official_code c
 LEFT JOIN unit_in_period u ON u.period_year = c.period_year AND u.code = c.unit_code
 WHERE c.period_year = $year
-GROUP BY ALL ORDER BY unit_name, c.group_code;
+GROUP BY c.unit_code, u.name, c.group_code ORDER BY unit_name, c.group_code;
 
 -- name: official_points_of_period
 SELECT unit_code, criterion_code, points FROM official_survey_points WHERE period_year = $year

@@ -11,12 +11,12 @@ WITH valid AS (
 per_question AS (
     SELECT period_year, unit_code, element, question,
            count(*) AS answers, count(*) FILTER (WHERE value >= 4) AS satisfied,
-           count(*) FILTER (WHERE value >= 4) / count(*) AS share
-    FROM valid GROUP BY ALL
+           CAST(count(*) FILTER (WHERE value >= 4) AS DOUBLE PRECISION) / count(*) AS share
+    FROM valid GROUP BY period_year, unit_code, element, question
 ),
 final AS (
     SELECT period_year, unit_code, element,
-           sum(answers)::BIGINT AS answers, sum(satisfied)::BIGINT AS satisfied, avg(share)::DOUBLE AS share
-    FROM per_question GROUP BY ALL
+           CAST(sum(answers) AS BIGINT) AS answers, CAST(sum(satisfied) AS BIGINT) AS satisfied, CAST(avg(share) AS DOUBLE PRECISION) AS share
+    FROM per_question GROUP BY period_year, unit_code, element
 )
 SELECT * FROM final;

@@ -9,7 +9,7 @@
 --                  answers (a survey without answers yet does not count against the unit).
 CREATE OR REPLACE VIEW leaf_result AS
 WITH unit_share AS (    -- the mean share over the unit's elements
-    SELECT period_year, unit_code, avg(share) AS share FROM survey_element_share GROUP BY ALL
+    SELECT period_year, unit_code, avg(share) AS share FROM survey_element_share GROUP BY period_year, unit_code
 ),
 leaves AS (             -- every leaf of each unit's set, with what was stored for it
     SELECT us.period_year, us.unit_code, us.set_id, l.code, l.field_code, l.source, l.max_points,
@@ -31,7 +31,7 @@ final AS (
            appraised_points,
            CASE source
                WHEN 'self_assessed' THEN coalesce(appraised_points, self_points)
-               WHEN 'citizen_survey' THEN CAST(max_points AS DOUBLE) * share
+               WHEN 'citizen_survey' THEN CAST(max_points AS DOUBLE PRECISION) * share
                WHEN 'official_survey' THEN official_points
                ELSE appraised_points
            END AS points,

@@ -14,7 +14,7 @@ WITH field_leaves AS (  -- per set and field: the self-assessed leaves' maximum;
     SELECT set_id, field_code,
            coalesce(sum(max_points) FILTER (WHERE source = 'self_assessed'), 0) AS self_max,
            bool_or(source NOT IN ('bonus', 'penalty')) AS is_scored
-    FROM criterion_leaf GROUP BY ALL
+    FROM criterion_leaf GROUP BY set_id, field_code
 ),
 scored AS (             -- self-assessed, bonus and penalty leaves: the stored scores
     SELECT s.period_year, s.unit_code, l.field_code,
@@ -28,10 +28,10 @@ scored AS (             -- self-assessed, bonus and penalty leaves: the stored s
     FROM score s
     JOIN unit_criteria_set us ON us.period_year = s.period_year AND us.unit_code = s.unit_code
     JOIN criterion_leaf l ON l.set_id = us.set_id AND l.code = s.criterion_code
-    GROUP BY ALL
+    GROUP BY s.period_year, s.unit_code, l.field_code
 ),
 unit_share AS (         -- the mean share over a unit's elements
-    SELECT period_year, unit_code, avg(share) AS share FROM survey_element_share GROUP BY ALL
+    SELECT period_year, unit_code, avg(share) AS share FROM survey_element_share GROUP BY period_year, unit_code
 ),
 citizen_leaf AS (       -- citizen-survey leaves: their element's share (all elements' mean unless the set has five)
     SELECT us.period_year, us.unit_code, l.field_code, l.max_points,
@@ -43,10 +43,10 @@ citizen_leaf AS (       -- citizen-survey leaves: their element's share (all ele
     LEFT JOIN unit_share ush ON ush.period_year = us.period_year AND ush.unit_code = us.unit_code
 ),
 citizen AS (            -- those with answers
-    SELECT period_year, unit_code, field_code, sum(CAST(max_points AS DOUBLE) * share) AS citizen_points,
+    SELECT period_year, unit_code, field_code, sum(CAST(max_points AS DOUBLE PRECISION) * share) AS citizen_points,
            sum(max_points) AS citizen_max
     FROM citizen_leaf WHERE share IS NOT NULL
-    GROUP BY ALL
+    GROUP BY period_year, unit_code, field_code
 ),
 official AS (           -- officials'-survey leaves with answers
     SELECT os.period_year, os.unit_code, l.field_code, sum(os.points) AS official_points,
@@ -54,13 +54,13 @@ official AS (           -- officials'-survey leaves with answers
     FROM official_survey_points os
     JOIN unit_criteria_set us ON us.period_year = os.period_year AND us.unit_code = os.unit_code
     JOIN criterion_leaf l ON l.set_id = us.set_id AND l.code = os.criterion_code
-    GROUP BY ALL
+    GROUP BY os.period_year, os.unit_code, l.field_code
 ),
 per_field AS (          -- every unit × every field of its set (nothing stored: zero)
     SELECT us.period_year, us.unit_code, us.set_id, f.field_code, f.is_scored,
            s.self_points, coalesce(s.appraised_leaves, 0) AS appraised_leaves, coalesce(s.scored_leaves, 0) AS scored_leaves,
-           CAST(s.assessed_points AS DOUBLE) AS assessed_points, c.citizen_points, o.official_points,
-           CAST(s.bonus_raw AS DOUBLE) AS bonus_raw, CAST(s.penalty_raw AS DOUBLE) AS penalty_raw,
+           CAST(s.assessed_points AS DOUBLE PRECISION) AS assessed_points, c.citizen_points, o.official_points,
+           CAST(s.bonus_raw AS DOUBLE PRECISION) AS bonus_raw, CAST(s.penalty_raw AS DOUBLE PRECISION) AS penalty_raw,
            f.self_max - coalesce(s.na_max, 0) + coalesce(c.citizen_max, 0) + coalesce(o.official_max, 0) AS applicable_max
     FROM unit_criteria_set us
     JOIN field_leaves f ON f.set_id = us.set_id
@@ -75,11 +75,11 @@ with_data AS (          -- does the field have anything to show?
 final AS (
     SELECT *,
            CASE WHEN has_data THEN CAST(round(coalesce(assessed_points, 0) + coalesce(citizen_points, 0)
-                                              + coalesce(official_points, 0), 2) AS DOUBLE) END AS field_points,
-           CAST(applicable_max AS DOUBLE) AS field_max,
+                                              + coalesce(official_points, 0), 2) AS DOUBLE PRECISION) END AS field_points,
+           CAST(applicable_max AS DOUBLE PRECISION) AS field_max,
            CASE WHEN has_data THEN CAST(round(100 * (coalesce(assessed_points, 0) + coalesce(citizen_points, 0)
                                                      + coalesce(official_points, 0)) / nullif(applicable_max, 0), 2)
-                                        AS DOUBLE) END AS sub_index
+                                        AS DOUBLE PRECISION) END AS sub_index
     FROM with_data
 )
 SELECT * FROM final;

@@ -10,20 +10,20 @@
 CREATE OR REPLACE VIEW unit_result AS
 WITH set_max AS (       -- per set: the full maximum, and the bonus and penalty leaves' maximum (their caps unless the set has its own)
     SELECT set_id,
-           CAST(sum(max_points) FILTER (WHERE source IN ('self_assessed', 'citizen_survey', 'official_survey')) AS DOUBLE) AS full_max,
-           CAST(coalesce(sum(max_points) FILTER (WHERE source = 'bonus'), 0) AS DOUBLE) AS bonus_leaves_max,
-           CAST(coalesce(sum(max_points) FILTER (WHERE source = 'penalty'), 0) AS DOUBLE) AS penalty_leaves_max
+           CAST(sum(max_points) FILTER (WHERE source IN ('self_assessed', 'citizen_survey', 'official_survey')) AS DOUBLE PRECISION) AS full_max,
+           CAST(coalesce(sum(max_points) FILTER (WHERE source = 'bonus'), 0) AS DOUBLE PRECISION) AS bonus_leaves_max,
+           CAST(coalesce(sum(max_points) FILTER (WHERE source = 'penalty'), 0) AS DOUBLE PRECISION) AS penalty_leaves_max
     FROM criterion_leaf GROUP BY set_id
 ),
 sums AS (               -- the unit's fields added up (128-bit sums are slow to hand to Python: doubles)
     SELECT period_year, unit_code, set_id,
-           CAST(sum(self_points) AS DOUBLE) AS self_points,
+           CAST(sum(self_points) AS DOUBLE PRECISION) AS self_points,
            CAST(sum(appraised_leaves) AS INTEGER) AS appraised_leaves,
            sum(scored_leaves) AS scored_leaves,
            sum(assessed_points) AS assessed_points,
            sum(citizen_points) AS citizen_points,
            sum(official_points) AS official_points,
-           CAST(sum(applicable_max) AS DOUBLE) AS applicable_max,
+           CAST(sum(applicable_max) AS DOUBLE PRECISION) AS applicable_max,
            coalesce(sum(bonus_raw), 0) AS bonus_raw,
            coalesce(sum(penalty_raw), 0) AS penalty_raw,
            -- the field as its number: a text member or an ordered aggregate made this list three times as
@@ -38,8 +38,8 @@ capped AS (             -- bonus and penalty within their caps, the assessment's
            coalesce(a.state, '') IN ('final', 'approved', 'published') AS is_final,
            round(coalesce(s.assessed_points, 0), 2) AS scored_points,
            round(coalesce(s.citizen_points, 0) + coalesce(s.official_points, 0), 2) AS survey_points,
-           least(s.bonus_raw, coalesce(CAST(cs.bonus_cap AS DOUBLE), m.bonus_leaves_max)) AS bonus,
-           least(s.penalty_raw, coalesce(CAST(cs.penalty_cap AS DOUBLE), m.penalty_leaves_max)) AS penalty,
+           least(s.bonus_raw, coalesce(CAST(cs.bonus_cap AS DOUBLE PRECISION), m.bonus_leaves_max)) AS bonus,
+           least(s.penalty_raw, coalesce(CAST(cs.penalty_cap AS DOUBLE PRECISION), m.penalty_leaves_max)) AS penalty,
            p.band_good, p.band_fair, p.band_average
     FROM sums s
     JOIN set_max m ON m.set_id = s.set_id
