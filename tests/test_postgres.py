@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import types
 from decimal import Decimal
 from pathlib import Path
 
@@ -262,6 +263,15 @@ def two_instances(pg_server):
     url = pg_server.clone("demo")
     ctx = multiprocessing.get_context("spawn")
     pools = [cf.ProcessPoolExecutor(1, mp_context=ctx) for _ in range(2)]
+    # A spawned process runs the parent's __main__ again; after an AppTest in this worker that is
+    # app.py (AppTest runs the script as __main__). Start both processes with a bare __main__.
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        for pool in pools:
+            pool.submit(os.getpid).result(timeout=120)
+    finally:
+        sys.modules["__main__"] = main
     yield url, pools
     for pool in pools:
         pool.shutdown()
