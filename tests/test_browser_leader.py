@@ -177,9 +177,9 @@ def test_no_data_is_shown_as_no_data_not_as_the_worst_result(server, browser, tm
     page.get_by_text("Chưa có số liệu.").wait_for()
     metrics = texts(page.locator("[data-testid=stMetricValue]"))
     assert metrics == ["—", "—", "—", "—"], metrics
-    table = grid_rows(page.locator("[data-testid=stDataFrame]").first)
+    table = grid_rows(page.locator(".cchc-bang table").first)
     field_1 = next(r for r in table if r[0].startswith("1. "))
-    assert field_1[1] == field_1[3] == "" and float(field_1[4]) == 69.59           # not 47,32 (the 0s counted)
+    assert field_1[1] == field_1[3] == "—" and field_1[4] == "69,59"               # not 47,32 (the 0s counted)
     page.screenshot(path=str(tmp_path / "phieu-diem-tay-son.png"))
     page.close()
 

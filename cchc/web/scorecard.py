@@ -120,22 +120,19 @@ def show(card: Scorecard) -> None:
                        alt="Chỉ số thành phần của đơn vị so với bình quân huyện")
     by_field = [{"Lĩnh vực": f"{f['code']}. {f['title']}", "Điểm": f["points"], "Tối đa": f["max"],
                  "Chỉ số (%)": f["sub_index"], "Bình quân huyện (%)": f["average"]} for f in card.fields]
-    tables.show(by_field, placeholder="—")
-    print_table(by_field)
+    tables.plain(by_field)
     st.markdown("**Mất điểm nhiều nhất (cần khắc phục)**")
     if card.shortcomings:
         lost = [{"Mã": x["code"], "Tiêu chí": x["title"], "Đạt": x["points"], "Tối đa": x["max"], "Mất": x["lost"]}
                 for x in card.shortcomings]
-        tables.show(lost)
-        print_table(lost)
+        tables.plain(lost)
     else:
         st.caption("Chưa có tiêu chí nào đã chấm mà mất điểm." if card.scored < card.scorable
                    else "Không mất điểm ở tiêu chí nào.")
     st.markdown("**Đạt điểm tối đa (điểm mạnh)**")
     if card.strengths:
         strong = [{"Mã": x["code"], "Tiêu chí": x["title"], "Điểm": x["points"]} for x in card.strengths]
-        tables.show(strong)
-        print_table(strong)
+        tables.plain(strong)
     else:
         st.caption("Chưa có tiêu chí nào đạt điểm tối đa.")
 
