@@ -95,14 +95,29 @@ def running_app(work: Path, env: dict):
         log.close()
 
 
+_KEEP = object()
+
+
+def app_env(work, today=_KEEP, **settings: str) -> dict:
+    """The environment of a test's own app server: its database and evidence in `work`, fast
+    bcrypt, no operator's cookie key (the app makes its own), the clock: `today` (ISO), None for
+    the demo's own day (09/11/2022), or left as the caller's; and any other CCHC_* settings."""
+    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
+           "CCHC_BCRYPT_ROUNDS": "4", **settings}
+    env.pop("CCHC_COOKIE_KEY", None)
+    if today is None:
+        env.pop("CCHC_TODAY", None)
+    elif today is not _KEEP:
+        env["CCHC_TODAY"] = today
+    return env
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A fresh server whose first start creates and seeds the demo database."""
     assert CHROMIUM, "CCHC_REQUIRE_BROWSER=1 nhưng không tìm thấy Chromium (/usr/bin/chromium)."
     work = tmp_path_factory.mktemp("server")
-    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
-           "CCHC_BCRYPT_ROUNDS": "4"}
-    env.pop("CCHC_COOKIE_KEY", None)
+    env = app_env(work)
     prepare_draft(env)
     with running_app(work, env) as url:
         yield url

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from .test_browser import CHROMIUM, browser, log_in, running_app, settle, wait_for  # noqa: F401 (fixture)
+from .test_browser import CHROMIUM, app_env, browser, log_in, running_app, settle, wait_for  # noqa: F401 (fixture)
 from .test_browser_leader import into_view
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]   # one worker, one after another
@@ -69,9 +69,7 @@ def prepare(env: dict) -> dict:
 def server(tmp_path_factory):
     assert CHROMIUM, "CCHC_REQUIRE_BROWSER=1 nhưng không tìm thấy Chromium (/usr/bin/chromium)."
     work = tmp_path_factory.mktemp("appraisal_server")
-    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
-           "CCHC_BCRYPT_ROUNDS": "4", "CCHC_TODAY": DAY}
-    env.pop("CCHC_COOKIE_KEY", None)
+    env = app_env(work, today=DAY)
     own = prepare(env)
     with running_app(work, env) as url:
         yield url, own, work / "streamlit.log"

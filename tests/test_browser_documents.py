@@ -5,7 +5,6 @@ installed) the PDF, and opens both; a leader asking for the draft decision too e
 from __future__ import annotations
 
 import io
-import os
 
 import pytest
 from docx import Document as read_docx
@@ -13,7 +12,7 @@ from pypdf import PdfReader
 
 from cchc.files import documents as docx_files
 
-from .test_browser import CHROMIUM, browser, log_in, running_app, settle, wait_for  # noqa: F401 (fixture)
+from .test_browser import CHROMIUM, app_env, browser, log_in, running_app, settle, wait_for  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -25,10 +24,7 @@ def server(tmp_path_factory):
     """A fresh server whose first start creates the demo (Sơn Hồng has submitted)."""
     assert CHROMIUM, "CCHC_REQUIRE_BROWSER=1 nhưng không tìm thấy Chromium (/usr/bin/chromium)."
     work = tmp_path_factory.mktemp("server_documents")
-    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
-           "CCHC_BCRYPT_ROUNDS": "4"}
-    env.pop("CCHC_COOKIE_KEY", None)
-    env.pop("CCHC_TODAY", None)
+    env = app_env(work, today=None)
     with running_app(work, env) as url:
         yield url
 

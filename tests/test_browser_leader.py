@@ -8,13 +8,12 @@ the page) and leaves a screenshot beside its temporary files."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from .test_browser import CHROMIUM, browser, log_in, login_cookie, running_app, settle, wait_for  # noqa: F401 (fixture)
+from .test_browser import CHROMIUM, app_env, browser, log_in, login_cookie, running_app, settle, wait_for  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]   # one worker, one after another
 
@@ -29,10 +28,7 @@ MILESTONES = ["Khảo sát sự hài lòng", "Thành lập Hội đồng thẩm 
 def server(tmp_path_factory):
     assert CHROMIUM, "CCHC_REQUIRE_BROWSER=1 nhưng không tìm thấy Chromium (/usr/bin/chromium)."
     work = tmp_path_factory.mktemp("leader_server")
-    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
-           "CCHC_BCRYPT_ROUNDS": "4"}
-    env.pop("CCHC_COOKIE_KEY", None)
-    env.pop("CCHC_TODAY", None)                       # the demo's own day: 09/11/2022
+    env = app_env(work, today=None)                   # the demo's own day: 09/11/2022
     with running_app(work, env) as url:
         yield url
 

@@ -6,7 +6,6 @@ home page during the explanation round. Each test works on its own commune of on
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
 from decimal import Decimal
@@ -16,6 +15,7 @@ import pytest
 from .conftest import ROOT
 from .test_assessment import PDF
 from .test_browser import (  # noqa: F401 (fixture)
+    app_env,
     CHROMIUM,
     browser,
     log_in,
@@ -73,10 +73,7 @@ def prepare(env: dict) -> None:
 def server(tmp_path_factory):
     assert CHROMIUM, "CCHC_REQUIRE_BROWSER=1 nhưng không tìm thấy Chromium (/usr/bin/chromium)."
     work = tmp_path_factory.mktemp("officer_server")
-    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
-           "CCHC_BCRYPT_ROUNDS": "4"}
-    env.pop("CCHC_COOKIE_KEY", None)
-    env.pop("CCHC_TODAY", None)                # the demo's day, 09/11/2022
+    env = app_env(work, today=None)            # the demo's day, 09/11/2022
     prepare(env)
     with running_app(work, env) as url:
         yield url

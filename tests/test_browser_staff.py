@@ -5,7 +5,6 @@ keying paper forms one after another without the mouse."""
 
 from __future__ import annotations
 
-import io
 import re
 import urllib.parse
 import zipfile

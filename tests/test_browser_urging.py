@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import os
 import re
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from .test_browser import (  # noqa: F401 (fixture)
+    app_env,
     CHROMIUM,
     browser,
     free_port,
@@ -77,11 +77,9 @@ def inbox():
 def server(tmp_path_factory, inbox):
     assert CHROMIUM, "CCHC_REQUIRE_BROWSER=1 nhưng không tìm thấy Chromium (/usr/bin/chromium)."
     work = tmp_path_factory.mktemp("urging_server")
-    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
-           "CCHC_BCRYPT_ROUNDS": "4", "CCHC_SMTP_HOST": "127.0.0.1", "CCHC_SMTP_PORT": str(inbox.port),
-           "CCHC_SMTP_STARTTLS": "0", "CCHC_SMTP_FROM": "noivu@huongson.hatinh.gov.vn"}
-    env.pop("CCHC_COOKIE_KEY", None)
-    env.pop("CCHC_TODAY", None)                # the demo's day, 09/11/2022
+    env = app_env(work, today=None,            # the demo's day, 09/11/2022
+                  CCHC_SMTP_HOST="127.0.0.1", CCHC_SMTP_PORT=str(inbox.port), CCHC_SMTP_STARTTLS="0",
+                  CCHC_SMTP_FROM="noivu@huongson.hatinh.gov.vn")
     prepare(env)
     with running_app(work, env) as url:
         yield url

@@ -81,7 +81,7 @@ def test_every_postgresql_override_differs_from_the_shared_text_only_where_the_e
 
 
 DIFFERENT_LINES = {"queries/results.sql:results_by_place": 3, "queries/survey.sql:survey_windows": 2,
-                   "views/01_unit_in_period.sql": 4, "views/09_unit_result.sql": 5}
+                   "views/09_unit_result.sql": 5}
 
 
 def test_the_engine_is_chosen_by_the_address(tmp_path):

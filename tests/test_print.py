@@ -13,7 +13,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from .test_browser import CHROMIUM, browser, log_in, running_app, settle, wait_for  # noqa: F401 (fixture)
+from .test_browser import CHROMIUM, app_env, browser, log_in, running_app, settle, wait_for  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]   # one worker, one after another
 
@@ -50,9 +50,7 @@ def prepare(env: dict) -> None:
 def server(tmp_path_factory):
     assert CHROMIUM, "CCHC_REQUIRE_BROWSER=1 nhưng không tìm thấy Chromium (/usr/bin/chromium)."
     work = tmp_path_factory.mktemp("print_server")
-    env = {**os.environ, "CCHC_DB": str(work / "cchc.duckdb"), "CCHC_FILES": str(work / "files"),
-           "CCHC_BCRYPT_ROUNDS": "4", "CCHC_TODAY": "2022-11-26"}
-    env.pop("CCHC_COOKIE_KEY", None)
+    env = app_env(work, today="2022-11-26")
     prepare(env)
     with running_app(work, env) as url:
         yield url

@@ -39,7 +39,7 @@ def live() -> None:
                    delta=days_left_text(nd, s["today"]) if nd else None, delta_color="off", delta_arrow="off",
                    help=nd.label if nd else "Mọi mốc đã qua")
     if not many:
-        dashboard.pending(s, year)
+        dashboard.pending(db, user, s, year)
     st.subheader("Các mốc của kỳ đánh giá")
     st.vega_lite_chart(charts.timeline(s["period"], s["today"]), width="stretch", alt="Các mốc của kỳ đánh giá")
     dashboard.council_line(council_formed(db, year), s["period"], s["today"])

@@ -163,18 +163,7 @@ def restore_backup(source: Path | BinaryIO, db_path: Path, files_dir: Path, acto
     db_path.parent.mkdir(parents=True, exist_ok=True)
     stamp = wall_now().strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryDirectory(dir=db_path.parent) as tmp:
-        tmp_db = Path(tmp) / DB_MEMBER
-        tmp_files = Path(tmp) / "files"
-        if hasattr(source, "seek"):
-            source.seek(0)
-        with zipfile.ZipFile(source) as zf:
-            _check_room(zf, db_path.parent)
-            _extract(zf, DB_MEMBER, tmp_db)
-            for name in zf.namelist():
-                if name.startswith(FILES_PREFIX):
-                    target = tmp_files / PurePosixPath(name[len(FILES_PREFIX):])
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    _extract(zf, name, target)
+        tmp_db, tmp_files = _unpack(source, DB_MEMBER, Path(tmp), db_path.parent)
         _check_database(tmp_db)
         if db_path.exists():
             _check_not_in_use(db_path)
@@ -195,17 +184,7 @@ def _restore_postgres(source: Path | BinaryIO, db: DatabaseUrl, files_dir: Path,
     files_dir.parent.mkdir(parents=True, exist_ok=True)
     stamp = wall_now().strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryDirectory(dir=files_dir.parent) as tmp:
-        tmp_dump, tmp_files = Path(tmp) / PG_MEMBER, Path(tmp) / "files"
-        if hasattr(source, "seek"):
-            source.seek(0)
-        with zipfile.ZipFile(source) as zf:
-            _check_room(zf, files_dir.parent)
-            _extract(zf, PG_MEMBER, tmp_dump)
-            for name in zf.namelist():
-                if name.startswith(FILES_PREFIX):
-                    target = tmp_files / PurePosixPath(name[len(FILES_PREFIX):])
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    _extract(zf, name, target)
+        tmp_dump, tmp_files = _unpack(source, PG_MEMBER, Path(tmp), files_dir.parent)
         restored = Storage(db)
         try:
             try:
@@ -228,6 +207,23 @@ def _swap_files(new_files: Path, files_dir: Path, stamp: str) -> None:
         shutil.move(str(files_dir), files_dir.with_name(f"{files_dir.name}.truoc-khoi-phuc-{stamp}"))
     if new_files.exists():
         shutil.move(str(new_files), files_dir)
+
+
+def _unpack(source: Path | BinaryIO, member: str, tmp: Path, room_in: Path) -> tuple[Path, Path]:
+    """The backup's database member and its evidence files, extracted into `tmp` (the room for
+    them checked on the disk of `room_in` first): (the database file, the evidence folder)."""
+    db_file, files = tmp / member, tmp / "files"
+    if hasattr(source, "seek"):
+        source.seek(0)
+    with zipfile.ZipFile(source) as zf:
+        _check_room(zf, room_in)
+        _extract(zf, member, db_file)
+        for name in zf.namelist():
+            if name.startswith(FILES_PREFIX):
+                target = files / PurePosixPath(name[len(FILES_PREFIX):])
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _extract(zf, name, target)
+    return db_file, files
 
 
 def _check_room(zf: zipfile.ZipFile, folder: Path) -> None:

@@ -20,7 +20,7 @@ from cchc.core.workflow import HANDED_IN, STATES
 from cchc.db.storage import Storage
 from cchc.services import reference, results
 from cchc.services.results import CLASSES, Results
-from cchc.web import charts, tables
+from cchc.web import charts, tables, urging
 
 UNIT_LEVEL = 300
 ALL = ""
@@ -102,7 +102,7 @@ def _owing(s: dict) -> tuple[str, dict | None, list[dict]]:
     return "", None, []
 
 
-def pending(s: dict, year: int) -> None:
+def pending(db: Storage, user: User, s: dict, year: int) -> None:
     """At the top of the page: the units that have not handed in (or not sent their explanations)
     by name, how far each has got, and how near the deadline is; a click on a row opens the unit's
     scorecard. Nothing once every unit has done its part."""
@@ -123,10 +123,6 @@ def pending(s: dict, year: int) -> None:
     counts = {}
     for u in units:
         counts[STATES[u["state"]]] = counts.get(STATES[u["state"]], 0) + 1
-    from cchc import web
-    from cchc.web import urging
-
-    db, user = web.storage(), web.current_user()
     lagging = urging.lagging(db, user, year, s["units"]) if step == "self_assessment" else None
     with st.container(key="chua_nop"):
         st.subheader(f"Chưa {what}: {len(units)}/{total} đơn vị")

@@ -51,8 +51,8 @@ def print_table(rows: list[dict], places: int = 2, kind: str = "") -> None:
     that prints only what is scrolled into view and cannot keep a row from being cut."""
     if not rows:
         return
-    html = tables.frame(rows, places).hide(axis="index").to_html()
-    st.html(f'<div class="cchc-print-table{f" cchc-print-{kind}" if kind else ""}">{html}</div>')
+    st.html(f'<div class="cchc-print-table{f" cchc-print-{kind}" if kind else ""}">'
+            f"{tables.plain_html(rows, places=places)}</div>")
 
 
 def print_ranking(rows: list[dict], fields: list, by_field: dict) -> None:

@@ -17,3 +17,18 @@ AS 'SELECT item = ANY(list)';
 CREATE OR REPLACE FUNCTION string_split(s text, sep text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS 'SELECT string_to_array(s, sep)';
+
+-- arg_max(value, key): the value of the row with the largest key (rows with no key left out), as
+-- DuckDB's; for a text value and an integer key, the one pair the shared views use.
+CREATE OR REPLACE FUNCTION cchc_arg_max_step(state text[], value text, key integer) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS 'SELECT CASE WHEN key IS NULL OR (state IS NOT NULL AND key <= state[2]::integer) THEN state
+               ELSE ARRAY[value, key::text] END';
+
+CREATE OR REPLACE FUNCTION cchc_arg_max_final(state text[]) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS 'SELECT state[1]';
+
+CREATE OR REPLACE AGGREGATE arg_max(text, integer) (
+    SFUNC = cchc_arg_max_step, STYPE = text[], FINALFUNC = cchc_arg_max_final, PARALLEL = SAFE
+);
