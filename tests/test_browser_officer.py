@@ -121,7 +121,7 @@ def test_commune_officer_taps_a_score_types_half_points_and_reads_commas(server,
         assert wait_for(lambda: metric(page, "Điểm tự chấm") != total, timeout_s=10), f"{value} was not saved"
         taken.append(time.perf_counter() - start)
         assert leaf.get_by_role("radio", name=value, exact=True).get_attribute("aria-checked") == "true"
-        assert saved_today(leaf)
+        assert wait_for(lambda: saved_today(leaf), timeout_s=10)         # drawn after the totals above it
     print("tap → saved (s):", ", ".join(f"{t:.2f}" for t in taken))    # shown with -s
     assert min(taken) < 1.0, taken
     settle(page)
