@@ -156,23 +156,20 @@ def scorecard_link(code: str, year: int) -> str:
 
 
 def units(db: Storage, user: User, r: Results, s: dict, province: str | None, district: str | None) -> None:
-    """One district (or a few): in tabs, the ranking (open first), the status of every unit, the
-    fields, over-scoring and satisfaction; another period; drill-down. Only the open tab is drawn
-    (`on_change="rerun"`) and it is kept in the address (?xem=…), so a link opens the same view."""
+    """One district (or a few): status, ranking, fields, over-scoring, satisfaction, another
+    period, drill-down."""
     names = chart_names(r.rows)
-    views = {  # tab → (its heading, what it draws)
-        "Xếp hạng": ("Xếp hạng" + (" (tạm tính)" if r.provisional else ""), lambda: _ranking(r, names)),
-        "Tình hình các đơn vị": ("Tình hình các đơn vị", lambda: _status(r, s)),
-        "Theo lĩnh vực": ("Chỉ số thành phần theo lĩnh vực", lambda: _fields(r, names)),
-        "Tự chấm so với thẩm định": ("Tự chấm so với thẩm định", lambda: _gaps(r, names)),
-        "Mức độ hài lòng": ("Mức độ hài lòng theo yếu tố", lambda: _satisfaction(db, user, r.year, province, district)),
-    }
-    for tab, (heading, draw) in zip(st.tabs(list(views), key="xem", on_change="rerun", bind="query-params"),
-                                    views.values()):
-        if tab.open:
-            with tab:
-                st.subheader(heading)
-                draw()
+    st.subheader("Tình hình các đơn vị")
+    _status(r, s)
+    st.subheader("Xếp hạng" + (" (tạm tính)" if r.provisional else ""))
+    _ranking(r, names)
+    if r.fields:
+        st.subheader("Chỉ số thành phần theo lĩnh vực")
+        _fields(r, names)
+    st.subheader("Tự chấm so với thẩm định")
+    _gaps(r, names)
+    st.subheader("Mức độ hài lòng theo yếu tố")
+    _satisfaction(db, user, r.year, province, district)
     others = [p["year"] for p in reference.periods(db) if p["year"] != r.year]
     if others:
         with st.expander("So sánh hai kỳ (toàn huyện)"):
