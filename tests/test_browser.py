@@ -148,6 +148,20 @@ def settle(page, quiet_ms: int = 600, timeout_s: float = 30) -> None:
         time.sleep(0.05)
 
 
+def into_view(page, locator) -> None:
+    """Scroll to `locator`; a rerun that redraws it meanwhile (the login cookie's component reruns
+    the page once it has stored the cookie) is waited out, then again."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _ in range(5):
+        try:
+            locator.scroll_into_view_if_needed(timeout=5_000)
+            return
+        except PlaywrightError:
+            settle(page)
+    locator.scroll_into_view_if_needed()
+
+
 def login_cookie(context):
     return next((c for c in context.cookies() if c["name"] == "cchc_dang_nhap"), None)
 
@@ -270,7 +284,7 @@ def test_leader_sees_the_dashboard_and_drills_down_to_a_scorecard(server, browse
     charts = page.locator("[data-testid=stVegaLiteChart]")
     assert wait_for(lambda: charts.count() >= 5), charts.count()
     for i in range(charts.count()):                      # every chart has drawn its marks
-        charts.nth(i).scroll_into_view_if_needed()
+        into_view(page, charts.nth(i))
         assert wait_for(lambda: charts.nth(i).locator("canvas, svg").count() > 0), f"chart {i} not drawn"
     assert page.locator("[data-testid=stException]").count() == 0
     shot = tmp_path / "bang-dieu-khien.png"

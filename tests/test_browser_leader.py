@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
-from .test_browser import CHROMIUM, app_env, browser, log_in, login_cookie, running_app, settle, wait_for  # noqa: F401 (fixture)
+from .test_browser import (CHROMIUM, app_env, browser, into_view, log_in, login_cookie, running_app,  # noqa: F401
+                           settle, wait_for)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]   # one worker, one after another
 
@@ -48,17 +48,6 @@ def dashboard(browser, url: str):
     page = logged_in(browser, url, "/bang-dieu-khien?nam=2022", "Bảng điều khiển — năm 2022")
     assert wait_for(lambda: page.locator("[data-testid=stVegaLiteChart] svg").count() >= 5)
     return page
-
-
-def into_view(page, locator) -> None:
-    """Scroll to `locator`; a rerun that redraws it meanwhile is waited out, then again."""
-    for _ in range(5):
-        try:
-            locator.scroll_into_view_if_needed(timeout=5_000)
-            return
-        except PlaywrightError:
-            settle(page)
-    locator.scroll_into_view_if_needed()
 
 
 def chart(page, alt: str):
