@@ -157,17 +157,22 @@ def main() -> None:
     except (StorageError, config.ConfigError) as exc:
         st.error(str(exc))
         st.stop()
-    _page_chrome()
+    chrome = _page_chrome()
+    # The cookie's component is drawn inside the chrome's container: drawn or not, the page's own
+    # elements keep their places, so a run that adds or drops it does not redraw them twice.
     if st.session_state.get(_COOKIE_PENDING):
         if st.session_state.get("set") is True:
             st.session_state[_COOKIE_PENDING] = False
         elif st.session_state.get("authentication_status"):
-            _set_cookie(db)
+            with chrome:
+                _set_cookie(db)
     user = current_user()
     if st.session_state.get("authentication_status") and user is None:
-        _log_out(db, None)                    # the account was disabled meanwhile
+        with chrome:
+            _log_out(db, None)                # the account was disabled meanwhile
     if st.session_state.pop(_LOGOUT_KEY, False) and user is not None:
-        _log_out(db, user)
+        with chrome:
+            _log_out(db, user)
         user = None
     citizen_form = user is None and requested_page(st.context.url, _base_path()) in CITIZEN_FORMS
     if not citizen_form:
@@ -204,12 +209,15 @@ def _script(name: str) -> str:
     return text
 
 
-def _page_chrome() -> None:
+def _page_chrome():
     """What every page shares in the browser: the app's stylesheet, and Streamlit's own words in
-    Vietnamese with <html lang="vi"> (static/tieng-viet.js), in a container that takes no room."""
-    with st.container(key="cchc_chrome"):          # one element, drawn once per page load
+    Vietnamese with <html lang="vi"> (static/tieng-viet.js), in a container that takes no room
+    (returned: the login cookie's component is drawn in it too)."""
+    chrome = st.container(key="cchc_chrome")       # one element, drawn once per page load
+    with chrome:
         st.html(f"<style>{_static('app.css')}</style><script>{_script('tieng-viet.js')}</script>",
                 unsafe_allow_javascript=True)
+    return chrome
 
 
 def _pages(user: User | None) -> dict[str, list]:
