@@ -11,7 +11,7 @@ import pytest
 
 from cchc.core.navigation import pages_for
 
-from .test_browser import browser, log_in, server  # noqa: F401  (fixtures)
+from .test_browser import browser, log_in, login_cookie, server, wait_for  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -106,6 +106,7 @@ def test_widgets_in_use_speak_vietnamese(server, browser):  # noqa: F811
     page = context.new_page()
     log_in(page, server, "admin")
     page.get_by_role("button", name="Đăng xuất").wait_for()
+    assert wait_for(lambda: login_cookie(context) is not None)   # the pages below are opened by address
     seen: list[str] = []
     checked = set()
     for path in ("quan-tri", "quan-ly-khao-sat", "tieu-chi", "phieu-diem", "bang-dieu-khien"):
