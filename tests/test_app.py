@@ -47,6 +47,18 @@ def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
 
 
+def test_a_run_leaves_the_libraries_out_of_the_collectors_scans(demo_env):
+    # Streamlit collects garbage after every run: the objects of the libraries the pages load
+    # (pandas, openpyxl, python-docx) are frozen once, so that collection scans only new ones.
+    import gc
+    import sys
+
+    app_as(ACCOUNTS["leader"])
+    assert {"pandas", "openpyxl", "docx", "cchc.web.dashboard", "cchc.web.survey_public"} <= set(sys.modules)
+    assert gc.get_freeze_count() > 50_000
+    assert len(gc.get_objects()) < gc.get_freeze_count()
+
+
 @pytest.mark.parametrize("role", sorted(ACCOUNTS))
 def test_every_page_of_every_role_renders(demo_env, role):
     at = app_as(ACCOUNTS[role])
