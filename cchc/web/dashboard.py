@@ -156,20 +156,23 @@ def scorecard_link(code: str, year: int) -> str:
 
 
 def units(db: Storage, user: User, r: Results, s: dict, province: str | None, district: str | None) -> None:
-    """One district (or a few): status, ranking, fields, over-scoring, satisfaction, another
-    period, drill-down."""
+    """One district (or a few): in tabs, the ranking (open first), the status of every unit, the
+    fields, over-scoring and satisfaction; another period; drill-down. Only the open tab is drawn
+    (`on_change="rerun"`) and it is kept in the address (?xem=…), so a link opens the same view."""
     names = chart_names(r.rows)
-    st.subheader("Tình hình các đơn vị")
-    _status(r, s)
-    st.subheader("Xếp hạng" + (" (tạm tính)" if r.provisional else ""))
-    _ranking(r, names)
-    if r.fields:
-        st.subheader("Chỉ số thành phần theo lĩnh vực")
-        _fields(r, names)
-    st.subheader("Tự chấm so với thẩm định")
-    _gaps(r, names)
-    st.subheader("Mức độ hài lòng theo yếu tố")
-    _satisfaction(db, user, r.year, province, district)
+    views = {  # tab → (its heading, what it draws)
+        "Xếp hạng": ("Xếp hạng" + (" (tạm tính)" if r.provisional else ""), lambda: _ranking(r, names)),
+        "Tình hình các đơn vị": ("Tình hình các đơn vị", lambda: _status(r, s)),
+        "Theo lĩnh vực": ("Chỉ số thành phần theo lĩnh vực", lambda: _fields(r, names)),
+        "Tự chấm so với thẩm định": ("Tự chấm so với thẩm định", lambda: _gaps(r, names)),
+        "Mức độ hài lòng": ("Mức độ hài lòng theo yếu tố", lambda: _satisfaction(db, user, r.year, province, district)),
+    }
+    for tab, (heading, draw) in zip(st.tabs(list(views), key="xem", on_change="rerun", bind="query-params"),
+                                    views.values()):
+        if tab.open:
+            with tab:
+                st.subheader(heading)
+                draw()
     others = [p["year"] for p in reference.periods(db) if p["year"] != r.year]
     if others:
         with st.expander("So sánh hai kỳ (toàn huyện)"):
@@ -295,16 +298,24 @@ def _satisfaction(db: Storage, user: User, year: int, province: str | None, dist
 
 def grouped(db: Storage, user: User, year: int, places: list[dict], province: str | None) -> None:
     """Many units: one line per province (nothing chosen) or per district (a province chosen),
-    from results.by_place (added up in the database: the units' rows are never fetched)."""
+    from results.by_place (added up in the database: the units' rows are never fetched); the
+    satisfaction in a second tab, as on a district's dashboard (only the open tab is drawn)."""
     label = "Tỉnh" if province is None else "Huyện"
     units = sum(g["units"] for g in places)
     st.info(f"{thousands(units)} đơn vị: số liệu được gộp theo {label.lower()}. Chọn tỉnh và huyện ở trên để "
             "xem từng đơn vị. Chỉ số bình quân tính trên các đơn vị đã có số liệu.", icon=":material/filter_alt:")
-    table = [{label: g["name"], "Số đơn vị": g["units"], "Đã nộp": g["handed_in"], "Đã thẩm định": g["final"],
-              "Có số liệu": g["ranked"], **g["classes"], "Chỉ số bình quân": g["index"]} for g in places]
-    mix = [{label: g[label], "Xếp loại": c, "Số đơn vị": g[c], "Chỉ số bình quân": g["Chỉ số bình quân"],
-            "Thứ tự": i} for g in table for i, c in enumerate(CLASSES)]
-    st.vega_lite_chart(charts.class_mix(mix, label), width="stretch", alt=f"Xếp loại các đơn vị theo {label.lower()}")
-    tables.show(table, placeholder="—")
-    st.subheader("Mức độ hài lòng theo yếu tố")
-    _satisfaction(db, user, year, province, None)
+    by_place, satisfaction = st.tabs([f"Theo {label.lower()}", "Mức độ hài lòng"], key="xem", on_change="rerun",
+                                     bind="query-params")
+    if by_place.open:
+        with by_place:
+            table = [{label: g["name"], "Số đơn vị": g["units"], "Đã nộp": g["handed_in"], "Đã thẩm định": g["final"],
+                      "Có số liệu": g["ranked"], **g["classes"], "Chỉ số bình quân": g["index"]} for g in places]
+            mix = [{label: g[label], "Xếp loại": c, "Số đơn vị": g[c], "Chỉ số bình quân": g["Chỉ số bình quân"],
+                    "Thứ tự": i} for g in table for i, c in enumerate(CLASSES)]
+            st.vega_lite_chart(charts.class_mix(mix, label), width="stretch",
+                               alt=f"Xếp loại các đơn vị theo {label.lower()}")
+            tables.show(table, placeholder="—")
+    if satisfaction.open:
+        with satisfaction:
+            st.subheader("Mức độ hài lòng theo yếu tố")
+            _satisfaction(db, user, year, province, None)
