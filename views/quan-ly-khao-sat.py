@@ -23,7 +23,4 @@ if user.role == "admin":
 if len(sections) == 1:
     survey_views.progress_view(db, user, year)
 else:
-    for tab, draw in zip(st.tabs(list(sections), key="muc", on_change="rerun", bind="query-params"), sections.values()):
-        if tab.open:
-            with tab:
-                draw()
+    web.lazy_tabs(sections, key="muc")

@@ -39,7 +39,4 @@ SECTIONS = {
 }
 
 st.title("Quản trị")
-for tab, draw in zip(st.tabs(list(SECTIONS), key="muc", on_change="rerun", bind="query-params"), SECTIONS.values()):
-    if tab.open:
-        with tab:
-            draw()
+web.lazy_tabs(SECTIONS, key="muc")

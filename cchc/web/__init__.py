@@ -9,6 +9,7 @@ import os
 import pkgutil
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -281,6 +282,16 @@ def _sidebar(user: User | None, db: Storage) -> None:
 
 
 # ------------------------------------------------------------------ shared display helpers
+
+
+def lazy_tabs(sections: dict[str, Callable[[], None]], key: str) -> None:
+    """Tabs of which only the open one is drawn (a click on another reruns the page), the open
+    one kept in the address (?<key>=<its label>), so a reload or a shared link opens the same
+    tab; an unknown label in the address opens the first."""
+    for tab, draw in zip(st.tabs(list(sections), key=key, on_change="rerun", bind="query-params"), sections.values()):
+        if tab.open:
+            with tab:
+                draw()
 
 
 def require_user() -> User:

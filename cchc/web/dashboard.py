@@ -20,6 +20,7 @@ from cchc.core.workflow import HANDED_IN, STATES
 from cchc.db.storage import Storage
 from cchc.services import reference, results
 from cchc.services.results import CLASSES, Results
+from cchc import web
 from cchc.web import charts, tables, urging
 
 UNIT_LEVEL = 300
@@ -160,19 +161,13 @@ def units(db: Storage, user: User, r: Results, s: dict, province: str | None, di
     fields, over-scoring and satisfaction; another period; drill-down. Only the open tab is drawn
     (`on_change="rerun"`) and it is kept in the address (?xem=…), so a link opens the same view."""
     names = chart_names(r.rows)
-    views = {  # tab → (its heading, what it draws)
-        "Xếp hạng": ("Xếp hạng" + (" (tạm tính)" if r.provisional else ""), lambda: _ranking(r, names)),
-        "Tình hình các đơn vị": ("Tình hình các đơn vị", lambda: _status(r, s)),
-        "Theo lĩnh vực": ("Chỉ số thành phần theo lĩnh vực", lambda: _fields(r, names)),
-        "Tự chấm so với thẩm định": ("Tự chấm so với thẩm định", lambda: _gaps(r, names)),
-        "Mức độ hài lòng": ("Mức độ hài lòng theo yếu tố", lambda: _satisfaction(db, user, r.year, province, district)),
-    }
-    for tab, (heading, draw) in zip(st.tabs(list(views), key="xem", on_change="rerun", bind="query-params"),
-                                    views.values()):
-        if tab.open:
-            with tab:
-                st.subheader(heading)
-                draw()
+    web.lazy_tabs({
+        "Xếp hạng": _headed("Xếp hạng" + (" (tạm tính)" if r.provisional else ""), _ranking, r, names),
+        "Tình hình các đơn vị": _headed("Tình hình các đơn vị", _status, r, s),
+        "Theo lĩnh vực": _headed("Chỉ số thành phần theo lĩnh vực", _fields, r, names),
+        "Tự chấm so với thẩm định": _headed("Tự chấm so với thẩm định", _gaps, r, names),
+        "Mức độ hài lòng": _satisfaction_view(db, user, r.year, province, district),
+    }, key="xem")
     others = [p["year"] for p in reference.periods(db) if p["year"] != r.year]
     if others:
         with st.expander("So sánh hai kỳ (toàn huyện)"):
@@ -181,6 +176,18 @@ def units(db: Storage, user: User, r: Results, s: dict, province: str | None, di
     code = st.selectbox("Đơn vị", list(names), format_func=names.get, key="xem_phieu_diem")
     st.page_link(SCORECARD, label=f"Xem phiếu điểm của {names[code]}", icon=":material/analytics:",
                  query_params={"dv": code, "nam": str(r.year)})
+
+
+def _headed(heading: str, draw, *args):
+    """A tab's view: its heading, then what `draw(*args)` shows."""
+    def view() -> None:
+        st.subheader(heading)
+        draw(*args)
+    return view
+
+
+def _satisfaction_view(db: Storage, user: User, year: int, province: str | None, district: str | None):
+    return _headed("Mức độ hài lòng theo yếu tố", _satisfaction, db, user, year, province, district)
 
 
 def _status(r: Results, s: dict) -> None:
@@ -304,18 +311,14 @@ def grouped(db: Storage, user: User, year: int, places: list[dict], province: st
     units = sum(g["units"] for g in places)
     st.info(f"{thousands(units)} đơn vị: số liệu được gộp theo {label.lower()}. Chọn tỉnh và huyện ở trên để "
             "xem từng đơn vị. Chỉ số bình quân tính trên các đơn vị đã có số liệu.", icon=":material/filter_alt:")
-    by_place, satisfaction = st.tabs([f"Theo {label.lower()}", "Mức độ hài lòng"], key="xem", on_change="rerun",
-                                     bind="query-params")
-    if by_place.open:
-        with by_place:
-            table = [{label: g["name"], "Số đơn vị": g["units"], "Đã nộp": g["handed_in"], "Đã thẩm định": g["final"],
-                      "Có số liệu": g["ranked"], **g["classes"], "Chỉ số bình quân": g["index"]} for g in places]
-            mix = [{label: g[label], "Xếp loại": c, "Số đơn vị": g[c], "Chỉ số bình quân": g["Chỉ số bình quân"],
-                    "Thứ tự": i} for g in table for i, c in enumerate(CLASSES)]
-            st.vega_lite_chart(charts.class_mix(mix, label), width="stretch",
-                               alt=f"Xếp loại các đơn vị theo {label.lower()}")
-            tables.show(table, placeholder="—")
-    if satisfaction.open:
-        with satisfaction:
-            st.subheader("Mức độ hài lòng theo yếu tố")
-            _satisfaction(db, user, year, province, None)
+    web.lazy_tabs({f"Theo {label.lower()}": lambda: _by_place(places, label),
+                   "Mức độ hài lòng": _satisfaction_view(db, user, year, province, None)}, key="xem")
+
+
+def _by_place(places: list[dict], label: str) -> None:
+    table = [{label: g["name"], "Số đơn vị": g["units"], "Đã nộp": g["handed_in"], "Đã thẩm định": g["final"],
+              "Có số liệu": g["ranked"], **g["classes"], "Chỉ số bình quân": g["index"]} for g in places]
+    mix = [{label: g[label], "Xếp loại": c, "Số đơn vị": g[c], "Chỉ số bình quân": g["Chỉ số bình quân"],
+            "Thứ tự": i} for g in table for i, c in enumerate(CLASSES)]
+    st.vega_lite_chart(charts.class_mix(mix, label), width="stretch", alt=f"Xếp loại các đơn vị theo {label.lower()}")
+    tables.show(table, placeholder="—")         # a place without an index shows «—»

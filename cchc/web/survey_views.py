@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
+from functools import partial
 
 import streamlit as st
 
@@ -17,6 +18,7 @@ from cchc.files import qr as survey_qr
 from cchc.files.assessment_workbook import WorkbookError
 from cchc.services import ServiceError, citizen_survey, official_survey, reference, seed
 from cchc.services.common import today
+from cchc import web
 from cchc.web import tables
 
 
@@ -247,10 +249,7 @@ def admin_tab(db: Storage, user: User, year: int) -> None:
         "Chỉ tiêu phiếu": _quota, "Mã QR": qr_view, "Phiếu bất thường": review_view, "Máy tại một cửa": _kiosks,
         "Mã hồ sơ": _dossier_codes, "Điều tra xã hội học": _officials,
     }
-    for tab, draw in zip(st.tabs(list(sections), key="ks", on_change="rerun", bind="query-params"), sections.values()):
-        if tab.open:
-            with tab:
-                draw(db, user, year)
+    web.lazy_tabs({label: partial(draw, db, user, year) for label, draw in sections.items()}, key="ks")
 
 
 def _done(message: str) -> None:
